@@ -1,0 +1,94 @@
+"""What the tool keeps between runs: parsed notes, and the last check result.
+
+Kept inside the repository's git directory (so it never shows in `git
+status` and goes away with the repository), or under the XDG cache folder
+for a vault that is not a git work tree; `CODEX_CACHE_DIR` overrides both.
+Every entry is keyed by the file's stat signature and the configuration's
+fingerprint, so a changed file is always re-read; a file modified within
+the last two seconds of the scan is never trusted from the cache (the
+"racy" case git guards against too). Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from codex_cli.adapters.fs import Signature, git_dir
+
+FORMAT = 3
+RACY_NS = 2_000_000_000
+
+
+def cache_dir(root: Path) -> Path:
+    override = os.environ.get("CODEX_CACHE_DIR")
+    tag = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:12]
+    if override:
+        return Path(override) / tag
+    gdir = git_dir(root)
+    if gdir is not None:
+        return gdir / "codex-cache"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "codex-cli" / tag
+
+
+def disabled() -> bool:
+    return os.environ.get("CODEX_NO_CACHE", "") not in ("", "0")
+
+
+class Store:
+    """One pickled file per kind of thing kept, written atomically."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = cache_dir(root)
+        self.enabled = not disabled()
+
+    def load(self, name: str, fingerprint: str) -> Any:
+        if not self.enabled:
+            return None
+        try:
+            with open(self.folder / f"{name}.pickle", "rb") as handle:
+                stored = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+            return None
+        if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != FORMAT or stored[1] != fingerprint:
+            return None
+        return stored[2]
+
+    def save(self, name: str, fingerprint: str, payload: Any) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((FORMAT, fingerprint, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / f"{name}.pickle")
+        except OSError:
+            # A cache that cannot be written only costs time next run.
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
+
+
+def trusted(signature: Signature, scan_started_ns: int) -> bool:
+    """Whether a file's signature is old enough to key a cache entry."""
+    return signature[0] < scan_started_ns - RACY_NS and signature[3] < scan_started_ns - RACY_NS
+
+
+def now_ns() -> int:
+    return time.time_ns()
+
+
+def digest_of(files: dict[str, Signature], extra: str = "") -> str:
+    h = hashlib.sha1(extra.encode())
+    for path in sorted(files):
+        sig = files[path]
+        h.update(f"{path}\0{sig[0]}\0{sig[1]}\0{sig[2]}\0{sig[3]}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()

@@ -1,0 +1,113 @@
+"""Finding the vault root and the notes in it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codex_cli.config import CONFIG_FILE
+from codex_cli.core.note import WARNING, Problem
+
+Signature = tuple[int, int, int, int]  # mtime_ns, size, inode, ctime_ns
+
+
+def find_root(start: Path) -> Path:
+    """The nearest ancestor with `.codex.yaml`, else the git top level, else `start`."""
+    start = start.resolve()
+    git_top: Path | None = None
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        if git_top is None and (folder / ".git").exists():
+            git_top = folder
+    return git_top or start
+
+
+def git_dir(root: Path) -> Path | None:
+    """The repository's git directory when `root` is a work tree's top level."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():
+        try:
+            line = dot_git.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        if line.startswith("gitdir:"):
+            target = Path(line[7:].strip())
+            return target if target.is_absolute() else (root / target).resolve()
+    return None
+
+
+@dataclass
+class Scan:
+    files: dict[str, Signature] = field(default_factory=dict)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)
+
+
+def scan(root: Path, ignored: list[str] | None = None) -> Scan:
+    """Every `*.md` file under root outside hidden folders, with its stat signature.
+
+    Symbolic links are not followed: a link that loops, dangles or leaves the
+    vault is reported; one that stays inside only duplicates a real note.
+    """
+    from fnmatch import fnmatchcase
+
+    result = Scan()
+    root_str = str(root)
+    root_real = os.path.realpath(root_str)
+    files = result.files
+    stack = [(root_str, "")]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            result.problems.append((rel or ".", Problem("unreadable", WARNING, f"cannot read folder: {exc.strerror}")))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            relpath = f"{rel}/{name}" if rel else name
+            if entry.is_symlink():
+                if name.endswith(".md") or _is_dir_link(entry.path):
+                    _report_link(entry.path, relpath, root_real, result)
+                continue
+            if entry.is_dir():
+                stack.append((entry.path, relpath))
+                continue
+            if not name.endswith(".md"):
+                continue
+            if ignored and any(fnmatchcase(relpath, g) for g in ignored):
+                continue
+            try:
+                st = entry.stat()
+            except OSError as exc:
+                result.problems.append((relpath, Problem("unreadable", WARNING, f"cannot read: {exc.strerror}")))
+                continue
+            files[relpath] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+    return result
+
+
+def _is_dir_link(path: str) -> bool:
+    try:
+        return os.path.isdir(path)
+    except OSError:
+        return False
+
+
+def _report_link(path: str, relpath: str, root_real: str, result: Scan) -> None:
+    try:
+        target = os.path.realpath(path, strict=True)
+    except (OSError, RuntimeError):
+        result.problems.append((relpath, Problem("symlink-broken", WARNING, "symbolic link that dangles or loops; skipped")))
+        return
+    if target != root_real and not target.startswith(root_real + os.sep):
+        result.problems.append((relpath, Problem("symlink-outside", WARNING, "symbolic link that leaves the vault; skipped")))
+
+
+def read_bytes(root: Path, relpath: str) -> bytes:
+    with open(os.path.join(root, relpath), "rb") as handle:
+        return handle.read()

@@ -1,0 +1,187 @@
+"""Questions as data; questionary is called here and nowhere else.
+
+A command declares the values it needs as `Question`s. `ask_missing` fills
+those that flags did not give: at a terminal it asks each in turn (a bad
+answer is asked again with the reason, using the same validator as the
+flag); with no terminal, or with `--no-input`, it raises `MissingInput`
+naming every flag still needed, at once, before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from codex_cli.errors import CodexError, Interrupted, MissingInput
+
+Validator = Callable[[Any], Any]  # returns the cleaned value or raises CodexError
+
+
+@dataclass
+class Choice:
+    value: str
+    title: str | None = None
+    checked: bool = False
+
+
+@dataclass
+class Question:
+    name: str
+    flag: str
+    message: str
+    kind: str = "text"  # text | select | checkbox | confirm | editor
+    required: bool = True
+    default: Any = None
+    choices: Sequence[Choice] | Callable[[dict[str, Any]], Sequence[Choice]] = field(default_factory=list)
+    validate: Validator | None = None
+    instruction: str | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None
+
+
+def interactive(no_input: bool = False) -> bool:
+    """Whether there is a person at a terminal to ask."""
+    if no_input or os.environ.get("CODEX_NO_INPUT", "") not in ("", "0"):
+        return False
+    return sys.stdin.isatty() and sys.stdout.isatty() or _forced_tty()
+
+
+def _forced_tty() -> bool:
+    # Tests drive prompt_toolkit through a pipe; they set this to say so.
+    return os.environ.get("CODEX_FORCE_PROMPTS", "") == "1"
+
+
+def check_headless(questions: Sequence[Question], answers: dict[str, Any]) -> None:
+    missing = [
+        q.flag
+        for q in questions
+        if q.required and answers.get(q.name) in (None, "", []) and (q.when is None or q.when(answers))
+    ]
+    if missing:
+        raise MissingInput(missing)
+
+
+def ask_missing(questions: Sequence[Question], answers: dict[str, Any], *, can_ask: bool) -> dict[str, Any]:
+    """Fill `answers` (validated flag values) with what the questions ask."""
+    if not can_ask:
+        check_headless(questions, answers)
+        return answers
+    for q in questions:
+        if q.when is not None and not q.when(answers):
+            continue
+        if answers.get(q.name) not in (None, "", []):
+            continue
+        answers[q.name] = _ask_one(q, answers)
+    return answers
+
+
+def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
+    import questionary
+
+    choices = q.choices(answers) if callable(q.choices) else q.choices
+    while True:
+        if q.kind == "select":
+            prompt = questionary.select(
+                q.message,
+                choices=[questionary.Choice(c.title or c.value, value=c.value) for c in choices],
+                default=q.default if q.default in [c.value for c in choices] else None,
+                instruction=q.instruction,
+            )
+        elif q.kind == "checkbox":
+            prompt = questionary.checkbox(
+                q.message,
+                choices=[questionary.Choice(c.title or c.value, value=c.value, checked=c.checked) for c in choices],
+                instruction=q.instruction,
+            )
+        elif q.kind == "confirm":
+            prompt = questionary.confirm(q.message, default=bool(q.default))
+        elif q.kind == "editor":
+            return _edit(q)
+        else:
+            prompt = questionary.text(q.message, default=q.default or "", instruction=q.instruction)
+        value = prompt.unsafe_ask()
+        if value is None:
+            raise Interrupted()
+        if isinstance(value, str):
+            value = value.strip()
+        if value in ("", []) and not q.required:
+            return value
+        if q.validate is None:
+            if value in ("", []) and q.required:
+                _say("an answer is needed")
+                continue
+            return value
+        try:
+            return q.validate(value)
+        except CodexError as exc:
+            _say(exc.message)
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"  ! {message}\n")
+    sys.stderr.flush()
+
+
+def _edit(q: Question) -> str:
+    import questionary
+
+    how = questionary.select(
+        q.message,
+        choices=[
+            questionary.Choice("open $EDITOR", value="editor"),
+            questionary.Choice("paste it here (end with an empty line twice)", value="paste"),
+            questionary.Choice("skip", value="skip"),
+        ],
+    ).unsafe_ask()
+    if how == "editor":
+        return edit_text(q.default or "")
+    if how == "paste":
+        return _paste()
+    return ""
+
+
+def _paste() -> str:
+    lines: list[str] = []
+    blanks = 0
+    while True:
+        try:
+            line = input()
+        except EOFError:
+            break
+        if line == "":
+            blanks += 1
+            if blanks >= 2:
+                break
+        else:
+            blanks = 0
+        lines.append(line)
+    return "\n".join(lines).strip("\n")
+
+
+def edit_text(initial: str, suffix: str = ".md") -> str:
+    """Open $VISUAL/$EDITOR on `initial` and return what was saved."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, path = tempfile.mkstemp(prefix="codex-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        result = subprocess.run([*shlex.split(editor), path], check=False)
+        if result.returncode != 0:
+            raise CodexError(f"the editor ({editor}) exited with status {result.returncode}")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(path)
+
+
+def confirm(message: str, *, default: bool = False) -> bool:
+    import questionary
+
+    value = questionary.confirm(message, default=default).unsafe_ask()
+    return bool(value)

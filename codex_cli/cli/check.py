@@ -1,0 +1,63 @@
+"""`codex check [PATH]... [--fix] [--strict] [--json]`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from codex_cli.cli.app_state import settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check_command)
+
+
+def check_command(
+    ctx: typer.Context,
+    paths: list[str] = typer.Argument(None, metavar="[PATH]...", help="Notes or folders to report on (links still resolve against the whole vault)."),
+    fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
+) -> None:
+    """Check links, frontmatter, file names and maps; exit 1 on errors."""
+    from codex_cli.ops.check import run_check
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    vault = state.vault()
+    outcome = run_check(vault, paths or None, fix=fix, progress=out.progress("reading notes"))
+    report = outcome.report
+    failed = report.errors > 0 or (strict and report.warnings > 0)
+    if out.json_mode:
+        doc: dict[str, Any] = report.to_json()
+        doc["root"] = str(vault.root)
+        if fix:
+            doc["fixes"] = [
+                {"file": f.file, "line": f.line, "from": f.link.target, "to": f.new_target, "reason": f.reason}
+                for f in outcome.fixes
+            ]
+        out.data(doc)
+        raise typer.Exit(1 if failed else 0)
+    for f in outcome.fixes:
+        out.line(f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})")
+    current = None
+    for finding in report.findings:
+        if finding.file != current:
+            current = finding.file
+            out.line(out.style(current, "bold"))
+        where = f"{finding.line:>5}" if finding.line else "    -"
+        sev = out.style(f"{finding.severity:<7}", "red" if finding.severity == "error" else "yellow")
+        text = finding.message
+        if finding.code == "broken-link" and finding.suggestions:
+            text += " - did you mean: " + "; ".join(f"[[{s}]]" for s in finding.suggestions)
+        out.line(f"{where}: {sev} {finding.code:<16} {text}")
+    summary = (
+        f"{report.notes} notes, {report.links} links: "
+        f"{report.errors} error{'s' if report.errors != 1 else ''}, "
+        f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
+    )
+    if outcome.fixes:
+        summary += f", {len(outcome.fixes)} fixed"
+    out.line(summary)
+    raise typer.Exit(1 if failed else 0)

@@ -1,0 +1,48 @@
+"""`codex init [DIR] [--example]`."""
+
+from __future__ import annotations
+
+import typer
+
+from codex_cli.cli.app_state import settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init_command)
+
+
+def init_command(
+    ctx: typer.Context,
+    directory: str = typer.Argument(".", metavar="[DIR]", help="Folder for the new knowledge base (created if missing)."),
+    example: bool = typer.Option(False, "--example", help="Add a few linked example claims."),
+    domain: str = typer.Option("knowledge", "--domain", help="Name of the first domain (folder domains/NAME)."),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the new files (default), or leave them staged."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Create a knowledge base: schemas, a domain with its map, .codex.yaml, a git repository."""
+    from pathlib import Path
+
+    from codex_cli.ops.init import run_init
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    base = Path(state.directory) if state.directory else Path.cwd()
+    target = Path(directory)
+    result = run_init(target if target.is_absolute() else base / target, domain=domain, example=example, commit=commit)
+    if out.json_mode:
+        out.data(
+            {
+                "root": result.root,
+                "files": result.files,
+                "commit": result.commit,
+                "branch": result.branch,
+                "new_repository": result.new_repository,
+            }
+        )
+        return
+    out.info(f"created a knowledge base in {result.root} ({len(result.files)} files)")
+    for f in result.files:
+        out.info(f"  {f}")
+    if result.commit:
+        out.info(f"committed {result.commit[:10]} on {result.branch}")
+    out.info("next: codex check" + ("" if example else ", or codex new claim"))

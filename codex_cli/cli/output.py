@@ -1,0 +1,85 @@
+"""How the CLI talks: data on stdout, messages on stderr, colour only on a terminal.
+
+Colour is used only when the stream is a terminal and NO_COLOR is not set
+(https://no-color.org); `--quiet` silences messages but never data or
+errors; a progress bar appears on stderr only at a terminal, and only for
+work that has already taken more than a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+_CODES = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1"}
+
+
+def use_color(stream: TextIO) -> bool:
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Output:
+    json_mode: bool = False
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        self.out_color = use_color(sys.stdout)
+        self.err_color = use_color(sys.stderr)
+
+    def style(self, text: str, color: str, *, err: bool = False) -> str:
+        if not (self.err_color if err else self.out_color):
+            return text
+        return f"\033[{_CODES[color]}m{text}\033[0m"
+
+    # --- stdout: data ---
+    def data(self, obj: Any) -> None:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.flush()
+
+    def line(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+
+    # --- stderr: messages ---
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            sys.stderr.write(text + "\n")
+
+    def warn(self, text: str) -> None:
+        sys.stderr.write(self.style("warning:", "yellow", err=True) + " " + text + "\n")
+
+    def error(self, text: str) -> None:
+        sys.stderr.write(self.style("codex: error:", "red", err=True) + " " + text + "\n")
+
+    def progress(self, label: str) -> Callable[[int, int], None]:
+        """A callback(done, total) drawing a bar on stderr once work passes one second."""
+        if self.quiet or self.json_mode and not sys.stderr.isatty() or not sys.stderr.isatty():
+            return lambda done, total: None
+        started = time.monotonic()
+        state = {"shown": False}
+
+        def update(done: int, total: int) -> None:
+            if time.monotonic() - started < 1.0 and not state["shown"]:
+                return
+            state["shown"] = True
+            width = 30
+            filled = int(width * done / total) if total else width
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\r" + " " * (len(label) + width + 24) + "\r")
+            sys.stderr.flush()
+
+        return update

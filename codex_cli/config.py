@@ -1,0 +1,290 @@
+"""The vault configuration: built-in teleo-codex conventions, overridden by `.codex.yaml`.
+
+Every key is documented in docs/configuration.md. A vault needs no
+configuration file at all; one that exists is merged over the defaults
+(mappings merge key by key, lists and scalars replace).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codex_cli.errors import ConfigError
+
+CONFIG_FILE = ".codex.yaml"
+
+_CLAIM_FIELDS: dict[str, Any] = {
+    "type": {"required": True},
+    "domain": {"required": True, "enum": "domains"},
+    "description": {"required": True, "kind": "text"},
+    "confidence": {"required": True, "enum": ["proven", "likely", "experimental", "speculative"]},
+    "source": {"required": True, "kind": "text"},
+    "created": {"required": True, "kind": "date"},
+    "last_evaluated": {"kind": "date"},
+    "depends_on": {"kind": "list"},
+    "challenged_by": {"kind": "list"},
+    "secondary_domains": {"kind": "list", "enum": "domains"},
+    "status": {"enum": ["active", "retired"]},
+}
+
+DEFAULTS: dict[str, Any] = {
+    # Folders whose direct subfolders are domains (named after the subfolder).
+    "domain_roots": ["domains", "core", "foundations"],
+    # Explicit domains, name -> folder; merged over the discovered ones.
+    "domains": {},
+    # Extra values accepted in `domain:` that have no folder of their own.
+    "domain_values": ["livingip"],
+    # Which files are topic maps.
+    "maps": {"file_name": "_map.md", "extra": ["maps/*.md"]},
+    # Frontmatter fields whose string values are note titles (references).
+    "title_fields": ["depends_on", "challenged_by", "claims_extracted", "enrichments", "enrichments_applied"],
+    # Note types that count as claims (maps should list them; `link` suggests them).
+    "claim_types": ["claim"],
+    # Globs (vault-relative) of notes to leave out entirely.
+    "ignore": [],
+    # Note types and their frontmatter schemas.
+    "types": {
+        "claim": {"folder": "domains/{domain}", "fields": _CLAIM_FIELDS},
+        "belief": {
+            "folder": "agents/{agent}",
+            "fields": {
+                "type": {"required": True},
+                "agent": {"required": True},
+                "domain": {"required": True, "enum": "domains"},
+                "description": {"required": True, "kind": "text"},
+                "confidence": {"required": True, "enum": ["strong", "moderate", "developing"]},
+                "depends_on": {"required": True, "kind": "list"},
+                "created": {"required": True, "kind": "date"},
+                "last_evaluated": {"required": True, "kind": "date"},
+                "status": {"required": True, "enum": ["active", "under_review", "revised", "abandoned"]},
+            },
+        },
+        "position": {
+            "folder": "agents/{agent}/positions",
+            "fields": {
+                "type": {"required": True},
+                "agent": {"required": True},
+                "domain": {"required": True, "enum": "domains"},
+                "description": {"required": True, "kind": "text"},
+                "status": {"required": True, "enum": ["proposed", "adopted", "active", "closed"]},
+                "outcome": {"required": True, "enum": ["pending", "validated", "invalidated", "mixed"]},
+                "confidence": {"required": True, "enum": ["high", "moderate", "cautious"]},
+                "depends_on": {"required": True, "kind": "list"},
+                "time_horizon": {"required": True, "kind": "text"},
+                "performance_criteria": {"required": True, "kind": "text"},
+                "proposed_by": {"required": True, "kind": "text"},
+                "created": {"required": True, "kind": "date"},
+                "adopted": {"kind": "date"},
+                "last_evaluated": {"kind": "date"},
+            },
+        },
+        "source": {
+            "folder": "inbox/archive",
+            "fields": {
+                "type": {"required": True},
+                "title": {"required": True, "kind": "text"},
+                "author": {"required": True, "kind": "text"},
+                "url": {"kind": "text"},
+                "date": {"required": True, "kind": "date"},
+                "domain": {"required": True, "enum": "domains"},
+                "format": {"enum": ["essay", "paper", "thread", "article", "report", "transcript", "book", "tweet", "video", "podcast", "other"]},
+                "status": {"required": True, "enum": ["unprocessed", "processing", "processed", "null-result"]},
+                "processed_by": {"kind": "text"},
+                "processed_date": {"kind": "date"},
+                "claims_extracted": {"kind": "list"},
+                "enrichments": {"kind": "list"},
+                "tags": {"kind": "list"},
+            },
+        },
+        "musing": {
+            "folder": "agents/{agent}/musings",
+            "fields": {
+                "type": {"required": True},
+                "agent": {"required": True},
+                "title": {"required": True, "kind": "text"},
+                "status": {"required": True, "enum": ["seed", "developing", "ready-to-extract"]},
+                "created": {"required": True, "kind": "date"},
+                "updated": {"kind": "date"},
+                "tags": {"kind": "list"},
+            },
+        },
+        "entity": {
+            "folder": "entities/{domain}",
+            "fields": {
+                "type": {"required": True},
+                "entity_type": {"required": True, "enum": ["company", "person", "protocol", "organization", "product", "fund", "other"]},
+                "name": {"required": True, "kind": "text"},
+                "domain": {"required": True, "enum": "domains"},
+                "status": {"enum": ["active", "inactive", "acquired", "defunct"]},
+                "description": {"kind": "text"},
+                "website": {"kind": "text"},
+                "created": {"required": True, "kind": "date"},
+                "last_updated": {"kind": "date"},
+                "tags": {"kind": "list"},
+            },
+        },
+    },
+    "commit": {
+        "subject": "{agent}: {action}",
+        "agent_trailer": "Pentagon-Agent: {name} <{id}>",
+        "headless_id": "HEADLESS",
+        "contributor_trailer": "Contributor: {name}",
+        "protected_branches": ["main", "master"],
+        "branch": "{agent}/{slug}",
+    },
+    # Known agents: handle -> {name, id}. `--agent`, CODEX_AGENT or the user
+    # configuration pick one; an agent not listed here commits with <HEADLESS>.
+    "agents": {},
+    "agent": None,
+}
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+@dataclass
+class Config:
+    data: dict[str, Any]
+    root: Path
+    source: Path | None = None
+    _domains: dict[str, str] | None = field(default=None, repr=False)
+
+    # --- simple accessors ---
+    @property
+    def title_fields(self) -> frozenset[str]:
+        return frozenset(self.data["title_fields"])
+
+    @property
+    def claim_types(self) -> frozenset[str]:
+        return frozenset(self.data["claim_types"])
+
+    @property
+    def map_file_name(self) -> str:
+        return str(self.data["maps"]["file_name"])
+
+    @property
+    def map_globs(self) -> list[str]:
+        return list(self.data["maps"].get("extra") or [])
+
+    @property
+    def types(self) -> dict[str, Any]:
+        return dict(self.data["types"])
+
+    @property
+    def commit(self) -> dict[str, Any]:
+        return dict(self.data["commit"])
+
+    @property
+    def ignore(self) -> list[str]:
+        return list(self.data.get("ignore") or [])
+
+    @property
+    def domains(self) -> dict[str, str]:
+        """Domain name -> vault-relative folder."""
+        if self._domains is None:
+            found: dict[str, str] = {}
+            for root_name in self.data.get("domain_roots") or []:
+                base = self.root / root_name
+                try:
+                    entries = sorted(os.scandir(base), key=lambda e: e.name)
+                except OSError:
+                    continue
+                for entry in entries:
+                    if entry.is_dir() and not entry.name.startswith("."):
+                        found.setdefault(entry.name, f"{root_name}/{entry.name}")
+            for name, folder in (self.data.get("domains") or {}).items():
+                found[str(name)] = str(folder).strip("/")
+            self._domains = found
+        return self._domains
+
+    @property
+    def domain_values(self) -> frozenset[str]:
+        return frozenset(self.domains) | frozenset(self.data.get("domain_values") or [])
+
+    def is_map(self, path: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        name = path.rsplit("/", 1)[-1]
+        if name == self.map_file_name:
+            return True
+        return any(fnmatchcase(path, g) for g in self.map_globs)
+
+    def is_ignored(self, path: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        return any(fnmatchcase(path, g) for g in self.ignore)
+
+    def domain_of_folder(self, folder: str) -> str | None:
+        for name, dfolder in self.domains.items():
+            if folder == dfolder or folder.startswith(dfolder + "/"):
+                return name
+        return None
+
+    def map_for_domain(self, domain: str) -> str | None:
+        folder = self.domains.get(domain)
+        return f"{folder}/{self.map_file_name}" if folder else None
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything that affects per-note results changes."""
+        from codex_cli import __version__
+
+        payload = json.dumps(
+            {"v": __version__, "d": self.data, "dom": sorted(self.domain_values)},
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+
+def load(root: Path) -> Config:
+    """The configuration of the vault at `root` (defaults when it has none)."""
+    path = root / CONFIG_FILE
+    data = copy.deepcopy(DEFAULTS)
+    if not path.is_file():
+        return Config(data, root)
+    from codex_cli.core.frontmatter import yaml_load
+
+    try:
+        loaded = yaml_load(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # YAML and decoding errors alike
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{CONFIG_FILE}: cannot read it: {first}") from None
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{CONFIG_FILE}: expected a mapping of settings")
+    unknown = sorted(set(loaded) - set(DEFAULTS) - {"version"})
+    if unknown:
+        raise ConfigError(f"{CONFIG_FILE}: unknown setting {unknown[0]!r} (see docs/configuration.md)")
+    merged = _merge(data, loaded)
+    _validate(merged)
+    return Config(merged, root, path)
+
+
+def _validate(data: dict[str, Any]) -> None:
+    def expect(cond: bool, what: str) -> None:
+        if not cond:
+            raise ConfigError(f"{CONFIG_FILE}: {what}")
+
+    expect(isinstance(data["domain_roots"], list), "domain_roots must be a list of folders")
+    expect(isinstance(data["domains"], dict), "domains must map names to folders")
+    expect(isinstance(data["title_fields"], list), "title_fields must be a list")
+    expect(isinstance(data["claim_types"], list), "claim_types must be a list")
+    expect(isinstance(data["types"], dict), "types must map type names to schemas")
+    for name, spec in data["types"].items():
+        expect(isinstance(spec, dict) and isinstance(spec.get("fields", {}), dict), f"types.{name} needs a `fields` mapping")
+    expect(isinstance(data["commit"].get("protected_branches", []), list), "commit.protected_branches must be a list")
+    expect(isinstance(data["agents"], dict), "agents must map handles to {name, id}")

@@ -1,0 +1,258 @@
+"""Find, load and locate YAML frontmatter without ever changing a byte.
+
+Loading is read-only and safe: no object construction, and dates stay text
+(`2026-02-00` is a string, not an error). Most frontmatter in a knowledge base
+is flat `key: value` lines and block lists; those take a small fast path whose
+result is checked against libyaml by a property test. Anything else goes to
+libyaml (PyYAML's C loader).
+
+Round-trip edits are not done here: commands edit the character spans that
+`value_spans` reports, so that no other byte of the frontmatter changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_OPEN = re.compile(r"---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where the frontmatter is: YAML text is text[start:end]."""
+
+    start: int
+    end: int
+    body_start: int
+    closed: bool
+
+
+class FrontmatterError(ValueError):
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line  # 1-based line within the note, when known
+
+
+def locate(text: str) -> Block | None:
+    """The frontmatter block of a note, or None when the note has none."""
+    offset = 1 if text.startswith("\ufeff") else 0
+    opening = _OPEN.match(text, offset)
+    if opening is None:
+        return None
+    start = opening.end()
+    if text.startswith(("---", "..."), start) and _CLOSE.match(text, start):
+        closing: re.Match[str] | None = _CLOSE.match(text, start)
+    else:
+        closing = _CLOSE.search(text, start)
+    if closing is None:
+        return Block(start, len(text), len(text), closed=False)
+    body_start = closing.end()
+    if text.startswith("\n", body_start):
+        body_start += 1
+    return Block(start, closing.start(), body_start, closed=True)
+
+
+# --- loading -----------------------------------------------------------------
+
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*\r?$")
+_ITEM_LINE = re.compile(r"([ \t]*)- (.*?)[ \t]*\r?$")
+_PLAIN_SAFE = re.compile(r"[^\W\d_][^\t]*", re.UNICODE)
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DQ = re.compile(r'"([^"\\]*)"')
+_SQ = re.compile(r"'([^']*)'")
+_RESERVED = frozenset(
+    "y n yes no on off true false null".split()
+)
+
+
+def _scalar(raw: str) -> str | None:
+    """The value of a one-line scalar when it is simple enough; else None."""
+    if not raw:
+        return None
+    first = raw[0]
+    if first == '"':
+        m = _DQ.fullmatch(raw)
+        return m.group(1) if m else None
+    if first == "'":
+        m = _SQ.fullmatch(raw)
+        return m.group(1) if m else None
+    if _DATE_LIKE.fullmatch(raw):
+        return raw
+    if not _PLAIN_SAFE.fullmatch(raw):
+        return None
+    if ": " in raw or " #" in raw or raw.endswith(":") or raw.lower() in _RESERVED:
+        return None
+    return raw
+
+
+def _fast_load(yaml_text: str) -> dict[str, Any] | None:
+    """Flat mappings of simple scalars and block lists; None means 'ask libyaml'."""
+    data: dict[str, Any] = {}
+    current: list[Any] | None = None
+    for line in yaml_text.split("\n"):
+        if not line or line == "\r" or line.startswith("#"):
+            continue
+        if line[0] in " \t-":
+            if current is None:
+                return None
+            item = _ITEM_LINE.fullmatch(line)
+            if item is None:
+                return None
+            value = _scalar(item.group(2))
+            if value is None:
+                return None
+            current.append(value)
+            continue
+        m = _KEY_LINE.fullmatch(line)
+        if m is None:
+            return None
+        name, raw = m.group(1), m.group(2)
+        if name in data or name.lower() in _RESERVED:
+            return None
+        if current is not None and not current:
+            return None  # `key:` with nothing under it is null, not a list
+        if raw is None or raw == "":
+            current = []
+            data[name] = current
+            continue
+        if raw == "[]":
+            data[name] = []
+            current = None
+            continue
+        value = _scalar(raw)
+        if value is None:
+            return None
+        data[name] = value
+        current = None
+    if current is not None and not current:
+        return None
+    return data
+
+
+def _loader() -> type:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class TextDatesLoader(base):  # type: ignore[misc, valid-type]
+        """Safe loader that keeps timestamps as text."""
+
+    resolvers = {
+        first: [(tag, rx) for tag, rx in entries if tag != "tag:yaml.org,2002:timestamp"]
+        for first, entries in base.yaml_implicit_resolvers.items()
+    }
+    TextDatesLoader.yaml_implicit_resolvers = resolvers
+    return TextDatesLoader
+
+
+_LOADER: type | None = None
+
+
+def loader() -> type:
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _loader()
+    return _LOADER
+
+
+def yaml_load(yaml_text: str) -> Any:
+    import yaml
+
+    return yaml.load(yaml_text, Loader=loader())  # noqa: S506 - a SafeLoader subclass
+
+
+def load(yaml_text: str) -> dict[str, Any]:
+    """Parse frontmatter YAML into a mapping. Raises FrontmatterError."""
+    fast = _fast_load(yaml_text)
+    if fast is not None:
+        return fast
+    import yaml
+
+    try:
+        data = yaml_load(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        line = mark.line + 1 if mark is not None else None
+        raise FrontmatterError(f"invalid YAML: {problem}", line) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise FrontmatterError(f"invalid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontmatterError("frontmatter is not a mapping of fields", 1)
+    return {str(k): v for k, v in data.items()}
+
+
+# --- spans -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueSpan:
+    """One string value of a field, located in the note's text.
+
+    `start:end` covers exactly `value` when `exact` (plain scalars, and quoted
+    ones without escapes); otherwise it covers the whole quoted scalar.
+    """
+
+    field: str
+    value: str
+    start: int
+    end: int
+    exact: bool
+    style: str  # '', '"' or "'"
+    flow: bool
+
+
+def value_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> list[ValueSpan]:
+    """The string values (single or in a list) of the given top-level fields."""
+    import yaml
+
+    yaml_text = text[block.start : block.end]
+    try:
+        root = yaml.compose(yaml_text, Loader=loader())  # noqa: S506
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    spans: list[ValueSpan] = []
+    for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.value not in fields:
+            continue
+        if isinstance(value_node, yaml.SequenceNode):
+            items, flow = value_node.value, bool(value_node.flow_style)
+        else:
+            items, flow = [value_node], False
+        for node in items:
+            if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+                if not (isinstance(node, yaml.ScalarNode) and node.style is None):
+                    continue
+            start = block.start + node.start_mark.index
+            end = block.start + node.end_mark.index
+            raw = text[start:end]
+            style = node.style or ""
+            if style in ('"', "'"):
+                inner = raw[1:-1]
+                if inner == node.value:
+                    spans.append(ValueSpan(key_node.value, node.value, start + 1, end - 1, True, style, flow))
+                else:
+                    spans.append(ValueSpan(key_node.value, node.value, start, end, False, style, flow))
+            elif style == "":
+                exact = raw == node.value
+                spans.append(ValueSpan(key_node.value, node.value, start, end, exact, style, flow))
+    return spans
+
+
+def quote_for(style: str, value: str, flow: bool) -> str:
+    """Render `value` as a YAML scalar in the original style where possible."""
+    import json
+
+    if style == "'" and "'" not in value:
+        return f"'{value}'"
+    if style == "" and _scalar(value) == value and not (flow and any(c in value for c in ",[]{}")):
+        return value
+    return json.dumps(value, ensure_ascii=False)

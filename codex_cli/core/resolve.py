@@ -1,0 +1,112 @@
+"""The one link resolver: DESIGN.md's link rules over an index of notes.
+
+A target resolves, case-insensitively and after NFC normalisation, to the
+note whose vault-relative path without `.md` equals it, or else to the note
+whose title equals it; a trailing `.md` is tolerated. A title shared by
+several notes resolves to the one in the linking note's folder, otherwise it
+is ambiguous. `[[#heading]]` points at the linking note itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from codex_cli.core.text import key, strip_md
+
+OK = "ok"
+BROKEN = "broken"
+AMBIGUOUS = "ambiguous"
+EMPTY = "empty"
+
+
+class HasPath(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+N = TypeVar("N", bound=HasPath)
+
+
+@dataclass(frozen=True)
+class Resolution(Generic[N]):
+    status: str
+    note: N | None = None
+    candidates: tuple[N, ...] = ()
+
+
+def path_key(path: str) -> str:
+    """Key of a vault-relative path: no `.md`, case-folded, NFC."""
+    return key(strip_md(path))
+
+
+def title_key(title: str) -> str:
+    return key(strip_md(title))
+
+
+def folder_of(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def target_key(target: str) -> str:
+    t = target.strip().replace("\\", "/")
+    while t.startswith("./"):
+        t = t[2:]
+    return key(strip_md(t.lstrip("/")).strip())
+
+
+class Resolver(Generic[N]):
+    def __init__(self, notes: Iterable[N]) -> None:
+        self.by_path: dict[str, N] = {}
+        self.by_title: dict[str, list[N]] = {}
+        for note in notes:
+            self.add(note)
+
+    def add(self, note: N) -> None:
+        self.by_path[path_key(note.path)] = note
+        name = note.path.rpartition("/")[2]
+        self.by_title.setdefault(title_key(name), []).append(note)
+
+    def remove(self, note: N) -> None:
+        self.by_path.pop(path_key(note.path), None)
+        name = note.path.rpartition("/")[2]
+        bucket = self.by_title.get(title_key(name), [])
+        if note in bucket:
+            bucket.remove(note)
+            if not bucket:
+                del self.by_title[title_key(name)]
+
+    def resolve(self, target: str, source_path: str | None = None) -> Resolution[N]:
+        k = target_key(target)
+        if not k:
+            if source_path is not None and (note := self.by_path.get(path_key(source_path))):
+                return Resolution(OK, note)
+            return Resolution(EMPTY)
+        return self.resolve_key(k, source_path)
+
+    def resolve_key(self, k: str, source_path: str | None = None) -> Resolution[N]:
+        note = self.by_path.get(k)
+        if note is not None:
+            return Resolution(OK, note)
+        bucket = self.by_title.get(k)
+        if not bucket:
+            return Resolution(BROKEN)
+        if len(bucket) == 1:
+            return Resolution(OK, bucket[0])
+        if source_path is not None:
+            here = folder_of(source_path)
+            local = [n for n in bucket if folder_of(n.path) == here]
+            if len(local) == 1:
+                return Resolution(OK, local[0])
+        return Resolution(AMBIGUOUS, None, tuple(bucket))
+
+    def find(self, query: str) -> list[N]:
+        """Notes a user's NOTE argument may mean: a path or a title."""
+        k = target_key(query)
+        if not k:
+            return []
+        note = self.by_path.get(k)
+        if note is not None:
+            return [note]
+        return list(self.by_title.get(k, []))

@@ -1,0 +1,217 @@
+"""The vault model every command uses: root, configuration, notes, resolver.
+
+Loading reads every note once, in parallel when there are many, and keeps
+the parsed notes in the cache (adapters.cache) so that a second run only
+re-reads the files that changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from codex_cli import config as config_mod
+from codex_cli.adapters import cache, fs
+from codex_cli.core.links import Link
+from codex_cli.core.note import Note, ParseContext, Problem, decode, parse_note
+from codex_cli.core.resolve import Resolution, Resolver
+from codex_cli.errors import Ambiguous, NotFound, UsageError
+
+Progress = Callable[[int, int], None]
+PARALLEL_FROM = 4000
+
+
+def _pack(note: Note) -> tuple[Any, ...]:
+    return (
+        note.path,
+        note.type,
+        note.meta,
+        [tuple(link) for link in note.links],
+        note.h1,
+        note.h1_line,
+        note.body_start,
+        [tuple(p) for p in note.problems],
+    )
+
+
+def _unpack(t: tuple[Any, ...]) -> Note:
+    from codex_cli.core.note import title_of
+
+    make_link = Link._make
+    make_problem = Problem._make
+    return Note(
+        path=t[0],
+        title=title_of(t[0]),
+        type=t[1],
+        meta=t[2],
+        links=[make_link(x) for x in t[3]],
+        h1=t[4],
+        h1_line=t[5],
+        body_start=t[6],
+        problems=[make_problem(x) for x in t[7]],
+    )
+
+
+def _parse_paths(root: str, paths: list[str], ctx: ParseContext) -> list[tuple[Any, ...]]:
+    out = []
+    for path in paths:
+        try:
+            with open(os.path.join(root, path), "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            note = Note(path=path, title=path.rpartition("/")[2][:-3])
+            note.problems.append(Problem("unreadable", "error", f"cannot read: {exc.strerror}"))
+            out.append(_pack(note))
+            continue
+        out.append(_pack(parse_note(path, raw, ctx)))
+    return out
+
+
+class Vault:
+    def __init__(self, root: Path, config: config_mod.Config) -> None:
+        self.root = root
+        self.config = config
+        self._scan: fs.Scan | None = None
+        self._scan_started = 0
+        self._notes: dict[str, Note] | None = None
+        self._resolver: Resolver[Note] | None = None
+        self.store = cache.Store(root)
+
+    # --- opening ---
+    @classmethod
+    def open(cls, directory: str | Path | None = None) -> Vault:
+        if directory is not None:
+            start = Path(directory)
+            if not start.is_dir():
+                raise UsageError(f"-C {directory}: not a folder")
+            root = fs.find_root(start) if not (start / config_mod.CONFIG_FILE).is_file() else start.resolve()
+        else:
+            root = fs.find_root(Path.cwd())
+        return cls(root, config_mod.load(root))
+
+    def context(self) -> ParseContext:
+        c = self.config
+        return ParseContext(c.title_fields, c.types, c.domain_values, c.map_file_name)
+
+    # --- scanning and loading ---
+    def scan(self) -> fs.Scan:
+        if self._scan is None:
+            self._scan_started = cache.now_ns()
+            self._scan = fs.scan(self.root, self.config.ignore)
+        return self._scan
+
+    @property
+    def files(self) -> dict[str, fs.Signature]:
+        return self.scan().files
+
+    def fingerprint(self) -> str:
+        return self.config.fingerprint()
+
+    def load(self, progress: Progress | None = None) -> dict[str, Note]:
+        if self._notes is not None:
+            return self._notes
+        files = self.scan().files
+        fingerprint = self.fingerprint()
+        stored: dict[str, tuple[fs.Signature, tuple[Any, ...]]] = self.store.load("notes", fingerprint) or {}
+        packed: dict[str, tuple[Any, ...]] = {}
+        todo: list[str] = []
+        for path, sig in files.items():
+            hit = stored.get(path)
+            if hit is not None and hit[0] == sig:
+                packed[path] = hit[1]
+            else:
+                todo.append(path)
+        if todo:
+            for path, item in zip(todo, self._parse_many(todo, progress)):
+                packed[path] = item
+        if todo or len(stored) != len(files):
+            keep = {
+                path: (sig, packed[path])
+                for path, sig in files.items()
+                if cache.trusted(sig, self._scan_started)
+            }
+            self.store.save("notes", fingerprint, keep)
+        self._notes = {path: _unpack(packed[path]) for path in sorted(packed)}
+        return self._notes
+
+    def _parse_many(self, paths: list[str], progress: Progress | None) -> list[tuple[Any, ...]]:
+        ctx = self.context()
+        root = str(self.root)
+        workers = min(os.cpu_count() or 1, 8)
+        if len(paths) < PARALLEL_FROM or workers < 2:
+            out: list[tuple[Any, ...]] = []
+            step = 2000
+            for i in range(0, len(paths), step):
+                out.extend(_parse_paths(root, paths[i : i + step], ctx))
+                if progress:
+                    progress(min(i + step, len(paths)), len(paths))
+            return out
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(500, len(paths) // (workers * 8))
+        chunks = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
+        results: list[tuple[Any, ...]] = []
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        mp_context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
+            done = 0
+            for part in pool.map(_parse_paths, [root] * len(chunks), chunks, [ctx] * len(chunks)):
+                results.extend(part)
+                done += len(part)
+                if progress:
+                    progress(done, len(paths))
+        return results
+
+    @property
+    def notes(self) -> dict[str, Note]:
+        return self.load()
+
+    @property
+    def resolver(self) -> Resolver[Note]:
+        if self._resolver is None:
+            self._resolver = Resolver(self.notes.values())
+        return self._resolver
+
+    def resolve(self, link: Link, source: Note) -> Resolution[Note]:
+        return self.resolver.resolve(link.target, source.path)
+
+    # --- single notes ---
+    def read_text(self, path: str) -> str:
+        text, _ = decode(fs.read_bytes(self.root, path))
+        return text
+
+    def reparse(self, path: str) -> Note:
+        return parse_note(path, fs.read_bytes(self.root, path), self.context())
+
+    def find_note(self, query: str) -> Note:
+        """The note a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""
+        candidate = self._as_path(query)
+        if candidate is not None and candidate in self.notes:
+            return self.notes[candidate]
+        found = self.resolver.find(query)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise Ambiguous(query, sorted(n.path for n in found))
+        from codex_cli.core.suggest import closest_titles
+
+        raise NotFound(query, closest_titles(query, [n.title for n in self.notes.values()]))
+
+    def _as_path(self, query: str) -> str | None:
+        p = Path(query)
+        for base in (Path.cwd(), self.root):
+            full = p if p.is_absolute() else base / p
+            try:
+                rel = full.resolve().relative_to(self.root.resolve())
+            except (ValueError, OSError):
+                continue
+            if full.is_file():
+                return rel.as_posix()
+        return None
+
+    def notes_of_type(self, types: Iterable[str]) -> list[Note]:
+        wanted = set(types)
+        return [n for n in self.notes.values() if n.type in wanted]
