@@ -51,14 +51,22 @@ def verify(root: Path, plan: Plan) -> None:
                 raise Exists(change.path)
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
+    """Write through a temporary file beside the target; new files get the usual mode."""
+    if mode is None:
+        mode = _default_mode()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".codex-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         try:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from codex_cli.core import frontmatter
 from codex_cli.core.links import LINK, Link, malformed_links, parse_links
 from codex_cli.core.text import line_of, line_starts, loose_key, strip_md
+from codex_cli.core.titles import MAX_NAME_BYTES
 
 ERROR = "error"
 WARNING = "warning"
@@ -128,8 +129,8 @@ def parse_note(path: str, raw: bytes, ctx: ParseContext) -> Note:
 def _check_name(note: Note) -> None:
     name = note.path.rpartition("/")[2]
     size = len(name.encode("utf-8", "surrogateescape"))
-    if size > 255:
-        note.problems.append(Problem("name-too-long", ERROR, f"file name is {size} bytes; most file systems allow 255"))
+    if size > MAX_NAME_BYTES:
+        note.problems.append(Problem("name-too-long", ERROR, f"file name is {size} bytes; most file systems allow {MAX_NAME_BYTES}"))
     if unicodedata.normalize("NFC", name) != name:
         note.problems.append(Problem("name-not-nfc", WARNING, "file name is not in Unicode NFC form"))
 

@@ -16,6 +16,14 @@ SMALL = 3000
 _MAX_CANDIDATES = 400
 
 
+def combined_score(query: str, candidate: str) -> float:
+    """0-100: how likely `candidate` is the title `query` meant (both loose keys)."""
+    from rapidfuzz import fuzz
+
+    shorter = min(1.0, len(candidate) / max(1, len(query))) ** 0.3
+    return max(fuzz.token_sort_ratio(query, candidate), 0.95 * fuzz.token_set_ratio(query, candidate) * shorter)
+
+
 def closest_titles(query: str, titles: Sequence[str], limit: int = 3) -> list[str]:
     return Suggester(titles).suggest(query, limit)
 
@@ -62,7 +70,12 @@ class Suggester:
 
         ids = self._candidates(qkey)
         choices = {i: self.keys[i] for i in ids}
-        found = process.extract(qkey, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=SCORE_CUTOFF)
-        out = [self.titles[i] for _, _, i in found]
+        # Two native scorers, then one combined score on their union: the
+        # word-order-free ratio, and shared words (for truncated or extended
+        # titles) damped when the candidate is much shorter than the query.
+        pool = {i for _, _, i in process.extract(qkey, choices, scorer=fuzz.token_sort_ratio, limit=limit + 3)}
+        pool |= {i for _, _, i in process.extract(qkey, choices, scorer=fuzz.token_set_ratio, limit=limit + 3)}
+        scored = sorted(((combined_score(qkey, self.keys[i]), i) for i in pool), key=lambda t: (-t[0], self.titles[t[1]]))
+        out = [self.titles[i] for score, i in scored[:limit] if score >= SCORE_CUTOFF]
         self._memo[memo_key] = out
         return out

@@ -1,0 +1,119 @@
+"""The one title validator: what `codex new`, `codex rename` and `codex check` agree on.
+
+The title is the file name. `clean_title` returns the text for the H1 (the
+author's words, trimmed and NFC) and the file-name title (the same, without
+the characters the knowledge base's file names avoid), or raises
+`InvalidTitle` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from codex_cli.core.text import loose_key
+from codex_cli.errors import InvalidTitle
+
+MAX_NAME_BYTES = 255
+SUFFIX = ".md"
+# Characters the sample's file names avoid: shell- and OS-hostile, or quotes.
+AVOIDED = ':?"*<>|\'\u2019\u2018\u201c\u201d'
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+# Words that make a title read as a proposition rather than a label.
+_VERBS = frozenset(
+    """
+    is are was were be been being am isn't aren't wasn't weren't
+    can cannot could will would shall should must may might do does did doesn't don't didn't
+    has have had makes make made creates create created requires require required
+    enables enable drives drive causes cause produces produce leads lead becomes become
+    shows show reveals reveal means mean needs need beats beat wins win fails fail
+    outperforms outperform depends depend emerges emerge grows grow turns turn compresses
+    replaces replace accelerates accelerate reduces reduce increases increase solves solve
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Title:
+    text: str  # the author's words, trimmed and NFC: the H1
+    name: str  # the file-name title (without `.md`)
+    notes: tuple[str, ...] = field(default=())  # what was changed, for the user
+
+    @property
+    def filename(self) -> str:
+        return self.name + SUFFIX
+
+
+def clean_title(raw: str) -> Title:
+    """Validate and normalise a title; raise InvalidTitle with the reason."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if not text:
+        raise InvalidTitle(raw, "the title is empty")
+    if "/" in text or "\\" in text:
+        raise InvalidTitle(raw, "a title cannot contain `/` or `\\` (it is a file name)")
+    if _CONTROL.search(text):
+        raise InvalidTitle(raw, "the title contains control characters (a line break or tab, say)")
+    notes: list[str] = []
+    name = text
+    removed = sorted({c for c in name if c in AVOIDED})
+    if removed:
+        name = "".join(c for c in name if c not in AVOIDED)
+        name = _SPACES.sub(" ", name).strip()
+        shown = " ".join(removed)
+        notes.append(f"left {shown} out of the file name (the H1 keeps them)")
+    if name.startswith("."):
+        raise InvalidTitle(raw, "a title cannot start with `.` (the file would be hidden)")
+    if not name:
+        raise InvalidTitle(raw, "nothing is left of the title once : ? \" * < > | and quotes are left out")
+    size = len((name + SUFFIX).encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise InvalidTitle(
+            raw,
+            f"the file name would be {size} bytes with `.md`; the limit is {MAX_NAME_BYTES}: cut {size - MAX_NAME_BYTES} bytes",
+        )
+    return Title(text, name, tuple(notes))
+
+
+def label_warnings(title: str) -> list[str]:
+    """Why a title may read like a label rather than a claim (the claim test)."""
+    words = [w for w in re.split(r"[^\w'-]+", title.lower()) if w]
+    out = []
+    if len(words) < 4:
+        out.append(f"the title has {len(words)} word{'s' if len(words) != 1 else ''}; a claim is usually a full sentence")
+    if not any(w in _VERBS or _looks_verbal(w, i) for i, w in enumerate(words)):
+        out.append('no verb found: "This note argues that <title>" should read as a sentence')
+    return out
+
+
+def _looks_verbal(word: str, index: int) -> bool:
+    if index == 0 or len(word) < 4 or not word.isalpha():
+        return False
+    return word.endswith(("ed", "es", "izes", "ises")) or (
+        word.endswith("s") and not word.endswith(("ss", "us", "is", "ics", "ous"))
+    )
+
+
+def same_title(a: str, b: str) -> bool:
+    """Whether two titles name the same file (case-insensitively, NFC)."""
+    fold = lambda s: unicodedata.normalize("NFC", s).casefold()  # noqa: E731
+    return fold(a) == fold(b)
+
+
+def existing(name: str, titles: Iterable[str]) -> list[str]:
+    return [t for t in titles if same_title(t, name)]
+
+
+def near_duplicates(title: str, titles: Sequence[str], *, limit: int = 3, cutoff: float = 88.0) -> list[tuple[str, float]]:
+    """Existing titles that say nearly the same thing (the 'not a duplicate' gate)."""
+    from rapidfuzz import fuzz, process
+
+    query = loose_key(title)
+    if not query:
+        return []
+    choices = {i: loose_key(t) for i, t in enumerate(titles)}
+    found = process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=limit, score_cutoff=cutoff)
+    return [(titles[i], round(score, 1)) for _, score, i in found if not same_title(titles[i], title)]

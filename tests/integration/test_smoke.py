@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from tests.helpers import claim, git_init, run, write_vault
+
+
+def test_init_then_check_is_clean(tmp_path: Path) -> None:
+    result = run(["init", str(tmp_path / "kb"), "--example"])
+    assert result.code == 0, result.stderr
+    check = run(["--json", "check"], cwd=tmp_path / "kb")
+    assert check.code == 0, check.stdout + check.stderr
+    doc = check.json()
+    assert doc["notes"] >= 5
+    assert doc["broken_links"] == []
+
+
+def test_broken_link_exits_1_with_suggestion(vault: Path) -> None:
+    write_vault(vault, {
+        "domains/ai/_map.md": "# AI\n\n## Core\n- [[markets beat votes for information aggregation]] — x\n",
+        "domains/ai/markets beat votes for information aggregation.md": claim("markets beat votes for information aggregation"),
+        "domains/ai/b.md": claim("b", "see [[markets beat vote for information aggregation]]"),
+    })
+    git_init(vault)
+    result = run(["check", "--json"], cwd=vault)
+    assert result.code == 1
+    broken = result.json()["broken_links"]
+    assert broken == [{
+        "file": "domains/ai/b.md", "line": 12,
+        "target": "markets beat vote for information aggregation",
+        "suggestions": ["markets beat votes for information aggregation"],
+    }]
