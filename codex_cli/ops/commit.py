@@ -1,0 +1,118 @@
+"""The one way a mutating command lands its plan: branch, apply, commit.
+
+Every mutating command (new, link, rename, map, retire, check --fix when it
+commits) builds a `Plan`, then calls `land`. Inside a git repository it:
+
+1. on a protected branch (config `commit.protected_branches`), creates and
+   switches to `<agent>/<slug>` (or `--branch NAME`; `--no-branch` stays);
+2. applies the plan all-or-nothing (adapters.apply);
+3. commits exactly the files the plan wrote or removed, with the subject,
+   body and trailers of core.commit, running git's hooks (`--no-commit`
+   stages them instead).
+
+If applying fails, a branch it created is removed again and the previous
+branch checked out, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codex_cli.adapters.apply import Applied, apply
+from codex_cli.adapters.git import Repository
+from codex_cli.adapters.identity import author as find_author
+from codex_cli.core import commit as commit_mod
+from codex_cli.core.commit import Author
+from codex_cli.core.plan import Plan
+from codex_cli.errors import GitFailed, UsageError
+from codex_cli.vault import Vault
+
+
+@dataclass
+class CommitOptions:
+    commit: bool = True
+    branch: str | None = None
+    no_branch: bool = False
+    agent: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.branch and self.no_branch:
+            raise UsageError("--branch and --no-branch cannot be used together")
+
+
+@dataclass
+class Message:
+    action: str
+    what: str | None = None
+    why: str | None = None
+    connections: str | None = None
+    extra: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Landed:
+    applied: Applied
+    branch: str | None = None
+    commit: str | None = None
+    message: str | None = None
+    previous_branch: str | None = None
+    in_repository: bool = False
+
+
+def author_for(vault: Vault, options: CommitOptions, repo: Repository | None = None) -> Author:
+    repo = repo if repo is not None else Repository.find(vault.root)
+    return find_author(vault.config, options.agent, repo.user_name() if repo else None)
+
+
+def render_message(vault: Vault, options: CommitOptions, msg: Message, repo: Repository | None = None) -> str:
+    """The commit message `land` would write (for --dry-run, too)."""
+    who = author_for(vault, options, repo)
+    return commit_mod.message(
+        vault.config.commit, who, msg.action, what=msg.what, why=msg.why, connections=msg.connections, extra=msg.extra
+    )
+
+
+def planned_branch(vault: Vault, options: CommitOptions, description: str, repo: Repository | None = None) -> str | None:
+    """The branch `land` would switch to, or None to stay where it is."""
+    repo = repo if repo is not None else Repository.find(vault.root)
+    if repo is None or options.no_branch:
+        return None
+    current = repo.branch()
+    if options.branch:
+        return None if options.branch == current else options.branch
+    protected = set(vault.config.commit.get("protected_branches") or [])
+    if current is not None and current not in protected:
+        return None
+    return commit_mod.branch_name(vault.config.commit, author_for(vault, options, repo), description)
+
+
+def land(vault: Vault, plan: Plan, msg: Message, options: CommitOptions, *, branch_hint: str) -> Landed:
+    repo = Repository.find(vault.root)
+    if repo is None:
+        return Landed(apply(vault.root, plan))
+    message = render_message(vault, options, msg, repo)
+    previous = repo.branch()
+    target = planned_branch(vault, options, branch_hint, repo)
+    created: str | None = None
+    if target is not None:
+        if options.branch and repo.branch_exists(options.branch):
+            repo._run("switch", options.branch)
+        else:
+            created = repo.switch_new_branch(target)
+    try:
+        applied = apply(vault.root, plan)
+    except BaseException:
+        if created is not None and previous is not None:
+            try:
+                repo._run("switch", previous)
+                repo._run("branch", "-D", created)
+            except GitFailed:
+                pass
+        raise
+    paths = [repo.rel(vault.root, p) for p in (*applied.written, *applied.removed)]
+    landed = Landed(applied, repo.branch(), None, message, previous, True)
+    if options.commit:
+        landed.commit = repo.commit(paths, message)
+    else:
+        repo.stage(paths)
+    return landed
