@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codex_cli.core.resolve import AMBIGUOUS, BROKEN, EMPTY, OK, Resolver
+
+
+@dataclass(frozen=True)
+class N:
+    path: str
+
+
+NOTES = [
+    N("domains/ai/markets beat votes.md"),
+    N("agents/rio/beliefs.md"),
+    N("agents/clay/beliefs.md"),
+    N("domains/ai/_map.md"),
+    N("core/_map.md"),
+    N("Café crème.md"),
+]
+R = Resolver(NOTES)
+
+
+def test_title_case_insensitive_and_md_suffix() -> None:
+    for target in ["markets beat votes", "Markets Beat Votes", "markets beat votes.md", " markets beat votes.MD "]:
+        res = R.resolve(target, "x.md")
+        assert res.status == OK and res.note == NOTES[0], target
+
+
+def test_path_form() -> None:
+    assert R.resolve("domains/ai/_map", "x.md").note == NOTES[3]
+    assert R.resolve("Domains/AI/_map.md", "x.md").note == NOTES[3]
+    assert R.resolve("/domains/ai/_map", "x.md").note == NOTES[3]
+
+
+def test_nfc_normalisation() -> None:
+    decomposed = "Cafe\u0301 cre\u0300me"
+    assert R.resolve(decomposed, "x.md").note == NOTES[5]
+
+
+def test_shared_title_prefers_the_linking_folder() -> None:
+    assert R.resolve("beliefs", "agents/rio/identity.md").note == NOTES[1]
+    assert R.resolve("beliefs", "agents/clay/x.md").note == NOTES[2]
+    res = R.resolve("beliefs", "domains/ai/x.md")
+    assert res.status == AMBIGUOUS and set(res.candidates) == {NOTES[1], NOTES[2]}
+
+
+def test_broken_and_empty() -> None:
+    assert R.resolve("nothing here", "x.md").status == BROKEN
+    assert R.resolve("", None).status == EMPTY
+    assert R.resolve("", "domains/ai/_map.md").note == NOTES[3]  # [[#heading]] points at the note itself
+
+
+def test_find_and_remove() -> None:
+    r = Resolver(NOTES)
+    assert r.find("beliefs") == [NOTES[1], NOTES[2]]
+    r.remove(NOTES[1])
+    assert r.resolve("beliefs", "domains/ai/x.md").note == NOTES[2]
