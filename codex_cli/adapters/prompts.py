@@ -32,13 +32,16 @@ class Question:
     name: str
     flag: str
     message: str
-    kind: str = "text"  # text | select | checkbox | confirm | editor
+    kind: str = "text"  # text | select | checkbox | confirm | editor | autocomplete
     required: bool = True
-    default: Any = None
+    default: Any = None  # a value, or a function of the answers so far
     choices: Sequence[Choice] | Callable[[dict[str, Any]], Sequence[Choice]] = field(default_factory=list)
     validate: Validator | None = None
     instruction: str | None = None
     when: Callable[[dict[str, Any]], bool] | None = None
+    # Soft checks: reasons to think twice about a valid answer. At a terminal
+    # they are shown and the person keeps the answer or gives another.
+    warn: Callable[[Any], list[str]] | None = None
 
 
 def interactive(no_input: bool = False) -> bool:
@@ -81,12 +84,13 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
     import questionary
 
     choices = q.choices(answers) if callable(q.choices) else q.choices
+    default = q.default(answers) if callable(q.default) else q.default
     while True:
         if q.kind == "select":
             prompt = questionary.select(
                 q.message,
                 choices=[questionary.Choice(c.title or c.value, value=c.value) for c in choices],
-                default=q.default if q.default in [c.value for c in choices] else None,
+                default=default if default in [c.value for c in choices] else None,
                 instruction=q.instruction,
             )
         elif q.kind == "checkbox":
@@ -96,11 +100,18 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
                 instruction=q.instruction,
             )
         elif q.kind == "confirm":
-            prompt = questionary.confirm(q.message, default=bool(q.default))
+            prompt = questionary.confirm(q.message, default=bool(default))
         elif q.kind == "editor":
-            return _edit(q)
+            return _edit(q, default)
+        elif q.kind == "autocomplete":
+            prompt = questionary.autocomplete(
+                q.message,
+                choices=[c.value for c in choices],
+                default=default or "",
+                match_middle=True,
+            )
         else:
-            prompt = questionary.text(q.message, default=q.default or "", instruction=q.instruction)
+            prompt = questionary.text(q.message, default=default or "", instruction=q.instruction)
         value = prompt.unsafe_ask()
         if value is None:
             raise Interrupted()
@@ -114,9 +125,21 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
                 continue
             return value
         try:
-            return q.validate(value)
+            cleaned = q.validate(value)
         except CodexError as exc:
             _say(exc.message)
+            continue
+        if q.warn is not None and not _accept_warnings(q.warn(cleaned)):
+            continue
+        return cleaned
+
+
+def _accept_warnings(warnings: list[str]) -> bool:
+    if not warnings:
+        return True
+    for w in warnings:
+        _say(w)
+    return confirm("Keep this answer anyway?", default=False)
 
 
 def _say(message: str) -> None:
@@ -124,7 +147,7 @@ def _say(message: str) -> None:
     sys.stderr.flush()
 
 
-def _edit(q: Question) -> str:
+def _edit(q: Question, default: Any = None) -> str:
     import questionary
 
     how = questionary.select(
@@ -136,7 +159,7 @@ def _edit(q: Question) -> str:
         ],
     ).unsafe_ask()
     if how == "editor":
-        return edit_text(q.default or "")
+        return edit_text(default or "")
     if how == "paste":
         return _paste()
     return ""
