@@ -72,8 +72,7 @@ def scan(root: Path, ignored: list[str] | None = None) -> Scan:
                 continue
             relpath = f"{rel}/{name}" if rel else name
             if entry.is_symlink():
-                if name.endswith(".md") or _is_dir_link(entry.path):
-                    _report_link(entry.path, relpath, root_real, result)
+                _report_link(entry.path, relpath, root_real, result, name.endswith(".md"))
                 continue
             if entry.is_dir():
                 stack.append((entry.path, relpath))
@@ -91,18 +90,13 @@ def scan(root: Path, ignored: list[str] | None = None) -> Scan:
     return result
 
 
-def _is_dir_link(path: str) -> bool:
-    try:
-        return os.path.isdir(path)
-    except OSError:
-        return False
-
-
-def _report_link(path: str, relpath: str, root_real: str, result: Scan) -> None:
+def _report_link(path: str, relpath: str, root_real: str, result: Scan, is_note: bool) -> None:
     try:
         target = os.path.realpath(path, strict=True)
     except (OSError, RuntimeError):
         result.problems.append((relpath, Problem("symlink-broken", WARNING, "symbolic link that dangles or loops; skipped")))
+        return
+    if not (is_note or os.path.isdir(target)):
         return
     if target != root_real and not target.startswith(root_real + os.sep):
         result.problems.append((relpath, Problem("symlink-outside", WARNING, "symbolic link that leaves the vault; skipped")))

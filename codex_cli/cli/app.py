@@ -92,9 +92,9 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
 
     from codex_cli.errors import ExitCode
 
-    if isinstance(exc, click_exc.Exit):
+    if isinstance(exc, typer.Exit):
         return int(exc.exit_code or 0)
-    if isinstance(exc, click_exc.Abort):
+    if isinstance(exc, typer.Abort):
         sys.stderr.write("\ninterrupted\n")
         return int(ExitCode.INTERRUPTED)
     if isinstance(exc, click_exc.ClickException):
