@@ -18,7 +18,7 @@ from codex_cli.cli.app_state import Settings
 from codex_cli.cli.output import Output
 
 # Each module has `register(app)`; the order here is the order in `--help`.
-COMMAND_MODULES = ["init", "new", "link", "rename", "map", "check", "completion"]
+COMMAND_MODULES = ["init", "new", "link", "rename", "map", "check"]
 
 app = typer.Typer(
     name="codex",
@@ -26,7 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
