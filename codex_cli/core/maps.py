@@ -1,0 +1,477 @@
+"""Topic maps as data: sections of entries, everything else kept byte for byte.
+
+A map is any note `Config.is_map` accepts (default: every `_map.md`, and
+`maps/*.md`). Its text is read as:
+
+- **sections**: every `##` or `###` heading (outside code) starts one, which
+  runs to the next `##`/`###` heading. Whatever comes before the first one
+  is the *preamble* (heading None, level 0).
+- **entries**: bullet lines (`-`, `*` or `+`, any indentation) whose content
+  starts with a wiki link: `- [[title]] — one line on why it matters`. The
+  link is found by `core.links.parse_links` (the one parser); what it points
+  at is decided by the caller's `core.resolve.Resolver`. The entry's text is
+  what follows the link, after a separator (`—`, `–`, `--`, `-` or `:`).
+- everything else (intro prose, numbered lists, question lists, code-quoted
+  demand signals) is not modelled and never touched.
+
+Edits are single `core.plan.TextEdit`s (offset, end, new text) for
+`Plan.edit(path, raw, e.start, e.end, e.new)`; each changes exactly one line
+(or appends one new section at the end), in the file's own line endings.
+
+API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
+
+    m = parse_map(text)                       -> MapText
+    m.sections, m.entries, m.section("Heading") -> Section | None
+    entry_line(title, text, ...)              -> "- [[title]] — text\\n"
+    add_entry(m, title, text, section=None)   -> TextEdit  (section: a heading
+        name, a Section, or None for best_section; a name that is missing is
+        created as a new `##` section at the end)
+    remove_entry(m, entry)                    -> TextEdit  (deletes its line)
+    remove_entries(m, entries)                -> list[TextEdit] (non-overlapping)
+    best_section(m, title, description="")    -> Section | None
+    rank_sections(m, title, description="")   -> [(score, Section)], best first
+    entries_for(m, note_path, resolver, map_path) -> entries pointing at a note
+    new_map(domain, entries=(), ...)          -> the text of a brand-new map
+    map_findings(...)                         -> check findings for maps
+
+Moving a claim between maps (a rename across domains) is
+`remove_entry(old_map, entry)` plus `add_entry(new_map, ...)`, one edit each.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from codex_cli.core.links import Link, code_ranges, parse_links
+from codex_cli.core.plan import TextEdit
+from codex_cli.core.text import line_of, line_starts, loose_key
+
+if TYPE_CHECKING:
+    from codex_cli.core.check import Finding
+    from codex_cli.core.note import Note
+    from codex_cli.core.resolve import Resolver
+
+DEFAULT_SEPARATOR = " — "
+DEFAULT_MARKER = "-"
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*\r?$", re.MULTILINE)
+_BULLET = re.compile(r"([ \t]*)([-*+])[ \t]+")
+_SEPARATOR = re.compile(r"[ \t]*(—|–|--|-|:)[ \t]*")
+SECTION_LEVELS = (2, 3)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One bullet that lists a note. `start:end` is its whole line, newline included."""
+
+    start: int
+    end: int
+    line: int  # 1-based
+    indent: str
+    marker: str
+    link: Link
+    separator: str  # as written (" — "), or "" when the text follows directly
+    text: str  # the one line after the link and separator, stripped
+    section: int  # index into MapText.sections
+
+    @property
+    def target(self) -> str:
+        return self.link.target
+
+
+@dataclass(frozen=True)
+class Section:
+    """A `##`/`###` heading and what follows it, up to the next such heading.
+
+    `start` is the heading line's start (the preamble's is 0), `body_start`
+    the offset after the heading line, `end` the start of the next section.
+    """
+
+    index: int
+    heading: str | None  # None for the preamble
+    level: int  # 2 or 3; 0 for the preamble
+    line: int  # 1-based line of the heading (1 for the preamble)
+    start: int
+    body_start: int
+    end: int
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class MapText:
+    text: str
+    newline: str
+    sections: tuple[Section, ...]
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for s in self.sections for e in s.entries]
+
+    @property
+    def headed(self) -> list[Section]:
+        """The real sections (the preamble left out)."""
+        return [s for s in self.sections if s.heading is not None]
+
+    def section(self, name: str) -> Section | None:
+        """The section whose heading matches `name` (case, punctuation and `#`s ignored)."""
+        wanted = loose_key(name.lstrip("#"))
+        for s in self.headed:
+            if s.heading is not None and loose_key(s.heading) == wanted:
+                return s
+        return None
+
+
+# --- parsing -----------------------------------------------------------------
+
+
+def newline_of(text: str) -> str:
+    i = text.find("\n")
+    return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
+
+
+def _line_end(text: str, offset: int) -> int:
+    """Offset just after the newline ending the line at `offset` (or len(text))."""
+    i = text.find("\n", offset)
+    return len(text) if i == -1 else i + 1
+
+
+def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
+    return any(a <= offset < b for a, b in ranges)
+
+
+def parse_map(text: str, body_start: int = 0) -> MapText:
+    """Read a map's sections and entries; `body_start` skips frontmatter."""
+    starts = line_starts(text)
+    code = code_ranges(text)
+    heads: list[tuple[int, int, str, int]] = []  # start, level, heading, body_start
+    for m in _HEADING.finditer(text, body_start):
+        level = len(m.group(1))
+        if level in SECTION_LEVELS and not _inside(code, m.start()):
+            heads.append((m.start(), level, m.group(2).strip(), _line_end(text, m.start())))
+    bounds: list[tuple[str | None, int, int, int, int]] = []  # heading, level, start, body_start, end
+    first = heads[0][0] if heads else len(text)
+    bounds.append((None, 0, 0, body_start, first))
+    for i, (s, level, name, b) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        bounds.append((name, level, s, b, end))
+
+    links_by_line: dict[int, list[Link]] = {}
+    for link in parse_links(text, body_start, None, starts):
+        links_by_line.setdefault(link.line, []).append(link)
+
+    sections: list[Section] = []
+    for index, (heading, level, s, b, end) in enumerate(bounds):
+        entries: list[Entry] = []
+        first_line = line_of(starts, b)
+        last_line = line_of(starts, end - 1) if end > b else first_line - 1
+        for line in range(first_line, last_line + 1):
+            links = links_by_line.get(line)
+            if not links:
+                continue
+            ls = starts[line - 1]
+            bullet = _BULLET.match(text, ls)
+            if bullet is None or links[0].start != bullet.end():
+                continue
+            link = links[0]
+            le = _line_end(text, ls)
+            rest = text[link.end : le].rstrip("\r\n")
+            sep_m = _SEPARATOR.match(rest)
+            if sep_m is not None:
+                separator, entry_text = sep_m.group(0), rest[sep_m.end() :].strip()
+            else:
+                separator, entry_text = "", rest.strip()
+            entries.append(
+                Entry(ls, le, line, bullet.group(1), bullet.group(2), link, separator, entry_text, index)
+            )
+        sections.append(Section(index, heading, level, line_of(starts, s), s, b, end, tuple(entries)))
+    return MapText(text, newline_of(text), tuple(sections))
+
+
+# --- edits -------------------------------------------------------------------
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def entry_line(
+    title: str,
+    text: str = "",
+    *,
+    indent: str = "",
+    marker: str = DEFAULT_MARKER,
+    separator: str = DEFAULT_SEPARATOR,
+    newline: str = "\n",
+) -> str:
+    """The text of one entry line, newline included."""
+    line = f"{indent}{marker} [[{title}]]"
+    text = one_line(text)
+    if text:
+        line += (separator or DEFAULT_SEPARATOR) + text
+    return line + newline
+
+
+def _style(m: MapText, section: Section | None) -> tuple[str, str, str]:
+    """Indent, marker and separator to copy: the section's last entry, else the map's."""
+    everything = m.entries
+    if not everything:
+        return "", DEFAULT_MARKER, DEFAULT_SEPARATOR
+    seps = Counter(e.separator for e in everything if e.separator.strip() and e.text)
+    separator = seps.most_common(1)[0][0] if seps else DEFAULT_SEPARATOR
+    if section is not None and section.entries:
+        model = section.entries[-1]
+        if model.separator.strip() and model.text:
+            separator = model.separator
+        return model.indent, model.marker, separator
+    marker = Counter(e.marker for e in everything if not e.indent).most_common(1)
+    return "", marker[0][0] if marker else DEFAULT_MARKER, separator
+
+
+def _indent_width(s: str) -> int:
+    return len(s.expandtabs(4))
+
+
+def _insertion_point(m: MapText, section: Section) -> int:
+    """Where a new entry goes: after the section's last entry (and its continuation lines)."""
+    text = m.text
+    if section.entries:
+        last = section.entries[-1]
+        pos = last.end
+        width = _indent_width(last.indent)
+        while pos < section.end:
+            le = _line_end(text, pos)
+            line = text[pos:le].rstrip("\r\n")
+            if not line.strip():
+                break
+            lead = len(line) - len(line.lstrip(" \t"))
+            if _indent_width(line[:lead]) <= width:
+                break
+            pos = le
+        return pos
+    # no entries: after the last non-blank line of the section
+    pos = section.body_start
+    scan = section.body_start
+    while scan < section.end:
+        le = _line_end(text, scan)
+        if text[scan:le].strip():
+            pos = le
+        scan = le
+    return pos
+
+
+def add_entry(
+    m: MapText,
+    title: str,
+    text: str = "",
+    section: str | Section | None = None,
+    *,
+    description: str = "",
+    level: int = 2,
+) -> TextEdit:
+    """The one insertion that lists `title` in the map.
+
+    `section` is a heading (created at the end of the map when the map has
+    none by that name), a Section, or None: the `best_section` for the title
+    (and `description`, default `text`); a map with no sections gets a new
+    one named after nothing but the entry itself, at the end.
+    """
+    nl = m.newline
+    target: Section | None
+    if isinstance(section, Section):
+        target = section
+    elif section is None:
+        target = best_section(m, title, description or text)
+        if target is None and m.sections and m.sections[0].entries:
+            target = m.sections[0]
+    else:
+        target = m.section(section)
+        if target is None:
+            return _new_section(m, section.lstrip("#").strip(), title, text, level)
+    if target is None:
+        return _new_section(m, "Claims", title, text, level)
+    indent, marker, separator = _style(m, target)
+    pos = _insertion_point(m, target)
+    line = entry_line(title, text, indent=indent, marker=marker, separator=separator, newline=nl)
+    if pos == len(m.text) and m.text and not m.text.endswith("\n"):
+        return TextEdit(pos, pos, nl + line[: -len(nl)])
+    return TextEdit(pos, pos, line)
+
+
+def _new_section(m: MapText, heading: str, title: str, text: str, level: int) -> TextEdit:
+    nl = m.newline
+    _, marker, separator = _style(m, None)
+    body = "#" * level + " " + heading + nl + entry_line(title, text, marker=marker, separator=separator, newline=nl)
+    t = m.text
+    end = len(t)
+    if not t.strip():
+        return TextEdit(end, end, body)
+    if not t.endswith("\n"):
+        return TextEdit(end, end, nl + nl + body[: -len(nl)])
+    if t.endswith("\n\n") or t.endswith("\n\r\n"):
+        return TextEdit(end, end, body)
+    return TextEdit(end, end, nl + body)
+
+
+def remove_entry(m: MapText, entry: Entry) -> TextEdit:
+    """The deletion of the entry's line."""
+    return remove_entries(m, [entry])[0]
+
+
+def remove_entries(m: MapText, entries: Iterable[Entry]) -> list[TextEdit]:
+    """Deletions of the entries' lines, merged so that no two overlap."""
+    text = m.text
+    spans: list[tuple[int, int]] = []
+    for e in sorted(set(entries), key=lambda e: e.start):
+        if spans and e.start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(e.end, spans[-1][1]))
+        else:
+            spans.append((e.start, e.end))
+    if spans and spans[-1][1] == len(text) and not text.endswith("\n") and spans[-1][0] > 0:
+        # the last line has no newline: take the newline before it instead
+        start = spans[-1][0]
+        spans[-1] = (start - (2 if text[start - 2 : start] == "\r\n" else 1), len(text))
+    return [TextEdit(s, e, "") for s, e in spans]
+
+
+# --- similarity --------------------------------------------------------------
+
+_STOPWORDS = """a an the and or but if then than that this these those is are was were be been being of
+    to in on at by for from with without as into onto over under not no nor so too very can
+    could may might must should would will do does did it its their there they them we our
+    you your he she his her which who whom whose what when where why how because while more
+    most less least only also just all any each every some such own same other"""
+_STOP = frozenset(_STOPWORDS.split())
+
+
+def _words(text: str) -> set[str]:
+    return {w[:6] for w in loose_key(text).split() if len(w) > 2 and w not in _STOP}
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def rank_sections(m: MapText, title: str, description: str = "") -> list[tuple[float, Section]]:
+    """Sections with entries, best first: how much their entries resemble the claim.
+
+    A section's score is the mean of its three most similar entries (word
+    overlap on entry titles and text) plus a little for words its heading shares.
+    """
+    claim = _words(title) | _words(description)
+    ranked: list[tuple[float, Section]] = []
+    for s in m.headed:
+        if not s.entries:
+            continue
+        scores = sorted((_similarity(claim, _words(e.target) | _words(e.text)) for e in s.entries), reverse=True)
+        top = scores[:3]
+        score = sum(top) / 3 + 0.5 * _similarity(claim, _words(s.heading or ""))
+        ranked.append((score, s))
+    ranked.sort(key=lambda t: (-t[0], t[1].index))
+    return ranked
+
+
+def best_section(m: MapText, title: str, description: str = "") -> Section | None:
+    """The section whose entries are most like the claim; None when no section lists anything."""
+    ranked = rank_sections(m, title, description)
+    return ranked[0][1] if ranked else None
+
+
+# --- lookups -----------------------------------------------------------------
+
+
+def entries_for(m: MapText, note_path: str, resolver: Resolver[Note], map_path: str) -> list[Entry]:
+    """The entries of the map (at `map_path`) that point at the note at `note_path`."""
+    out = []
+    for e in m.entries:
+        res = resolver.resolve(e.target, map_path)
+        if res.note is not None and res.note.path == note_path:
+            out.append(e)
+    return out
+
+
+def domain_title(domain: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_ ]+", domain) if w)
+
+
+def new_map(
+    domain: str,
+    entries: Sequence[tuple[str, str]] = (),
+    *,
+    title: str | None = None,
+    section: str = "Claims",
+    newline: str = "\n",
+) -> str:
+    """The text of a brand-new map for a domain, listing `entries` (title, text)."""
+    nl = newline
+    lines = [
+        f"# {title or domain_title(domain)}",
+        "",
+        f"The claims of the {domain} domain. Each entry is a claim and one line on why it matters.",
+        "",
+        f"## {section}",
+    ]
+    out = nl.join(lines) + nl
+    for t, text in entries:
+        out += entry_line(t, text, newline=nl)
+    return out
+
+
+# --- findings ----------------------------------------------------------------
+
+MAP_CODES = ("map-broken-entry", "map-ambiguous-entry", "map-duplicate", "map-entry-no-text")
+
+
+def map_findings(
+    notes: Mapping[str, Note],
+    resolver: Resolver[Note],
+    is_map: Callable[[str], bool],
+    read_text: Callable[[str], str],
+    *,
+    only: set[str] | None = None,
+    broken: bool = True,
+    suggest: Callable[[str], Sequence[str]] | None = None,
+) -> list[Finding]:
+    """What is wrong with the maps' entries.
+
+    Entries that resolve to nothing (`map-broken-entry`, error, with
+    suggestions; pass broken=False where a general broken-link check already
+    reports them), to several notes (`map-ambiguous-entry`, warning), a note
+    listed twice in one map (`map-duplicate`, warning, on the later line) and
+    entries with no text (`map-entry-no-text`, warning). Claims no map lists
+    are `core.check`'s `unmapped`.
+    """
+    from codex_cli.core.check import Finding
+    from codex_cli.core.note import ERROR, WARNING
+    from codex_cli.core.resolve import AMBIGUOUS, BROKEN
+
+    out: list[Finding] = []
+    for path, note in notes.items():
+        if not is_map(path) or (only is not None and path not in only):
+            continue
+        if not any(not link.field for link in note.links):
+            continue
+        m = parse_map(read_text(path), note.body_start)
+        seen: dict[str, int] = {}
+        for e in m.entries:
+            res = resolver.resolve(e.target, path)
+            if res.status == BROKEN:
+                if broken:
+                    hints = tuple(suggest(e.target)) if suggest else ()
+                    out.append(Finding(path, "map-broken-entry", ERROR, f"[[{e.target}]] lists no note", e.line, e.target, hints))
+            elif res.status == AMBIGUOUS:
+                paths = tuple(sorted(n.path for n in res.candidates))
+                out.append(Finding(path, "map-ambiguous-entry", WARNING, f"[[{e.target}]] matches {len(paths)} notes", e.line, e.target, paths))
+            elif res.note is not None:
+                first = seen.setdefault(res.note.path, e.line)
+                if first != e.line:
+                    out.append(Finding(path, "map-duplicate", WARNING, f"{res.note.title} is already listed on line {first}", e.line, e.target))
+            if not e.text:
+                out.append(Finding(path, "map-entry-no-text", WARNING, f"[[{e.target}]] has no text saying why it matters", e.line, e.target))
+    return out
