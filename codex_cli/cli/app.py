@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from codex_cli.errors import CodexError, ExitCode
 
     command = typer.main.get_command(app)
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args or os.environ.get("CODEX_DEBUG", "") not in ("", "0")
     out = Output(quiet="--quiet" in args or "-q" in args)
     code: int
@@ -85,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         code = _click_error(exc, debug, out)
     sys.stdout.flush()
     return code
+
+
+GLOBAL_FLAGS = frozenset({"--json", "--no-input", "--quiet", "-q", "--debug"})
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Accept the global flags after the command too (`codex check --quiet`)."""
+    end = args.index("--") if "--" in args else len(args)
+    front = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    if not front:
+        return args
+    rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+    return front + rest + args[end:]
 
 
 def _click_error(exc: Exception, debug: bool, out: Output) -> int:

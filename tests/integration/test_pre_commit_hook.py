@@ -33,4 +33,5 @@ def test_hook_blocks_a_new_broken_link_but_not_old_ones(vault: Path) -> None:
     git(vault, "add", "bad.md")
     bad = subprocess.run(["git", "commit", "-q", "-m", "bad"], cwd=vault, capture_output=True, text=True, env=env)
     assert bad.returncode != 0
-    assert "bad.md" in bad.stdout and "[[targte]]" in bad.stdout and "[[target]]" in bad.stdout
+    shown = bad.stdout + bad.stderr  # git passes a hook's output through on stderr
+    assert "bad.md" in shown and "[[targte]]" in shown and "did you mean: [[target]]" in shown
