@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from codex_cli.cli.reference import render
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_command_reference_matches_the_cli() -> None:
+    expected = render()
+    current = (DOCS / "commands.md").read_text(encoding="utf-8")
+    assert current == expected, "docs/commands.md is stale: run `python -m codex_cli.cli.reference > docs/commands.md`"
+
+
+def test_every_documented_exit_code_is_in_the_table() -> None:
+    from codex_cli.errors import ExitCode
+
+    text = (DOCS / "exit-codes.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert f"| {int(code)} |" in text, code
