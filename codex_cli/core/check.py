@@ -91,8 +91,12 @@ def check(
     is_map: Callable[[str], bool],
     scan_problems: Iterable[tuple[str, Problem]] = (),
     only: set[str] | None = None,
+    read_text: Callable[[str], str] | None = None,
 ) -> Report:
-    """Check the notes in `only` (all when None) against the whole vault."""
+    """Check the notes in `only` (all when None) against the whole vault.
+
+    With `read_text` (path -> text), map entries are checked too (core.maps).
+    """
     report = Report(notes=len(notes) if only is None else len(only & notes.keys()))
     out = report.findings
     selected = notes.values() if only is None else [notes[p] for p in sorted(only) if p in notes]
@@ -144,6 +148,10 @@ def check(
                 out.append(Finding(note.path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target))
     out.extend(_collisions(notes, only))
     out.extend(_unmapped(notes, resolver, frozenset(claim_types), is_map, only))
+    if read_text is not None:
+        from codex_cli.core.maps import map_findings
+
+        out.extend(map_findings(notes, resolver, is_map, read_text, only=only, links=False))
     out.sort(key=lambda f: (f.file, f.line or 0, f.code))
     return report
 

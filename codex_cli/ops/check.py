@@ -90,6 +90,7 @@ def _compute(vault: Vault, selected: set[str] | None, progress: Progress | None)
         vault.config.is_map,
         vault.scan().problems,
         selected,
+        read_text=vault.read_text,
     )
 
 
