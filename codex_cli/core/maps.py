@@ -425,7 +425,7 @@ def new_map(
 
 # --- findings ----------------------------------------------------------------
 
-MAP_CODES = ("map-broken-entry", "map-ambiguous-entry", "map-duplicate", "map-entry-no-text")
+MAP_CODES = ("unresolved-entry", "ambiguous-entry", "duplicate-entry", "empty-entry")
 
 
 def map_findings(
@@ -435,16 +435,16 @@ def map_findings(
     read_text: Callable[[str], str],
     *,
     only: set[str] | None = None,
-    broken: bool = True,
+    links: bool = True,
     suggest: Callable[[str], Sequence[str]] | None = None,
 ) -> list[Finding]:
     """What is wrong with the maps' entries.
 
-    Entries that resolve to nothing (`map-broken-entry`, error, with
-    suggestions; pass broken=False where a general broken-link check already
-    reports them), to several notes (`map-ambiguous-entry`, warning), a note
-    listed twice in one map (`map-duplicate`, warning, on the later line) and
-    entries with no text (`map-entry-no-text`, warning). Claims no map lists
+    Entries that resolve to nothing (`unresolved-entry`, error, with
+    suggestions) or to several notes (`ambiguous-entry`, warning): pass
+    links=False where the general link check already reports both; a note
+    listed twice in one map (`duplicate-entry`, warning, on the later line) and
+    entries with no text (`empty-entry`, warning). Claims no map lists
     are `core.check`'s `unmapped`.
     """
     from codex_cli.core.check import Finding
@@ -461,17 +461,18 @@ def map_findings(
         seen: dict[str, int] = {}
         for e in m.entries:
             res = resolver.resolve(e.target, path)
-            if res.status == BROKEN:
-                if broken:
-                    hints = tuple(suggest(e.target)) if suggest else ()
-                    out.append(Finding(path, "map-broken-entry", ERROR, f"[[{e.target}]] lists no note", e.line, e.target, hints))
+            if res.status in (BROKEN, AMBIGUOUS) and not links:
+                pass  # reported as broken-link / ambiguous-link
+            elif res.status == BROKEN:
+                hints = tuple(suggest(e.target)) if suggest else ()
+                out.append(Finding(path, "unresolved-entry", ERROR, f"[[{e.target}]] lists no note", e.line, e.target, hints))
             elif res.status == AMBIGUOUS:
                 paths = tuple(sorted(n.path for n in res.candidates))
-                out.append(Finding(path, "map-ambiguous-entry", WARNING, f"[[{e.target}]] matches {len(paths)} notes", e.line, e.target, paths))
+                out.append(Finding(path, "ambiguous-entry", WARNING, f"[[{e.target}]] matches {len(paths)} notes", e.line, e.target, paths))
             elif res.note is not None:
                 first = seen.setdefault(res.note.path, e.line)
                 if first != e.line:
-                    out.append(Finding(path, "map-duplicate", WARNING, f"{res.note.title} is already listed on line {first}", e.line, e.target))
+                    out.append(Finding(path, "duplicate-entry", WARNING, f"{res.note.title} is already listed on line {first}", e.line, e.target))
             if not e.text:
-                out.append(Finding(path, "map-entry-no-text", WARNING, f"[[{e.target}]] has no text saying why it matters", e.line, e.target))
+                out.append(Finding(path, "empty-entry", WARNING, f"[[{e.target}]] has no text saying why it matters", e.line, e.target))
     return out

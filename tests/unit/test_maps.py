@@ -177,9 +177,9 @@ def test_map_findings() -> None:
     found = map_findings(notes, resolver, lambda p: p.endswith("_map.md"), files.__getitem__, suggest=lambda t: ["alpha claim"])
     got = [(f.code, f.line, f.severity) for f in found]
     assert got == [
-        ("map-duplicate", 5, "warning"),
-        ("map-entry-no-text", 6, "warning"),
-        ("map-broken-entry", 7, "error"),
+        ("duplicate-entry", 5, "warning"),
+        ("empty-entry", 6, "warning"),
+        ("unresolved-entry", 7, "error"),
     ]
     assert found[2].suggestions == ("alpha claim",)
-    assert not [f for f in map_findings(notes, resolver, lambda p: p.endswith("_map.md"), files.__getitem__, broken=False) if f.code == "map-broken-entry"]
+    assert not [f for f in map_findings(notes, resolver, lambda p: p.endswith("_map.md"), files.__getitem__, links=False) if f.code == "unresolved-entry"]
