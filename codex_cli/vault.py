@@ -16,7 +16,7 @@ from codex_cli import config as config_mod
 from codex_cli.adapters import cache, fs
 from codex_cli.core.links import Link
 from codex_cli.core.note import Note, ParseContext, Problem, decode, parse_note
-from codex_cli.core.resolve import Resolution, Resolver
+from codex_cli.core.resolve import PathRef, Resolution, Resolver
 from codex_cli.errors import Ambiguous, NotFound, UsageError
 
 Progress = Callable[[int, int], None]
@@ -77,6 +77,7 @@ class Vault:
         self._scan_started = 0
         self._notes: dict[str, Note] | None = None
         self._resolver: Resolver[Note] | None = None
+        self._index: Resolver[PathRef] | None = None
         self.store = cache.Store(root)
 
     # --- opening ---
@@ -124,7 +125,7 @@ class Vault:
             else:
                 todo.append(path)
         if todo:
-            for path, item in zip(todo, self._parse_many(todo, progress)):
+            for path, item in zip(todo, self._parse_many(todo, progress), strict=True):
                 packed[path] = item
         if todo or len(stored) != len(files):
             keep = {
@@ -186,19 +187,36 @@ class Vault:
     def reparse(self, path: str) -> Note:
         return parse_note(path, fs.read_bytes(self.root, path), self.context())
 
-    def find_note(self, query: str) -> Note:
-        """The note a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""
+    def index(self) -> Resolver[Note] | Resolver[PathRef]:
+        """Every note's path and title for resolving, without parsing any note.
+
+        Once the notes are loaded this is the full resolver; before, an index
+        of paths alone (what a command that reads only a few notes needs).
+        """
+        if self._notes is not None:
+            return self.resolver
+        if self._index is None:
+            self._index = Resolver(PathRef(path) for path in self.files)
+        return self._index
+
+    def find_path(self, query: str) -> str:
+        """The path a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""
         candidate = self._as_path(query)
-        if candidate is not None and candidate in self.notes:
-            return self.notes[candidate]
-        found = self.resolver.find(query)
+        if candidate is not None and candidate in self.files:
+            return candidate
+        found = self.index().find(query)
         if len(found) == 1:
-            return found[0]
+            return found[0].path
         if len(found) > 1:
             raise Ambiguous(query, sorted(n.path for n in found))
+        from codex_cli.core.note import title_of
         from codex_cli.core.suggest import closest_titles
 
-        raise NotFound(query, closest_titles(query, [n.title for n in self.notes.values()]))
+        raise NotFound(query, closest_titles(query, [title_of(p) for p in sorted(self.files)]))
+
+    def find_note(self, query: str) -> Note:
+        """The note a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""
+        return self.notes[self.find_path(query)]
 
     def _as_path(self, query: str) -> str | None:
         p = Path(query)

@@ -171,7 +171,7 @@ def _rollback(
                 _write_atomic(path, data, mode)
             except OSError:
                 pass
-    for path, (data, mode) in saved.items():
+    for path in saved:
         if path.name.startswith(".codex-rename-") and path.exists():
             try:
                 os.unlink(path)

@@ -76,10 +76,9 @@ class Repository:
 
     def has_commits(self) -> bool:
         try:
-            self.repo.head.commit
+            return self.repo.head.commit is not None
         except ValueError:
             return False
-        return True
 
     def config_value(self, section: str, option: str) -> str | None:
         try:

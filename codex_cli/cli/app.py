@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+
 import typer
 
 from codex_cli import __version__

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 def check_command(
     ctx: typer.Context,
-    paths: list[str] = typer.Argument(None, metavar="PATH...", help="Notes or folders to report on (links still resolve against the whole vault)."),
+    paths: list[str] = typer.Argument(None, metavar="PATH", help="Notes or folders to report on (links still resolve against the whole vault)."),
     fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),

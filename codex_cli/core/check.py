@@ -78,7 +78,7 @@ class Report:
 
     @classmethod
     def unpack(cls, t: tuple[Any, ...]) -> Report:
-        return cls(t[0], t[1], [Finding(*f[:6], tuple(f[6])) for f in t[2]])
+        return cls(t[0], t[1], [Finding(f[0], f[1], f[2], f[3], f[4], f[5], tuple(f[6])) for f in t[2]])
 
 
 MapLister = Callable[[], set[str]]

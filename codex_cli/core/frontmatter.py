@@ -228,9 +228,10 @@ def value_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> l
         else:
             items, flow = [value_node], False
         for node in items:
-            if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
-                if not (isinstance(node, yaml.ScalarNode) and node.style is None):
-                    continue
+            if not isinstance(node, yaml.ScalarNode):
+                continue
+            if node.tag != "tag:yaml.org,2002:str" and node.style is not None:
+                continue
             start = block.start + node.start_mark.index
             end = block.start + node.end_mark.index
             raw = text[start:end]

@@ -92,8 +92,8 @@ def run_init(directory: Path, *, domain: str = "knowledge", example: bool = Fals
     if not commit:
         repo.stage(paths)
         return result
-    from codex_cli.core import commit as commit_mod
     from codex_cli.config import load as load_config
+    from codex_cli.core import commit as commit_mod
 
     author = commit_mod.Author.person(repo.user_name() or "codex-cli")
     message = commit_mod.message(
