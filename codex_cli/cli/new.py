@@ -1,9 +1,242 @@
-"""`codex new`: not built yet (see the open issue)."""
+"""`codex new claim|source|musing|position|entity`: parse, call ops.new.create, render."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from codex_cli.cli.app_state import settings
+
+new_app = typer.Typer(
+    name="new",
+    help="Create a note from its template (claim, source, musing, position, entity) and commit it.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register until the command lands."""
+    app.add_typer(new_app, name="new")
+
+
+# Options every type shares (typer declares them per command; the help is written once here).
+H_BODY = "The body text (the argument, with its evidence)."
+H_BODY_FILE = "Read the body from PATH (`-` for standard input)."
+H_LINK = "Link a related note under Relevant Notes (repeatable); `TITLE|how it relates` sets the relation."
+H_AGENT = "Act as this agent (else CODEX_AGENT, the vault or user configuration; else git's user.name as contributor)."
+H_WHY = "The `- Why:` line of the commit message."
+H_DRY = "Print the note, the map change and the commit message; write nothing."
+H_YES = "Do not ask for confirmation before writing."
+H_COMMIT = "Commit the new files (default), or leave them staged."
+H_BRANCH = "Commit on this branch (created if missing)."
+H_NO_BRANCH = "Stay on the current branch even when it is protected."
+H_EDIT = "Open the new note in $EDITOR before committing."
+H_JSON = "Print the result as JSON."
+
+
+def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str, Any], **extra: Any) -> None:
+    from codex_cli.ops.commit import CommitOptions
+    from codex_cli.ops.new import NewRequest, create, read_body
+
+    state = settings(ctx)
+    out = state.output(common["json_output"])
+    body = read_body(common["body"], common["body_file"])
+    if body is not None:
+        values["body"] = body
+    if common["agent"] and kind in ("musing", "position"):
+        values["agent"] = common["agent"]
+    options = CommitOptions(
+        commit=common["commit"], branch=common["branch"], no_branch=common["no_branch"], agent=common["agent"]
+    )
+    request = NewRequest(
+        kind=kind,
+        values=values,
+        links=list(common["link"] or []),
+        why=common["why"],
+        edit=common["edit"],
+        dry_run=common["dry_run"],
+        yes=common["yes"],
+        options=options,
+        **extra,
+    )
+    can_ask = state.can_ask()
+    result = create(state.vault(), request, can_ask=can_ask, say=out.info)
+    render(out, result)
+
+
+def render(out: Any, result: Any) -> None:
+    if out.json_mode:
+        doc = result.to_json()
+        if result.dry_run:
+            doc["text"] = result.text
+            doc["diff"] = result.diff
+        out.data(doc)
+        return
+    if result.dry_run:
+        out.line(f"# would create {result.path}")
+        out.line(result.text.rstrip("\n"))
+        if result.map_diff:
+            out.line("")
+            out.line(f"# would change {result.map}" + (f" (section: {result.map_section})" if result.map_section else ""))
+            out.line(result.map_diff.rstrip("\n"))
+        if result.message:
+            out.line("")
+            out.line(f"# would commit on {result.branch or '(current branch)'}:")
+            out.line(result.message.rstrip("\n"))
+        return
+    out.line(result.path)
+    out.info(f"created {result.path}")
+    if result.map:
+        where = f" under “{result.map_section}”" if result.map_section else ""
+        out.info(f"{'created' if result.map_created else 'listed in'} {result.map}{where}")
+    if result.links:
+        out.info("linked: " + "; ".join(f"[[{link.title}]]" for link in result.links))
+    elif result.proposals:
+        out.info("related claims you could link (--link TITLE, or codex link):")
+        for p in result.proposals[:5]:
+            out.info(f"  - {p['title']}")
+    if result.commit:
+        out.info(f"committed {result.commit[:10]} on {result.branch}")
+    elif result.in_repository:
+        out.info("staged, not committed (--no-commit)")
+
+
+@new_app.command("claim")
+def claim_command(
+    ctx: typer.Context,
+    title: str = typer.Argument(None, metavar="[TITLE]", help="The claim as a sentence; it becomes the file name."),
+    domain: str = typer.Option(None, "--domain", help="Domain (a folder under domains/, core/ or foundations/)."),
+    description: str = typer.Option(None, "--description", help="One sentence adding context beyond the title."),
+    confidence: str = typer.Option(None, "--confidence", help="proven | likely | experimental | speculative."),
+    source: str = typer.Option(None, "--source", help="Who proposed it, and the primary evidence."),
+    map_section: str = typer.Option(None, "--map-section", metavar="H", help="Section of the domain map to list it under (default: the most similar)."),
+    no_map: bool = typer.Option(False, "--no-map", help="Do not add it to the domain map."),
+    allow_label: bool = typer.Option(False, "--allow-label", help="Accept a title that reads like a label rather than a claim."),
+    body: str = typer.Option(None, "--body", help=H_BODY),
+    body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    edit: bool = typer.Option(False, "--edit", help=H_EDIT),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """A claim in domains/<domain>/, listed in the domain's map."""
+    values = {"title": title, "domain": domain, "description": description, "confidence": confidence, "source": source}
+    _run(ctx, "claim", values, locals(), map_section=map_section, no_map=no_map, allow_label=allow_label)
+
+
+@new_app.command("source")
+def source_command(
+    ctx: typer.Context,
+    title: str = typer.Argument(None, metavar="[TITLE]", help="The source's title."),
+    author: str = typer.Option(None, "--author", help="Author: a name or @handle (used in the file name)."),
+    url: str = typer.Option(None, "--url", help="Where the source lives."),
+    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="When it was published (default: today at a terminal)."),
+    domain: str = typer.Option(None, "--domain", help="Domain it feeds."),
+    source_format: str = typer.Option(None, "--format", help="essay | paper | thread | article | report | …"),
+    body: str = typer.Option(None, "--body", help="Notes or an excerpt."),
+    body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    edit: bool = typer.Option(False, "--edit", help=H_EDIT),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """A source in inbox/archive/YYYY-MM-DD-handle-slug.md, status unprocessed."""
+    values = {"title": title, "author": author, "url": url, "date": when, "domain": domain, "format": source_format}
+    _run(ctx, "source", values, locals())
+
+
+@new_app.command("musing")
+def musing_command(
+    ctx: typer.Context,
+    title: str = typer.Argument(None, metavar="[TITLE]", help="What the musing is about."),
+    body: str = typer.Option(None, "--body", help="The musing."),
+    body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent whose musing it is (agents/NAME/musings/)."),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    edit: bool = typer.Option(False, "--edit", help=H_EDIT),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """A musing in agents/<agent>/musings/, status seed."""
+    _run(ctx, "musing", {"title": title}, locals())
+
+
+@new_app.command("position")
+def position_command(
+    ctx: typer.Context,
+    title: str = typer.Argument(None, metavar="[TITLE]", help="The position as a sentence; it becomes the file name."),
+    domain: str = typer.Option(None, "--domain", help="Domain."),
+    description: str = typer.Option(None, "--description", help="The actionable stance in one sentence."),
+    confidence: str = typer.Option(None, "--confidence", help="high | moderate | cautious."),
+    depends_on: list[str] = typer.Option(None, "--depends-on", metavar="BELIEF", help="A belief it derives from (repeatable)."),
+    time_horizon: str = typer.Option(None, "--time-horizon", help="When it can be evaluated."),
+    performance_criteria: str = typer.Option(None, "--performance-criteria", help="What would validate or invalidate it."),
+    allow_label: bool = typer.Option(False, "--allow-label", help="Accept a title that reads like a label."),
+    body: str = typer.Option(None, "--body", help="The argument, from evidence to this stance."),
+    body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent taking the position (agents/NAME/positions/)."),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    edit: bool = typer.Option(False, "--edit", help=H_EDIT),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """A position in agents/<agent>/positions/, status proposed."""
+    values = {
+        "title": title,
+        "domain": domain,
+        "description": description,
+        "confidence": confidence,
+        "depends_on": list(depends_on or []),
+        "time_horizon": time_horizon,
+        "performance_criteria": performance_criteria,
+    }
+    _run(ctx, "position", values, locals(), allow_label=allow_label)
+
+
+@new_app.command("entity")
+def entity_command(
+    ctx: typer.Context,
+    title: str = typer.Argument(None, metavar="[NAME]", help="The entity's name; it becomes the file name."),
+    entity_type: str = typer.Option(None, "--entity-type", help="company | person | protocol | organization | product | fund | other."),
+    domain: str = typer.Option(None, "--domain", help="Domain (entities/<domain>/)."),
+    description: str = typer.Option(None, "--description", help="One sentence on what it is."),
+    website: str = typer.Option(None, "--website", help="Its website."),
+    body: str = typer.Option(None, "--body", help="Notes on it."),
+    body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    edit: bool = typer.Option(False, "--edit", help=H_EDIT),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """An entity (company, person, protocol…) in entities/<domain>/."""
+    values = {"title": title, "entity_type": entity_type, "domain": domain, "description": description, "website": website}
+    _run(ctx, "entity", values, locals())

@@ -1,0 +1,768 @@
+"""`codex new`: author a note from a template, by flags or by questions, and land it.
+
+The steps, in order, and nothing is written before the last one:
+
+1. gather the values: flags first (each validated the way its question is),
+   then questions for what is missing (adapters.prompts: at a terminal they
+   are asked in turn; headless, every missing flag is named at once, exit 2);
+2. the title gate (core.titles): refuse an invalid or existing title, hold a
+   label-like title back unless allowed, warn about near-duplicates;
+3. links to related claims (core.matcher proposals, or `--link`), written
+   under `Relevant Notes:`;
+4. the map entry (core.maps) under the chosen or the best section, or a new
+   map when the domain has none;
+5. the note text from the type's template (adapters.templates);
+6. one Plan (note + map), previewed, then landed by ops.commit.land: branch,
+   apply all-or-nothing, commit only these files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from codex_cli.adapters.prompts import Choice, Question
+from codex_cli.core.plan import Plan
+from codex_cli.core.text import short_title, slugify
+from codex_cli.core.titles import Title
+from codex_cli.errors import Ambiguous, Exists, GitFailed, NotFound, Refused, UsageError
+from codex_cli.ops.commit import CommitOptions, Message
+from codex_cli.vault import Vault
+
+KINDS = ("claim", "source", "musing", "position", "entity")
+# Types whose title is a proposition: they pass the claim test.
+PROPOSITIONS = frozenset({"claim", "position"})
+
+CLAIM_CONFIDENCE = {
+    "proven": "strong evidence, tested",
+    "likely": "good evidence, broadly accepted",
+    "experimental": "emerging evidence, still being evaluated",
+    "speculative": "theoretical, limited evidence",
+}
+DEFAULT_RELATION = "related"
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class NewRequest:
+    """What the command line gave. `values` holds flag values by question name."""
+
+    kind: str
+    values: dict[str, Any] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)
+    map_section: str | None = None
+    no_map: bool = False
+    allow_label: bool = False
+    why: str | None = None
+    edit: bool = False
+    dry_run: bool = False
+    yes: bool = False
+    options: CommitOptions = field(default_factory=CommitOptions)
+
+
+@dataclass
+class LinkChoice:
+    title: str
+    relation: str = DEFAULT_RELATION
+
+
+@dataclass
+class NewResult:
+    kind: str
+    title: str
+    path: str
+    text: str
+    map: str | None = None
+    map_section: str | None = None
+    map_created: bool = False
+    links: list[LinkChoice] = field(default_factory=list)
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    branch: str | None = None
+    commit: str | None = None
+    message: str | None = None
+    diff: str = ""
+    map_diff: str = ""
+    files: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    in_repository: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.kind,
+            "title": self.title,
+            "path": self.path,
+            "map": self.map,
+            "map_section": self.map_section,
+            "map_created": self.map_created,
+            "links": [{"title": link.title, "relation": link.relation} for link in self.links],
+            "proposals": self.proposals,
+            "branch": self.branch,
+            "commit": self.commit,
+            "files": self.files,
+            "dry_run": self.dry_run,
+            "message": self.message,
+            "warnings": self.warnings,
+        }
+
+
+# --- values: one validator per field, for flags and answers alike ----------------
+
+
+def one_line(flag: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = " ".join(str(value).split())
+        if not text:
+            raise UsageError(f"{flag} is empty")
+        return text
+
+    return check
+
+
+def choice_of(flag: str, allowed: list[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        for a in allowed:
+            if a.lower() == text.lower():
+                return a
+        raise UsageError(f"{flag} {text!r} is not one of: {', '.join(allowed)}")
+
+    return check
+
+
+def a_date(flag: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise UsageError(f"{flag} {text!r} is not a date YYYY-MM-DD") from None
+
+    return check
+
+
+def title_list(flag: str) -> Callable[[Any], list[str]]:
+    def check(value: Any) -> list[str]:
+        items = value if isinstance(value, list) else str(value).split(";")
+        out = [" ".join(str(i).split()) for i in items]
+        out = [i for i in out if i]
+        if not out:
+            raise UsageError(f"{flag} needs at least one title")
+        return out
+
+    return check
+
+
+def read_body(body: str | None, body_file: str | None) -> str | None:
+    """The body from --body, or --body-file PATH (`-` for standard input)."""
+    if body is not None and body_file is not None:
+        raise UsageError("--body and --body-file cannot be used together")
+    if body_file is None:
+        return body
+    if body_file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(body_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--body-file {body_file}: {exc.strerror}") from None
+
+
+class Gate:
+    """The title rules for one vault and one note type (core.titles does the work)."""
+
+    def __init__(self, vault: Vault, kind: str, allow_label: bool) -> None:
+        self.vault = vault
+        self.kind = kind
+        self.allow_label = allow_label
+        self._titles: list[str] | None = None
+        self._claim_titles: list[str] | None = None
+
+    @property
+    def titles(self) -> list[str]:
+        if self._titles is None:
+            self._titles = [n.title for n in self.vault.notes.values()]
+        return self._titles
+
+    @property
+    def claim_titles(self) -> list[str]:
+        if self._claim_titles is None:
+            wanted = self.vault.config.claim_types | {self.kind}
+            self._claim_titles = [n.title for n in self.vault.notes.values() if n.type in wanted]
+        return self._claim_titles
+
+    def clean(self, raw: Any) -> Title:
+        """Refuse what can never be a file name, or a title that exists."""
+        from codex_cli.core.titles import clean_title, existing
+
+        title = clean_title(str(raw))
+        if self.kind != "source":
+            taken = existing(title.name, self.titles)
+            if taken:
+                raise Exists(f"a note titled {taken[0]!r} (titles are unique, case-insensitively)")
+        return title
+
+    def labels(self, title: Title) -> list[str]:
+        from codex_cli.core.titles import label_warnings
+
+        if self.kind not in PROPOSITIONS or self.allow_label:
+            return []
+        return [f"reads like a label, not a claim: {w}" for w in label_warnings(title.text)]
+
+    def duplicates(self, title: Title) -> list[str]:
+        from codex_cli.core.titles import near_duplicates
+
+        if self.kind not in PROPOSITIONS:
+            return []
+        found = near_duplicates(title.name, self.claim_titles)
+        return [f"close to an existing {self.kind} ({score:.0f}%): {t}" for t, score in found]
+
+    def warnings(self, title: Title) -> list[str]:
+        return self.labels(title) + self.duplicates(title)
+
+
+# --- the questions of each type -------------------------------------------------
+
+
+@dataclass
+class Form:
+    """The questions of one note type, and how its answers become a template context."""
+
+    kind: str
+    questions: list[Question]
+
+
+def _domain_choices(vault: Vault) -> list[Choice]:
+    return [Choice(name, f"{name}  ({folder})") for name, folder in sorted(vault.config.domains.items())]
+
+
+def guess_domain(vault: Vault, title: str, description: str = "") -> str | None:
+    """The domain most of the closest existing claims are in."""
+    from codex_cli.core.matcher import Draft, rank
+
+    if not title:
+        return None
+    found = rank(vault, Draft(title=title, description=description), limit=7)
+    domains = Counter(vault.notes[s.path].domain for s in found if s.path in vault.notes)
+    domains.pop(None, None)
+    for name, _ in domains.most_common():
+        if name in vault.config.domains:
+            return name
+    return None
+
+
+def _enum(vault: Vault, kind: str, name: str) -> list[str]:
+    fields = (vault.config.types.get(kind) or {}).get("fields") or {}
+    enum = (fields.get(name) or {}).get("enum") or []
+    return [str(v) for v in enum] if isinstance(enum, list) else []
+
+
+def _title_text(answers: dict[str, Any]) -> str:
+    t = answers.get("title")
+    return t.text if isinstance(t, Title) else ""
+
+
+def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
+    domains = sorted(vault.config.domains)
+    domain_q = Question(
+        "domain",
+        "--domain",
+        "Domain:",
+        kind="select",
+        choices=lambda _a: _domain_choices(vault),
+        default=lambda a: guess_domain(vault, _title_text(a)) or (domains[0] if domains else None),
+        validate=choice_of("--domain", domains) if domains else one_line("--domain"),
+    )
+    title_q = Question(
+        "title",
+        "TITLE",
+        {
+            "claim": "Title (the claim itself, as a sentence):",
+            "position": "Title (the position, as a sentence):",
+            "entity": "Name of the entity:",
+        }.get(kind, "Title:"),
+        validate=gate.clean,
+        warn=gate.warnings,
+    )
+    body_q = Question("body", "--body", "Body (the argument, with its evidence):", kind="editor", required=False)
+    agent_q = Question(
+        "agent",
+        "--agent",
+        "Agent:",
+        kind="select" if agents else "text",
+        choices=[Choice(a) for a in agents],
+        validate=_agent_name,
+    )
+    description_q = Question(
+        "description",
+        "--description",
+        "Description (one sentence that adds context beyond the title):",
+        validate=_description(gate),
+    )
+    q: list[Question]
+    if kind == "claim":
+        q = [
+            title_q,
+            domain_q,
+            description_q,
+            Question(
+                "confidence",
+                "--confidence",
+                "Confidence:",
+                kind="select",
+                choices=[Choice(c, f"{c:<13} {CLAIM_CONFIDENCE.get(c, '')}") for c in _enum(vault, kind, "confidence")],
+                default="experimental",
+                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
+            ),
+            Question("source", "--source", "Source (who proposed it, and the primary evidence):", validate=one_line("--source")),
+            body_q,
+        ]
+    elif kind == "source":
+        q = [
+            title_q,
+            Question("author", "--author", "Author (name or @handle):", validate=one_line("--author")),
+            Question("url", "--url", "URL:", required=False, validate=one_line("--url")),
+            Question("date", "--date", "Date published (YYYY-MM-DD):", default=date.today().isoformat(), validate=a_date("--date")),
+            domain_q,
+            Question(
+                "format",
+                "--format",
+                "Format:",
+                kind="select",
+                required=False,
+                choices=[Choice(c) for c in _enum(vault, kind, "format")],
+                default="article",
+                validate=choice_of("--format", _enum(vault, kind, "format")),
+            ),
+            Question("body", "--body", "Body (notes or an excerpt):", kind="editor", required=False),
+        ]
+    elif kind == "musing":
+        q = [title_q, agent_q, Question("body", "--body", "Body:", kind="editor", required=False)]
+    elif kind == "position":
+        q = [
+            title_q,
+            agent_q,
+            domain_q,
+            Question("description", "--description", "Description (the actionable stance, one sentence):", validate=_description(gate)),
+            Question(
+                "confidence",
+                "--confidence",
+                "Confidence:",
+                kind="select",
+                choices=[Choice(c) for c in _enum(vault, kind, "confidence")],
+                default="moderate",
+                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
+            ),
+            Question("depends_on", "--depends-on", "Beliefs it depends on (separate with ;):", validate=title_list("--depends-on")),
+            Question("time_horizon", "--time-horizon", "Time horizon (when to evaluate it):", validate=one_line("--time-horizon")),
+            Question(
+                "performance_criteria",
+                "--performance-criteria",
+                "Performance criteria (what validates or invalidates it):",
+                validate=one_line("--performance-criteria"),
+            ),
+            body_q,
+        ]
+    elif kind == "entity":
+        q = [
+            title_q,
+            Question(
+                "entity_type",
+                "--entity-type",
+                "Kind of entity:",
+                kind="select",
+                choices=[Choice(c) for c in _enum(vault, kind, "entity_type")],
+                validate=choice_of("--entity-type", _enum(vault, kind, "entity_type")),
+            ),
+            domain_q,
+            Question("description", "--description", "Description (one sentence):", required=False, validate=one_line("--description")),
+            Question("website", "--website", "Website:", required=False, validate=one_line("--website")),
+            Question("body", "--body", "Body:", kind="editor", required=False),
+        ]
+    else:
+        raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
+    return Form(kind, q)
+
+
+def _agent_name(value: Any) -> str:
+    name = slugify(str(value), 4)
+    if not str(value).strip() or name == "note":
+        raise UsageError("--agent is empty")
+    return name
+
+
+def _description(gate: Gate) -> Callable[[Any], str]:
+    del gate  # the same rule for every type; repeating the title is checked once all is known
+    return one_line("--description")
+
+
+def known_agents(vault: Vault) -> list[str]:
+    base = vault.root / "agents"
+    try:
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+# --- the flow -------------------------------------------------------------------
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def gather(vault: Vault, request: NewRequest, form: Form, gate: Gate, *, can_ask: bool, say: Say) -> dict[str, Any]:
+    """Validated values for every question: flags first, then answers."""
+    from codex_cli.adapters import prompts
+
+    given = {k: v for k, v in request.values.items() if not _empty(v)}
+    if not can_ask:
+        prompts.check_headless(form.questions, given)
+    answers: dict[str, Any] = {}
+    by_name = {q.name: q for q in form.questions}
+    for name, value in given.items():
+        q = by_name.get(name)
+        answers[name] = q.validate(value) if q is not None and q.validate is not None else value
+    title = answers.get("title")
+    if isinstance(title, Title):
+        labels = gate.labels(title)
+        if labels and not can_ask:
+            raise Refused(
+                "the title reads like a label rather than a claim: " + "; ".join(w.split(": ", 1)[-1] for w in labels),
+                hint="state the claim as a sentence (\"This note argues that <title>\"), or pass --allow-label",
+            )
+        warnings = gate.duplicates(title)
+        if can_ask and (labels or warnings):
+            for w in labels + warnings:
+                say(f"  ! {w}")
+            if not prompts.confirm("Keep this title anyway?", default=False):
+                del answers["title"]
+        else:
+            for w in warnings:
+                say(f"warning: {w}")
+    prompts.ask_missing(form.questions, answers, can_ask=can_ask)
+    title = answers.get("title")
+    if not isinstance(title, Title):
+        raise UsageError("a title is needed: pass TITLE")
+    description = answers.get("description")
+    if isinstance(description, str) and _same_words(description, title.text):
+        raise UsageError("--description repeats the title: say something the title does not")
+    return answers
+
+
+def _same_words(a: str, b: str) -> bool:
+    from codex_cli.core.text import loose_key
+
+    return loose_key(a) == loose_key(b)
+
+
+def resolve_link(vault: Vault, spec: str, source_path: str) -> LinkChoice:
+    """`TITLE` or `TITLE|how it relates`: the note it names must exist, once."""
+    from codex_cli.core.resolve import AMBIGUOUS, OK
+    from codex_cli.core.suggest import closest_titles
+    from codex_cli.core.text import strip_md
+
+    target, _, relation = spec.partition("|")
+    target = " ".join(target.split())
+    if target.startswith("[[") and target.endswith("]]"):
+        target = target[2:-2]
+    if not target:
+        raise UsageError("--link needs a title")
+    res = vault.resolver.resolve(target, source_path)
+    if res.status == AMBIGUOUS:
+        raise Ambiguous(target, sorted(n.path for n in res.candidates))
+    if res.status != OK or res.note is None:
+        raise NotFound(f"--link {target!r}", closest_titles(strip_md(target), [n.title for n in vault.notes.values()]))
+    return LinkChoice(res.note.title, " ".join(relation.split()) or DEFAULT_RELATION)
+
+
+def choose_links(
+    vault: Vault, request: NewRequest, answers: dict[str, Any], path: str, *, can_ask: bool
+) -> tuple[list[LinkChoice], list[dict[str, Any]]]:
+    """The links to write under `Relevant Notes:`, and the matcher's proposals."""
+    from codex_cli.adapters import prompts
+    from codex_cli.core.matcher import Draft, rank
+
+    chosen = [resolve_link(vault, spec, path) for spec in request.links]
+    chosen = list({c.title: c for c in chosen}.values())
+    if request.kind not in PROPOSITIONS:
+        return chosen, []
+    title: Title = answers["title"]
+    draft = Draft(
+        title=title.text,
+        description=str(answers.get("description") or ""),
+        body=str(answers.get("body") or ""),
+        links=frozenset(c.title for c in chosen),
+    )
+    found = rank(vault, draft, limit=8)
+    proposals = [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in found]
+    if not can_ask or request.links or not found:
+        return chosen, proposals
+    questions = [
+        Question(
+            "links",
+            "--link",
+            "Link related claims (space to tick, enter when done):",
+            kind="checkbox",
+            required=False,
+            choices=[Choice(s.title, f"{short_title(s.title, 90)}  [{s.why}]") for s in found],
+        )
+    ]
+    picked = prompts.ask_missing(questions, {}, can_ask=True).get("links") or []
+    for t in picked:
+        q = Question("relation", "--link", f"How does it relate to [[{short_title(t, 70)}]]?", default=DEFAULT_RELATION, required=False)
+        relation = prompts.ask_missing([q], {}, can_ask=True).get("relation") or DEFAULT_RELATION
+        chosen.append(LinkChoice(t, " ".join(str(relation).split()) or DEFAULT_RELATION))
+    return chosen, proposals
+
+
+@dataclass
+class MapStep:
+    path: str
+    section: str | None
+    created: bool
+
+
+def plan_map(
+    vault: Vault, request: NewRequest, answers: dict[str, Any], plan: Plan, *, can_ask: bool
+) -> MapStep | None:
+    """Add `- [[title]] — description` to the domain's map (or create the map)."""
+    from codex_cli.adapters import fs, prompts
+    from codex_cli.core import maps
+    from codex_cli.core.note import decode
+
+    if request.kind != "claim" or request.no_map:
+        return None
+    domain = str(answers["domain"])
+    map_path = vault.config.map_for_domain(domain)
+    if map_path is None:
+        return None
+    title: Title = answers["title"]
+    text = str(answers.get("description") or "")
+    if not (vault.root / map_path).is_file():
+        heading = request.map_section or "Claims"
+        plan.create(map_path, maps.new_map(domain, [(title.name, text)], section=heading))
+        return MapStep(map_path, heading, True)
+    raw = fs.read_bytes(vault.root, map_path)
+    current, _ = decode(raw)
+    note = vault.notes.get(map_path)
+    m = maps.parse_map(current, note.body_start if note is not None else 0)
+    headings = [s.heading for s in m.headed if s.heading]
+    section: str | None = request.map_section
+    if section is not None:
+        found = m.section(section)
+        if found is None:
+            shown = "; ".join(headings) or "(none)"
+            raise UsageError(f"--map-section {section!r}: {map_path} has no such section; its sections: {shown}")
+        section = found.heading
+    elif can_ask and headings:
+        best = maps.best_section(m, title.name, text)
+        q = Question(
+            "section",
+            "--map-section",
+            f"Section of {map_path}:",
+            kind="select",
+            choices=[Choice(h) for h in dict.fromkeys(headings)],
+            default=best.heading if best is not None else headings[-1],
+        )
+        section = prompts.ask_missing([q], {}, can_ask=True)["section"]
+    edit = maps.add_entry(m, title.name, text, section, description=text)
+    plan.edit(map_path, raw, edit.start, edit.end, edit.new)
+    after = maps.parse_map(plan.text_of(map_path) or "", m.sections[0].body_start if m.sections else 0)
+    for s in after.sections:
+        if any(e.start == edit.start for e in s.entries):
+            section = s.heading
+    return MapStep(map_path, section, False)
+
+
+def note_path(vault: Vault, kind: str, answers: dict[str, Any]) -> str:
+    title: Title = answers["title"]
+    if kind == "claim":
+        folder = vault.config.domains.get(str(answers["domain"]))
+        if folder is None:
+            raise UsageError(f"--domain {answers['domain']!r} has no folder")
+        return f"{folder}/{title.filename}"
+    spec = vault.config.types.get(kind) or {}
+    pattern = str(spec.get("folder") or kind + "s")
+    try:
+        folder = pattern.format(**{k: str(v) for k, v in answers.items() if isinstance(v, (str, int))}).strip("/")
+    except KeyError as exc:
+        raise UsageError(f"types.{kind}.folder needs {exc.args[0]!r}, which this type does not ask for") from None
+    if kind == "source":
+        handle = source_handle(str(answers["author"]))
+        return f"{folder}/{answers['date']}-{handle}-{slugify(title.text, 6)}.md"
+    return f"{folder}/{title.filename}"
+
+
+def source_handle(author: str) -> str:
+    """`@TheiaResearch (Felipe…)` -> theiaresearch; `Jane Doe` -> jane-doe."""
+    for word in author.split():
+        if word.startswith("@") and len(word) > 1:
+            return slugify(word[1:], 1)
+    return slugify(author, 2)
+
+
+def _yaml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def context(vault: Vault, kind: str, answers: dict[str, Any], links: list[LinkChoice], topics: list[str], author: Any) -> dict[str, Any]:
+    """Plain data for the template: raw values, and `yaml.<name>` quoted for frontmatter."""
+    title: Title = answers["title"]
+    values: dict[str, Any] = {k: v for k, v in answers.items() if k != "title"}
+    values.setdefault("body", "")
+    values["body"] = str(values.get("body") or "").strip("\n")
+    today = date.today().isoformat()
+    out: dict[str, Any] = {
+        "type": kind,
+        "title": title.text,
+        "name": title.name,
+        "created": today,
+        "today": today,
+        "links": [{"title": link.title, "relation": link.relation} for link in links],
+        "topics": topics,
+        "author": {"handle": author.handle, "name": author.name, "is_agent": author.is_agent},
+        **values,
+    }
+    quoted: dict[str, Any] = {"title": _yaml(title.text)}
+    for k, v in values.items():
+        if isinstance(v, str):
+            quoted[k] = _yaml(v)
+        elif isinstance(v, list):
+            quoted[k] = "[" + ", ".join(_yaml(str(i)) for i in v) + "]"
+    quoted["proposed_by"] = _yaml(author.name)
+    out["yaml"] = quoted
+    return out
+
+
+def message_for(request: NewRequest, answers: dict[str, Any], path: str, links: list[LinkChoice], map_step: MapStep | None) -> Message:
+    title: Title = answers["title"]
+    kind = request.kind
+    what = f"new {kind} {path}"
+    if map_step is not None:
+        what += f", listed in {map_step.path}" + (" (new map)" if map_step.created else "")
+    why = request.why
+    if not why:
+        if kind == "claim":
+            why = f"source: {answers.get('source')}"
+        elif kind == "source":
+            why = f"archive {answers.get('url') or answers.get('author')} for extraction"
+        else:
+            why = str(answers.get("description") or f"record {kind} {title.text}")
+    connections = "; ".join(f"[[{link.title}]]" for link in links) or "none yet"
+    return Message(action=f"add {kind} — {short_title(title.text)}", what=what, why=why, connections=connections)
+
+
+def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> NewResult:
+    """Gather, plan, preview and land one new note."""
+    from codex_cli.adapters import prompts, templates
+    from codex_cli.ops.commit import author_for, land, planned_branch, render_message
+
+    kind = request.kind
+    if kind not in KINDS:
+        raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
+    if request.map_section and request.no_map:
+        raise UsageError("--map-section and --no-map cannot be used together")
+    author = author_for(vault, request.options)
+    if kind in ("musing", "position") and _empty(request.values.get("agent")) and author.is_agent:
+        request.values["agent"] = author.handle
+    gate = Gate(vault, kind, request.allow_label)
+    form = build_form(vault, kind, gate, known_agents(vault))
+    answers = gather(vault, request, form, gate, can_ask=can_ask, say=say)
+    for q in form.questions:  # templates see every field, given or not
+        answers.setdefault(q.name, [] if q.kind == "checkbox" else "")
+    if kind in ("musing", "position") and request.options.agent is None:
+        request.options.agent = str(answers["agent"])
+        author = author_for(vault, request.options)
+    title: Title = answers["title"]
+    for note_msg in title.notes:
+        say(f"note: {note_msg}")
+    path = note_path(vault, kind, answers)
+    if (vault.root / path).exists() or path in vault.notes:
+        raise Exists(path)
+    links, proposals = choose_links(vault, request, answers, path, can_ask=can_ask)
+    plan = Plan()
+    map_step = plan_map(vault, request, answers, plan, can_ask=can_ask)
+    topics = []
+    if kind == "claim":
+        map_path = vault.config.map_for_domain(str(answers["domain"]))
+        if map_path and (map_step is not None or (vault.root / map_path).is_file()):
+            topics.append(map_path[:-3] if map_path.endswith(".md") else map_path)
+    text = templates.render(f"{kind}.md.j2", context(vault, kind, answers, links, topics, author), sub="notes", vault_root=vault.root)
+    if request.edit:
+        text = prompts.edit_text(text)
+        if not text.strip():
+            raise Refused("the edited note is empty; nothing was written")
+    map_diff = plan.diff()
+    plan.create(path, text)
+    msg = message_for(request, answers, path, links, map_step)
+    result = NewResult(
+        kind=kind,
+        title=title.name,
+        path=path,
+        text=text,
+        map=map_step.path if map_step else None,
+        map_section=map_step.section if map_step else None,
+        map_created=bool(map_step and map_step.created),
+        links=links,
+        proposals=proposals,
+        dry_run=request.dry_run,
+        diff=plan.diff(),
+        map_diff=map_diff,
+        files=plan.paths_touched(),
+    )
+    from codex_cli.adapters.git import Repository
+
+    repo = Repository.find(vault.root)
+    result.in_repository = repo is not None
+    if repo is not None:
+        result.message = render_message(vault, request.options, msg, repo)
+    if request.dry_run:
+        result.branch = planned_branch(vault, request.options, f"{kind}s {title.name}", repo) if repo else None
+        if result.branch is None and repo is not None:
+            result.branch = repo.branch()
+        return result
+    if can_ask and not request.yes:
+        say(result.diff.rstrip("\n"))
+        if result.message and request.options.commit:
+            say("\n" + result.message.rstrip("\n"))
+        verb = "Write and commit" if repo is not None and request.options.commit else "Write"
+        if not prompts.confirm(f"{verb} this {kind}?", default=True):
+            from codex_cli.errors import Interrupted
+
+            raise Interrupted()
+    try:
+        landed = land(vault, plan, msg, request.options, branch_hint=f"{kind}s {title.name}")
+    except GitFailed as exc:
+        if repo is None or not (vault.root / path).exists():
+            raise
+        raise _kept(repo, vault, plan, result.message or "", exc) from None
+    result.branch = landed.branch
+    result.commit = landed.commit
+    result.files = [p for p in (*landed.applied.written, *landed.applied.removed)]
+    return result
+
+
+def _kept(repo: Any, vault: Vault, plan: Plan, message: str, exc: GitFailed) -> GitFailed:
+    """A failed commit after the note was written: keep it, say how to retry."""
+    import shlex
+
+    paths = " ".join(shlex.quote(repo.rel(vault.root, p)) for p in plan.paths_touched())
+    saved = Path(repo.repo.git_dir) / "CODEX_NEW_MSG"
+    try:
+        saved.write_text(message, encoding="utf-8")
+        again = f"git commit -F {shlex.quote(str(saved))} -- {paths}"
+    except OSError:
+        again = f"git commit -- {paths}"
+    return GitFailed(
+        "the commit was rejected" + (": " + exc.message.split(": ", 1)[-1] if ": " in exc.message else ""),
+        output=exc.output,
+        hint=f"the note is kept and staged; fix what git reported, then: {again}",
+    )
+
