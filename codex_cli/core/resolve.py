@@ -30,6 +30,13 @@ N = TypeVar("N", bound=HasPath)
 
 
 @dataclass(frozen=True)
+class PathRef:
+    """A note known only by its path (an index entry that needs no parsing)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Resolution(Generic[N]):
     status: str
     note: N | None = None
