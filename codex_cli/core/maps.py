@@ -26,6 +26,8 @@ API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
     add_entry(m, title, text, section=None)   -> TextEdit  (section: a heading
         name, a Section, or None for best_section; a name that is missing is
         created as a new `##` section at the end)
+    add_entries(m, [(title, text, section, description), ...]) -> [TextEdit]
+    target_section(m, title, section, description) -> Section | new heading
     remove_entry(m, entry)                    -> TextEdit  (deletes its line)
     remove_entries(m, entries)                -> list[TextEdit] (non-overlapping)
     best_section(m, title, description="")    -> Section | None
@@ -264,6 +266,26 @@ def _insertion_point(m: MapText, section: Section) -> int:
     return pos
 
 
+NEW_SECTION = "Claims"
+
+
+def target_section(m: MapText, title: str, section: str | Section | None = None, description: str = "") -> Section | str:
+    """Where an entry for `title` goes: an existing Section, or the heading of a new one.
+
+    `section` is a heading (a new section when the map has none by that
+    name), a Section, or None: the `best_section` for the title and
+    description (a map with no entries at all gets a new `Claims` section).
+    """
+    if isinstance(section, Section):
+        return section
+    if section is not None:
+        return m.section(section) or section.lstrip("#").strip()
+    found = best_section(m, title, description)
+    if found is None and m.sections and m.sections[0].entries:
+        found = m.sections[0]
+    return found if found is not None else NEW_SECTION
+
+
 def add_entry(
     m: MapText,
     title: str,
@@ -273,48 +295,61 @@ def add_entry(
     description: str = "",
     level: int = 2,
 ) -> TextEdit:
-    """The one insertion that lists `title` in the map.
+    """The one insertion that lists `title` in the map (see `target_section`)."""
+    return add_entries(m, [(title, text, section, description)], level=level)[0]
 
-    `section` is a heading (created at the end of the map when the map has
-    none by that name), a Section, or None: the `best_section` for the title
-    (and `description`, default `text`); a map with no sections gets a new
-    one named after nothing but the entry itself, at the end.
+
+def add_entries(
+    m: MapText,
+    items: Sequence[tuple[str, str, str | Section | None, str]],
+    *,
+    level: int = 2,
+) -> list[TextEdit]:
+    """Insertions listing several notes: items are (title, text, section, description).
+
+    Entries bound for one place are joined into one insertion (in the given
+    order) and new sections are created once each, so the edits never overlap.
     """
     nl = m.newline
-    target: Section | None
-    if isinstance(section, Section):
-        target = section
-    elif section is None:
-        target = best_section(m, title, description or text)
-        if target is None and m.sections and m.sections[0].entries:
-            target = m.sections[0]
-    else:
-        target = m.section(section)
-        if target is None:
-            return _new_section(m, section.lstrip("#").strip(), title, text, level)
-    if target is None:
-        return _new_section(m, "Claims", title, text, level)
-    indent, marker, separator = _style(m, target)
-    pos = _insertion_point(m, target)
-    line = entry_line(title, text, indent=indent, marker=marker, separator=separator, newline=nl)
-    if pos == len(m.text) and m.text and not m.text.endswith("\n"):
-        return TextEdit(pos, pos, nl + line[: -len(nl)])
-    return TextEdit(pos, pos, line)
+    at: dict[int, str] = {}
+    new_sections: dict[str, list[tuple[str, str]]] = {}
+    for title, text, section, description in items:
+        where = target_section(m, title, section, description or text)
+        if isinstance(where, str):
+            new_sections.setdefault(where, []).append((title, text))
+            continue
+        indent, marker, separator = _style(m, where)
+        pos = _insertion_point(m, where)
+        line = entry_line(title, text, indent=indent, marker=marker, separator=separator, newline=nl)
+        if pos == len(m.text) and m.text and not m.text.endswith("\n"):
+            line = nl + line[: -len(nl)]
+        at[pos] = at.get(pos, "") + line
+    if new_sections:
+        end = len(m.text)
+        at[end] = at.get(end, "") + _new_sections(m, new_sections, level, after=at.get(end, ""))
+    return [TextEdit(pos, pos, new) for pos, new in sorted(at.items())]
 
 
-def _new_section(m: MapText, heading: str, title: str, text: str, level: int) -> TextEdit:
+def _new_sections(m: MapText, sections: dict[str, list[tuple[str, str]]], level: int, after: str) -> str:
     nl = m.newline
     _, marker, separator = _style(m, None)
-    body = "#" * level + " " + heading + nl + entry_line(title, text, marker=marker, separator=separator, newline=nl)
-    t = m.text
-    end = len(t)
-    if not t.strip():
-        return TextEdit(end, end, body)
-    if not t.endswith("\n"):
-        return TextEdit(end, end, nl + nl + body[: -len(nl)])
-    if t.endswith("\n\n") or t.endswith("\n\r\n"):
-        return TextEdit(end, end, body)
-    return TextEdit(end, end, nl + body)
+    out = ""
+    t = m.text + after
+    for heading, entries in sections.items():
+        body = "#" * level + " " + heading + nl
+        body += "".join(entry_line(title, text, marker=marker, separator=separator, newline=nl) for title, text in entries)
+        if not t.strip():
+            lead = ""
+        elif not t.endswith("\n"):
+            lead = nl + nl
+            body = body[: -len(nl)]
+        elif t.endswith("\n\n") or t.endswith("\n\r\n"):
+            lead = ""
+        else:
+            lead = nl
+        out += lead + body
+        t += lead + body
+    return out
 
 
 def remove_entry(m: MapText, entry: Entry) -> TextEdit:
@@ -425,7 +460,7 @@ def new_map(
 
 # --- findings ----------------------------------------------------------------
 
-MAP_CODES = ("unresolved-entry", "ambiguous-entry", "duplicate-entry", "empty-entry")
+MAP_CODES = ("unresolved-entry", "ambiguous-entry", "duplicate-entry", "empty-entry", "retired-entry")
 
 
 def map_findings(
@@ -443,8 +478,9 @@ def map_findings(
     Entries that resolve to nothing (`unresolved-entry`, error, with
     suggestions) or to several notes (`ambiguous-entry`, warning): pass
     links=False where the general link check already reports both; a note
-    listed twice in one map (`duplicate-entry`, warning, on the later line) and
-    entries with no text (`empty-entry`, warning). Claims no map lists
+    listed twice in one map (`duplicate-entry`, warning, on the later line),
+    entries for retired notes (`retired-entry`, warning) and entries with no
+    text (`empty-entry`, warning). Claims no map lists
     are `core.check`'s `unmapped`.
     """
     from codex_cli.core.check import Finding
@@ -470,6 +506,8 @@ def map_findings(
                 paths = tuple(sorted(n.path for n in res.candidates))
                 out.append(Finding(path, "ambiguous-entry", WARNING, f"[[{e.target}]] matches {len(paths)} notes", e.line, e.target, paths))
             elif res.note is not None:
+                if (res.note.meta or {}).get("status") == "retired":
+                    out.append(Finding(path, "retired-entry", WARNING, f"{res.note.title} is retired", e.line, e.target))
                 first = seen.setdefault(res.note.path, e.line)
                 if first != e.line:
                     out.append(Finding(path, "duplicate-entry", WARNING, f"{res.note.title} is already listed on line {first}", e.line, e.target))

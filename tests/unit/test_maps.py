@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codex_cli.core.maps import (
+    add_entries,
     add_entry,
     best_section,
     entry_line,
@@ -183,3 +184,30 @@ def test_map_findings() -> None:
     ]
     assert found[2].suggestions == ("alpha claim",)
     assert not [f for f in map_findings(notes, resolver, lambda p: p.endswith("_map.md"), files.__getitem__, links=False) if f.code == "unresolved-entry"]
+
+
+def test_add_entries_joins_inserts_and_creates_each_section_once() -> None:
+    m = parse_map(MAP)
+    edits = add_entries(
+        m,
+        [
+            ("one", "a", "Alignment Approaches", ""),
+            ("two", "b", "Fresh", ""),
+            ("three", "c", "Alignment Approaches", ""),
+            ("four", "d", "Fresh", ""),
+        ],
+    )
+    assert len(edits) == 2
+    after = MAP
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        after = apply(after, e)
+    assert "* [[one]] — a\n* [[three]] — c\n\nSome closing" in after
+    assert after.endswith("```\n\n## Fresh\n- [[two]] — b\n- [[four]] — d\n")
+    assert after.count("## Fresh") == 1
+
+
+def test_add_entries_to_empty_map_text() -> None:
+    text = "# Only a title\n"
+    m = parse_map(text)
+    edits = add_entries(m, [("a", "x", None, ""), ("b", "y", None, "")])
+    assert apply(text, edits[0]) == "# Only a title\n\n## Claims\n- [[a]] — x\n- [[b]] — y\n"
