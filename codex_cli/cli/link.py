@@ -1,9 +1,188 @@
-"""`codex link`: not built yet (see the open issue)."""
+"""`codex link NOTE [--suggest] [--to TITLE]... [--as FIELD] [--both] [--fix-broken]`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from codex_cli.cli.app_state import settings
+from codex_cli.cli.complete import complete_note
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register until the command lands."""
+    app.command("link")(link_command)
+
+
+def link_command(
+    ctx: typer.Context,
+    note: str = typer.Argument(..., metavar="NOTE", help="The note to link from: a title or a path.", autocompletion=complete_note),
+    suggest: bool = typer.Option(False, "--suggest", help="Print the notes most related to NOTE, best first, and why; write nothing."),
+    to: list[str] = typer.Option(None, "--to", metavar="TITLE", help="Link to this note without prompting (repeatable).", autocompletion=complete_note),
+    relation: str = typer.Option("", "--relation", metavar="T", help="How the linked notes relate (after `—` in the bullet)."),
+    limit: int = typer.Option(10, "--limit", min=1, help="How many suggestions to show."),
+    types: list[str] = typer.Option(None, "--type", metavar="TYPE", help="Suggest notes of this type (repeatable; default: the claim types)."),
+    as_field: str = typer.Option(None, "--as", metavar="FIELD", help="Record the titles in this frontmatter list instead: depends_on or challenged_by."),
+    both: bool = typer.Option(False, "--both", help="Also add the reverse link in each linked note."),
+    fix_broken: bool = typer.Option(False, "--fix-broken", help="Offer the best matches for each broken link and rewrite the chosen ones."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --fix-broken: take the best match where it is clearly ahead, without asking."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff and the commit message; write nothing."),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the change (default), or leave it staged."),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on this branch (created if missing)."),
+    no_branch: bool = typer.Option(False, "--no-branch", help="Stay on the current branch even when it is protected."),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help="Act as this agent."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Suggest related notes, insert links under Relevant Notes, or repair broken links."""
+    from codex_cli.errors import UsageError
+    from codex_cli.ops import link as ops
+    from codex_cli.ops.commit import CommitOptions
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    vault = state.vault()
+    if as_field is not None and as_field not in ops.AS_FIELDS:
+        raise UsageError(f"--as {as_field}: expected one of {', '.join(ops.AS_FIELDS)}")
+    if sum(bool(x) for x in (suggest, to, fix_broken)) > 1:
+        raise UsageError("use one of --suggest, --to and --fix-broken at a time")
+
+    if suggest:
+        found = ops.suggest(vault, note, limit, types or None)
+        _render_suggestions(out, found)
+        return
+
+    options = CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+    source = vault.find_note(note)
+    if fix_broken:
+        result = _fix_broken(state, out, vault, source, yes)
+    else:
+        if to:
+            picks = [ops.Pick(t, relation) for t in ops.resolve_targets(vault, to)]
+        else:
+            picks = _choose(state, vault, source, limit, types or None, relation)
+        result = ops.plan_links(vault, source, picks, as_field=as_field, both=both)
+    _finish(out, vault, result, options, dry_run)
+
+
+def _render_suggestions(out: Any, found: Any) -> None:
+    if out.json_mode:
+        out.data(found.to_json())
+        return
+    if not found.suggestions:
+        out.info(f"no other notes to suggest for {found.note.path}")
+        return
+    for n, s in enumerate(found.suggestions, 1):
+        out.line(f"{n:>2}. {s.title}")
+        out.line(out.style(f"    {s.score:.3f}  {s.why}  ({s.path})", "dim"))
+
+
+def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | None, relation: str) -> list[Any]:
+    """At a terminal: a checkbox of suggestions, then a relation phrase per pick."""
+    from codex_cli.adapters.prompts import Choice, Question, ask_missing
+    from codex_cli.errors import MissingInput
+    from codex_cli.ops import link as ops
+
+    if not state.can_ask():
+        raise MissingInput(["--to TITLE", "--suggest", "--fix-broken"], why="nothing to link and no terminal to ask")
+    found = ops.suggest(vault, source.path, limit, types)
+    if not found.suggestions:
+        return []
+    by_path = {s.path: s for s in found.suggestions}
+    pick_q = Question(
+        "picks",
+        "--to",
+        f"Link {source.title[:60]} to:",
+        kind="checkbox",
+        required=False,
+        choices=[Choice(s.path, f"{s.title}  ({s.why})") for s in found.suggestions],
+        instruction="(space to pick, enter to confirm)",
+    )
+    answers = ask_missing([pick_q], {}, can_ask=True)
+    picks = []
+    for path in answers.get("picks") or []:
+        target = vault.notes[path]
+        phrase = relation
+        if not phrase:
+            rel_q = Question("relation", "--relation", f"How does [[{by_path[path].title[:60]}]] relate? (optional)", required=False)
+            phrase = ask_missing([rel_q], {}, can_ask=True).get("relation") or ""
+        picks.append(ops.Pick(target, phrase))
+    return picks
+
+
+def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any:
+    from codex_cli.adapters.prompts import Choice, Question, ask_missing
+    from codex_cli.errors import MissingInput
+    from codex_cli.ops import link as ops
+
+    broken = ops.broken_links(vault, source)
+    if not broken:
+        out.info(f"no broken links in {source.path}")
+    can_ask = state.can_ask() and not yes
+    if broken and not can_ask and not yes:
+        raise MissingInput(["--yes"], why="choosing a match for each broken link needs a terminal")
+    choices = []
+    for item in broken:
+        target = item.link.target
+        if can_ask and item.candidates:
+            q = Question(
+                "pick",
+                "--yes",
+                f"line {item.link.line}: [[{target}]] resolves to nothing. Replace with:",
+                kind="select",
+                choices=[*(Choice(t, f"{t}  ({s:.0f})") for t, s in item.candidates), Choice("", "leave it as it is")],
+                default=item.candidates[0][0],
+                required=False,
+            )
+            chosen = ask_missing([q], {}, can_ask=True).get("pick") or ""
+        else:
+            chosen = item.clear_best or ""
+        if chosen:
+            choices.append((item.link, chosen))
+        else:
+            best = "; ".join(f"{t} ({s:.0f})" for t, s in item.candidates[:3]) or "no close title"
+            out.warn(f"{source.path}:{item.link.line}: left [[{target}]] as it is (closest: {best})")
+    return ops.plan_fixes(vault, source, choices)
+
+
+def _finish(out: Any, vault: Any, result: Any, options: Any, dry_run: bool) -> None:
+    from codex_cli.core.text import short_title
+    from codex_cli.ops import link as ops
+    from codex_cli.ops.commit import Message, planned_branch, render_message
+
+    for title in result.skipped:
+        out.info(f"already linked: [[{title}]]")
+    plan = result.plan
+    if dry_run:
+        doc = result.to_json()
+        if plan:
+            message = render_message(vault, options, Message(action=f"link {short_title(result.note.title)}"))
+            doc["diff"] = plan.diff()
+            doc["message"] = message
+            doc["branch"] = planned_branch(vault, options, f"link {result.note.title}")
+        if out.json_mode:
+            out.data(doc)
+        elif plan:
+            out.line(plan.diff().rstrip("\n"))
+            out.info("\n" + doc["message"].rstrip("\n"))
+        else:
+            out.info("nothing to change")
+        return
+    if plan:
+        ops.land_links(vault, result, options)
+    if out.json_mode:
+        out.data(result.to_json())
+        return
+    if not plan:
+        out.info("nothing to change")
+        return
+    for title in result.added:
+        out.line(f"linked [[{title}]]")
+    for old, new in result.fixed:
+        out.line(f"repaired [[{old}]] -> [[{new}]]")
+    for path in result.reverse:
+        out.line(f"reverse link in {path}")
+    landed = result.landed
+    if landed is not None and landed.commit:
+        out.info(f"committed {landed.commit[:10]} on {landed.branch}")
+    elif landed is not None and landed.in_repository:
+        out.info("staged, not committed (--no-commit)")

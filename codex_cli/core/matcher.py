@@ -244,7 +244,6 @@ def rank_in(index: Index, vault: Vault, draft: Draft, limit: int = 10, types: It
     sims, qvec = index.similar(draft_features.terms, self_id)
 
     score: dict[int, float] = {}
-    reasons: dict[int, list[str]] = {}
     top_sim = max((sims[i] for i in allowed if i in sims), default=0.0) or 1.0
     for i, s in sims.items():
         if i in allowed:
@@ -299,11 +298,11 @@ def rank_in(index: Index, vault: Vault, draft: Draft, limit: int = 10, types: It
     _title_boost(index, draft, allowed, score)
 
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], index.entries[kv[0]].title))[:limit]
+    surface = _surface(f"{draft.title} {draft.description} {draft.body}")
     out = []
     for i, s in ranked:
         e = index.entries[i]
-        why = _why(index, qvec, i, voters.get(i, 0), i in backlinks, section_of.get(i))
-        reasons[i] = why
+        why = _why(index, qvec, i, voters.get(i, 0), i in backlinks, section_of.get(i), surface)
         out.append(Suggestion(e.title, e.path, round(s, 4), "; ".join(why) or "similar text"))
     return out
 
@@ -322,13 +321,15 @@ def _title_boost(index: Index, draft: Draft, allowed: set[int], score: dict[int,
         score[i] = score.get(i, 0.0) + W_TITLE * (s - 50) / 50
 
 
-def _why(index: Index, qvec: dict[str, float], i: int, voters: int, backlink: bool, section: str | None) -> list[str]:
+def _why(
+    index: Index, qvec: dict[str, float], i: int, voters: int, backlink: bool, section: str | None, surface: dict[str, str]
+) -> list[str]:
     e = index.entries[i]
     dvec = index.vector(e.features.terms)
     shared = sorted((t for t in qvec if t in dvec and " " not in t), key=lambda t: -qvec[t] * dvec[t])[:4]
     why = []
     if shared:
-        why.append("shares " + ", ".join(_display(t, e.title) for t in shared))
+        why.append("shares " + ", ".join(surface.get(t, t) for t in shared))
     if voters:
         why.append(f"linked from {voters} similar note{'s' if voters != 1 else ''}")
     if backlink:
@@ -338,12 +339,13 @@ def _why(index: Index, qvec: dict[str, float], i: int, voters: int, backlink: bo
     return why
 
 
-def _display(term: str, title: str) -> str:
-    """A stem as a word a reader recognises (the title's word when it has one)."""
-    for w in _WORD.findall(title.lower()):
-        if stem(w) == term:
-            return w
-    return term
+def _surface(text: str) -> dict[str, str]:
+    """Stem -> the first word of `text` it came from, to show words a reader recognises."""
+    out: dict[str, str] = {}
+    for m in _WORD.finditer(_NOT_TEXT.sub(" ", link_text(text).lower())):
+        w = m.group().replace("’", "'").split("'")[0]
+        out.setdefault(stem(w), w)
+    return out
 
 
 def _own_keys(draft: Draft) -> set[str]:
