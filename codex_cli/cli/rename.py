@@ -1,9 +1,113 @@
-"""`codex rename`: not built yet (see the open issue)."""
+"""`codex rename NOTE [NEW_TITLE] [--move-to FOLDER] [--dry-run] [--yes] [--commit | --no-commit]`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
+
+from codex_cli.cli.app_state import settings
+from codex_cli.cli.complete import complete_note
+
+if TYPE_CHECKING:
+    from codex_cli.cli.output import Output
+    from codex_cli.ops.rename import Prepared
+
+SHOWN_FILES = 15
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register until the command lands."""
+    app.command("rename")(rename_command)
+
+
+def rename_command(
+    ctx: typer.Context,
+    note: str = typer.Argument(..., metavar="NOTE", help="The note: its title (any case) or its path.", autocompletion=complete_note),
+    new_title: str = typer.Argument(None, metavar="[NEW_TITLE]", help="The new title (the file name; the H1 keeps characters a file name cannot)."),
+    move_to: str = typer.Option(None, "--move-to", metavar="FOLDER", help="Move the note to FOLDER too (vault-relative); its domain and map entry follow."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the whole change as a diff; write nothing."),
+    yes: bool = typer.Option(False, "-y", "--yes", help="Do it without asking (needed with no terminal)."),
+    force: bool = typer.Option(False, "--force", help="Also rewrite files that have uncommitted changes."),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the rename (default), or leave it staged."),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on branch NAME (default: a new <agent>/rename-... branch when on main)."),
+    no_branch: bool = typer.Option(False, "--no-branch", help="Commit on the current branch, even a protected one."),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent the commit is for (default: CODEX_AGENT or the configuration)."),
+    why: str = typer.Option(None, "--why", metavar="TEXT", help="Why the note is renamed (the commit's `- Why:` line)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the result as one JSON document."),
+) -> None:
+    """Rename a note and rewrite every link and frontmatter reference to it, in one commit."""
+    from codex_cli.errors import MissingInput
+    from codex_cli.ops.commit import CommitOptions
+    from codex_cli.ops.rename import RenameRequest, rename
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    can_ask = state.can_ask()
+    if new_title is None and move_to is None:
+        new_title = _ask_title(can_ask)
+    if not dry_run and not yes and not can_ask:
+        raise MissingInput(["--yes"], why="no terminal to confirm the rename; --dry-run shows it first")
+    options = CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+    request = RenameRequest(note, new_title, move_to, force, why)
+
+    def confirm(prepared: Prepared) -> bool:
+        return yes or _confirm(out, prepared)
+
+    result = rename(state.vault(), request, options, dry_run=dry_run, confirm=confirm)
+    for text in result.notes:
+        out.warn(text)
+    if out.json_mode:
+        out.data(result.to_json())
+        return
+    s = result.summary
+    counts = f"{s['links']} link{'s' if s['links'] != 1 else ''} in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}"
+    if result.dry_run:
+        out.line(result.diff.rstrip("\n") if result.diff else "")
+        out.info(f"would rename {result.old_path} -> {result.new_path}: {counts}" + _extras(s))
+        if result.branch:
+            out.info(f"would commit on a new branch {result.branch}")
+        out.info("nothing was written (--dry-run)")
+        return
+    out.info(f"renamed {result.old_path} -> {result.new_path}: {counts}" + _extras(s))
+    if result.commit:
+        out.info(f"committed {result.commit[:10]} on {result.branch}")
+    elif result.staged:
+        out.info("staged, not committed (--no-commit)")
+
+
+def _extras(s: dict[str, Any]) -> str:
+    parts = []
+    if s["h1"]:
+        parts.append("H1 updated")
+    if s["domain"]:
+        parts.append("domain updated")
+    return "; " + ", ".join(parts) if parts else ""
+
+
+def _ask_title(can_ask: bool) -> str:
+    from codex_cli.adapters.prompts import Question, ask_missing
+    from codex_cli.ops.rename import check_title
+
+    def validate(value: Any) -> str:
+        check_title(str(value))
+        return str(value)
+
+    question = Question("new_title", "NEW_TITLE", "New title:", validate=validate)
+    answers = ask_missing([question], {}, can_ask=can_ask)
+    return str(answers["new_title"])
+
+
+def _confirm(out: Output, prepared: Prepared) -> bool:
+    from codex_cli.adapters.prompts import confirm
+
+    renamed = prepared.renamed
+    s = renamed.summary()
+    out.info(f"rename {s['from']}")
+    out.info(f"    -> {s['to']}")
+    out.info(f"rewrites {s['links']} link{'s' if s['links'] != 1 else ''} in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}" + _extras(s))
+    files = renamed.files_changed
+    for path in files[:SHOWN_FILES]:
+        out.info(f"  {path}")
+    if len(files) > SHOWN_FILES:
+        out.info(f"  … and {len(files) - SHOWN_FILES} more (--dry-run shows the whole diff)")
+    return confirm("Rename?", default=True)

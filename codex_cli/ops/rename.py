@@ -1,0 +1,250 @@
+"""`codex rename`: move a note and rewrite every reference to it, as one commit.
+
+1. Find the note (a title or a path; an ambiguous title is refused with the
+   candidates) and validate the new title with the rules `codex new` uses;
+   refuse a title another note has (case-insensitively) unless it is the
+   note itself (a case-only rename).
+2. Find the notes that may refer to it with a fast prefilter
+   (adapters.grep: `git grep` for the title) and parse only those; resolve
+   against an index of every path (no other note is parsed).
+3. Plan with core.rename (the move, the H1, every reference; with
+   `--move-to`, the `domain:` field and the map entry), preview it, refuse
+   files with uncommitted changes unless forced, and land it through
+   ops.commit.land (all-or-nothing, one commit, a git rename).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codex_cli.core.note import decode, parse_note, title_of
+from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
+from codex_cli.core.resolve import path_key, title_key
+from codex_cli.core.text import short_title
+from codex_cli.core.titles import Title, clean_title
+from codex_cli.errors import DirtyFile, Exists, InvalidTitle, Refused, UsageError
+from codex_cli.ops.commit import CommitOptions, Message, land, planned_branch, render_message
+from codex_cli.vault import Vault
+
+UNLINKABLE = "#[]^"
+
+
+@dataclass
+class RenameRequest:
+    note: str  # the NOTE argument: a title or a path
+    new_title: str | None = None  # None: keep the title (a move)
+    move_to: str | None = None  # vault-relative folder
+    force: bool = False  # write files with uncommitted changes too
+    why: str | None = None
+
+
+@dataclass
+class Prepared:
+    vault: Vault
+    request: RenameRequest
+    title: Title | None
+    renamed: RenamePlan
+    candidates: int  # notes the prefilter had parsed
+    notes: list[str] = field(default_factory=list)  # things the user should know
+
+    @property
+    def target(self) -> Target:
+        return self.renamed.target
+
+    def message(self) -> Message:
+        t = self.target
+        s = self.renamed.summary()
+        links = s["links"]
+        what = (
+            f"renamed {t.old_path} to {t.new_path}; rewrote {links} link{'s' if links != 1 else ''}"
+            f" in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}"
+        )
+        extra = []
+        if self.renamed.h1_updated:
+            extra.append("- H1: updated to the new title")
+        if self.renamed.domain_updated:
+            extra.append(f"- Domain: {t.domain}")
+        return Message(
+            action=f"rename {short_title(t.old_title)} → {short_title(t.new_title)}",
+            what=what,
+            why=self.request.why,
+            extra=extra,
+        )
+
+    def branch_hint(self) -> str:
+        return f"rename {self.target.new_title}"
+
+
+@dataclass
+class RenameResult:
+    old_path: str
+    new_path: str
+    files_changed: list[str]
+    links_rewritten: int
+    summary: dict[str, Any]
+    commit: str | None = None
+    branch: str | None = None
+    staged: bool = False
+    dry_run: bool = False
+    diff: str | None = None
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "from": self.old_path,
+            "to": self.new_path,
+            "files_changed": self.files_changed,
+            "links_rewritten": self.links_rewritten,
+            "commit": self.commit,
+            "branch": self.branch,
+            "dry_run": self.dry_run,
+            "summary": self.summary,
+            "notes": self.notes,
+        }
+        if self.dry_run:
+            doc["diff"] = self.diff
+            doc["message"] = self.message
+        return doc
+
+
+# --- planning -------------------------------------------------------------------
+
+
+def _folder_arg(vault: Vault, raw: str) -> str:
+    """A --move-to FOLDER as a vault-relative folder ('' for the root)."""
+    p = Path(raw)
+    root = vault.root.resolve()
+    candidates = [p] if p.is_absolute() else [root / p, Path.cwd() / p]
+    for full in candidates:
+        try:
+            rel = full.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            continue
+        if full.is_dir() or full == candidates[0]:
+            rel = "" if rel == "." else rel
+            if any(part.startswith(".") for part in rel.split("/") if part):
+                raise UsageError(f"--move-to {raw}: notes in hidden folders are not part of the vault")
+            return rel
+    raise UsageError(f"--move-to {raw}: outside the vault at {root}")
+
+
+def check_title(raw: str) -> Title:
+    """The new title, validated as `codex new` does, and writable in a [[link]]."""
+    title = clean_title(raw)
+    bad = sorted({c for c in title.name if c in UNLINKABLE})
+    if bad:
+        raise InvalidTitle(raw, f"{' '.join(bad)} cannot be written in a [[link]] to the note")
+    return title
+
+
+def prepare(vault: Vault, request: RenameRequest) -> Prepared:
+    """Everything a rename would do, computed without writing a byte."""
+    from codex_cli.adapters import fs, grep
+
+    old_path = vault.find_path(request.note)
+    old_title = title_of(old_path)
+    title = check_title(request.new_title) if request.new_title else None
+    if title is None and request.move_to is None:
+        raise UsageError("nothing to do: give a NEW_TITLE, or --move-to FOLDER")
+    dest = _folder_arg(vault, request.move_to) if request.move_to is not None else folder(old_path)
+    name = title.name if title else old_title
+    new_path = f"{dest}/{name}.md" if dest else f"{name}.md"
+    if new_path == old_path:
+        raise Refused(f"nothing to do: {old_path} already has that title and folder")
+    index = vault.index()
+    _refuse_taken(vault, index, old_path, new_path)
+    domain = vault.config.domain_of_folder(dest) if dest != folder(old_path) else None
+    target = Target(old_path, new_path, title.text if title else None, domain)
+    wanted = grep.files_mentioning(vault.root, old_title, vault.files)
+    wanted.add(old_path)
+    ctx = vault.context()
+    sources: dict[str, Source] = {}
+    for path in sorted(wanted):
+        raw = fs.read_bytes(vault.root, path)
+        note = parse_note(path, raw, ctx)
+        sources[path] = Source(note, raw, decode(raw)[0])
+    renamed = plan_rename(target, sources, index)
+    notes = list(title.notes) if title else []
+    if request.move_to is not None and not (vault.root / dest).is_dir():
+        notes.append(f"{dest}/ does not exist yet; it will be created")
+    for file, line, why in renamed.skipped:
+        notes.append(f"{file}:{line}: left as it is ({why})")
+    return Prepared(vault, request, title, renamed, len(sources), notes)
+
+
+def _refuse_taken(vault: Vault, index: Any, old_path: str, new_path: str) -> None:
+    """A title another note has, or a file in the way, refuses the rename."""
+    same = [n.path for n in index.by_title.get(title_key(title_of(new_path)), []) if n.path != old_path]
+    if same:
+        raise Exists(same[0])
+    other = index.by_path.get(path_key(new_path))
+    if other is not None and other.path != old_path:
+        raise Exists(other.path)
+    full = vault.root / new_path
+    if os.path.lexists(full) and not _same_file(full, vault.root / old_path):
+        raise Exists(new_path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+# --- landing --------------------------------------------------------------------
+
+
+def refuse_dirty(prepared: Prepared) -> None:
+    from codex_cli.adapters.git import Repository
+
+    vault = prepared.vault
+    repo = Repository.find(vault.root)
+    if repo is None:
+        return
+    paths = [repo.rel(vault.root, p) for p in prepared.renamed.plan.paths_touched()]
+    dirty = repo.dirty(paths)
+    if dirty:
+        raise DirtyFile(sorted(dirty))
+
+
+def rename(
+    vault: Vault,
+    request: RenameRequest,
+    options: CommitOptions,
+    *,
+    dry_run: bool = False,
+    confirm: Callable[[Prepared], bool] | None = None,
+) -> RenameResult:
+    """Rename a note: plan it, then (unless `dry_run`, or `confirm` says no) land it."""
+    prepared = prepare(vault, request)
+    renamed = prepared.renamed
+    result = RenameResult(
+        prepared.target.old_path,
+        prepared.target.new_path,
+        renamed.files_changed,
+        renamed.links_rewritten,
+        renamed.summary(),
+        notes=prepared.notes,
+    )
+    if dry_run:
+        result.dry_run = True
+        result.diff = renamed.plan.diff()
+        result.message = render_message(vault, options, prepared.message())
+        result.branch = planned_branch(vault, options, prepared.branch_hint())
+        return result
+    if not request.force:
+        refuse_dirty(prepared)
+    if confirm is not None and not confirm(prepared):
+        raise Refused("not renamed: declined at the prompt; nothing was written")
+    landed = land(vault, renamed.plan, prepared.message(), options, branch_hint=prepared.branch_hint())
+    result.commit = landed.commit
+    result.branch = landed.branch
+    result.message = landed.message
+    result.staged = landed.in_repository and not options.commit
+    return result
