@@ -28,7 +28,7 @@ from codex_cli.vault import Vault
 AS_FIELDS = ("depends_on", "challenged_by")
 DASH = "—"
 CLEAR_LEAD = 8.0  # points (0-100) the best fix must lead the runner-up by for --yes
-CLEAR_MIN = 75.0  # and the least score it must reach
+CLEAR_MIN = 85.0  # and the least score it must reach
 
 
 @dataclass
