@@ -1,9 +1,195 @@
-"""`codex map`: not built yet (see the open issue)."""
+"""`codex map add|remove|check|sync`: parse, call ops.maps, render."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from codex_cli.cli.app_state import settings
+from codex_cli.cli.complete import complete_note
+
+map_app = typer.Typer(
+    name="map",
+    help="Keep the topic maps true: list and unlist notes, check entries, sync maps with the claims.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing to register until the command lands."""
+    app.add_typer(map_app, name="map")
+
+
+H_MAP = "The map: a path, or a domain name for its map (default: the note's domain map)."
+H_DRY = "Print the change and the commit message; write nothing."
+H_COMMIT = "Commit the change (default), or leave it staged."
+H_BRANCH = "Commit on this branch (created if missing)."
+H_NO_BRANCH = "Stay on the current branch even when it is protected."
+H_AGENT = "Act as this agent (else CODEX_AGENT or the configuration; else git's user.name as contributor)."
+H_WHY = "The `- Why:` line of the commit message."
+H_JSON = "Print the result as JSON."
+
+
+def _options(commit: bool, branch: str | None, no_branch: bool, agent: str | None) -> Any:
+    from codex_cli.ops.commit import CommitOptions
+
+    return CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+
+
+def render(out: Any, outcome: Any) -> None:
+    """Print a MapOutcome: JSON, a dry-run preview, or what was done."""
+    change = outcome.change
+    if out.json_mode:
+        out.data(outcome.to_json())
+        return
+    if outcome.dry_run:
+        if outcome.diff:
+            out.line(outcome.diff.rstrip("\n"))
+        if outcome.message:
+            out.line("")
+            out.line(f"# would commit on {outcome.branch or '(current branch)'}:")
+            out.line(outcome.message.rstrip("\n"))
+    for c in change.added:
+        where = f" under “{c.section}”" if c.section else ""
+        out.info(f"{'would list' if outcome.dry_run else 'listed'} [[{c.title}]] in {c.map}{where}")
+    for c in change.removed:
+        out.info(f"{'would remove' if outcome.dry_run else 'removed'} {c.map}:{c.line}: [[{c.title}]]")
+    for c in change.dead:
+        out.warn(f"{c.map}:{c.line}: [[{c.title}]] lists no note (pass --prune to remove it)")
+    for path, why in change.skipped:
+        out.warn(f"not listed: {path}: {why}")
+    if not change.plan:
+        out.info("the maps are up to date: nothing to change")
+    elif outcome.commit:
+        out.info(f"committed {outcome.commit[:10]} on {outcome.branch}")
+    elif outcome.in_repository and not outcome.dry_run:
+        out.info("staged, not committed (--no-commit)")
+
+
+@map_app.command("add")
+def add_command(
+    ctx: typer.Context,
+    note: str = typer.Argument(..., metavar="NOTE", help="The note to list: a title or a path.", autocompletion=complete_note),
+    map_path: str = typer.Option(None, "--map", metavar="PATH", help=H_MAP),
+    section: str = typer.Option(None, "--section", metavar="H", help="Section heading (created when missing; default: the one whose entries are most similar)."),
+    text: str = typer.Option(None, "--text", metavar="T", help="The entry's one line (default: the note's description)."),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """List a note in a map: one new line `- [[title]] — text`."""
+    from codex_cli.ops.maps import land_change, plan_add, resolve_map_option
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    vault = state.vault()
+    options = _options(commit, branch, no_branch, agent)
+    target = vault.find_note(note)
+    where = resolve_map_option(vault, map_path) if map_path else None
+    change = plan_add(vault, target, map_path=where, section=section, text=text)
+    render(out, land_change(vault, change, options, why=why, dry_run=dry_run))
+
+
+@map_app.command("remove")
+def remove_command(
+    ctx: typer.Context,
+    note: str = typer.Argument(..., metavar="NOTE", help="The note to unlist: a title or a path.", autocompletion=complete_note),
+    map_path: str = typer.Option(None, "--map", metavar="PATH", help="Only this map (default: every map that lists the note)."),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """Remove a note's entry line from the maps (exit 3 when no map lists it)."""
+    from codex_cli.ops.maps import land_change, plan_remove, resolve_map_option
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    vault = state.vault()
+    options = _options(commit, branch, no_branch, agent)
+    target = vault.find_note(note)
+    where = resolve_map_option(vault, map_path) if map_path else None
+    change = plan_remove(vault, target, map_path=where)
+    render(out, land_change(vault, change, options, why=why, dry_run=dry_run))
+
+
+@map_app.command("check")
+def check_command(
+    ctx: typer.Context,
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+    json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
+) -> None:
+    """Report map entries that resolve to nothing, duplicates, entries with no text and unlisted claims; exit 1 on errors."""
+    from codex_cli.ops.maps import check_maps
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    vault = state.vault()
+    report = check_maps(vault, progress=out.progress("reading notes"))
+    failed = report.errors > 0 or (strict and report.warnings > 0)
+    if out.json_mode:
+        out.data(report.to_json())
+        raise typer.Exit(1 if failed else 0)
+    current = None
+    for f in report.findings:
+        if f.file != current:
+            current = f.file
+            out.line(out.style(current, "bold"))
+        where = f"{f.line:>5}" if f.line else "    -"
+        sev = out.style(f"{f.severity:<7}", "red" if f.severity == "error" else "yellow")
+        text = f.message
+        if f.code == "unresolved-entry" and f.suggestions:
+            text += " - did you mean: " + "; ".join(f"[[{s}]]" for s in f.suggestions)
+        out.line(f"{where}: {sev} {f.code:<16} {text}")
+    out.line(
+        f"{len(report.maps)} maps, {report.entries} entries: "
+        f"{report.errors} error{'s' if report.errors != 1 else ''}, "
+        f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
+    )
+    raise typer.Exit(1 if failed else 0)
+
+
+@map_app.command("sync")
+def sync_command(
+    ctx: typer.Context,
+    prune: bool = typer.Option(False, "--prune", help="Remove entries that resolve to no note (without it, they are listed)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (needed when there is no terminal)."),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
+    why: str = typer.Option(None, "--why", help=H_WHY),
+    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
+    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
+    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+) -> None:
+    """List every unlisted claim in its domain map (most similar section); --prune drops dead entries."""
+    from codex_cli.errors import MissingInput
+    from codex_cli.ops.maps import land_change, plan_sync
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    vault = state.vault()
+    options = _options(commit, branch, no_branch, agent)
+    change = plan_sync(vault, prune=prune, progress=out.progress("reading notes"))
+    if dry_run or not change.plan:
+        render(out, land_change(vault, change, options, why=why, dry_run=True))
+        return
+    if not yes:
+        if not state.can_ask():
+            raise MissingInput(["--yes"], why="map sync writes files and there is no terminal to confirm; --dry-run previews")
+        from codex_cli.adapters.prompts import confirm
+
+        out.line(change.plan.diff().rstrip("\n"))
+        summary = f"{len(change.added)} to add, {len(change.removed)} to remove, in {len(change.plan.paths_touched())} files"
+        if not confirm(f"Apply these map changes ({summary})?", default=True):
+            out.info("nothing written")
+            return
+    render(out, land_change(vault, change, options, why=why))
