@@ -81,6 +81,8 @@ def _extras(s: dict[str, Any]) -> str:
         parts.append("H1 updated")
     if s["domain"]:
         parts.append("domain updated")
+    if s["map"]:
+        parts.append(f"map entry moved to {s['map'][1]}")
     return "; " + ", ".join(parts) if parts else ""
 
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codex_cli.core import frontmatter
+from codex_cli.core import frontmatter, maps
 from codex_cli.core.links import LINK, Link
 from codex_cli.core.note import _H1 as H1_LINE
 from codex_cli.core.note import Note, title_of
@@ -57,6 +57,8 @@ class Target:
     new_path: str
     h1: str | None  # None: a move that keeps the title; the H1 is left alone
     domain: str | None = None
+    old_map: str | None = None  # with new_map: move the note's entry between these maps
+    new_map: str | None = None
 
     @property
     def old_title(self) -> str:
@@ -90,6 +92,7 @@ class RenamePlan:
     rewrites: list[Rewrite] = field(default_factory=list)
     h1_updated: bool = False
     domain_updated: bool = False
+    map_moved: tuple[str, str] | None = None  # (from map, to map)
     skipped: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, why
 
     @property
@@ -110,6 +113,7 @@ class RenamePlan:
             "linking_files": len(files),
             "h1": self.h1_updated,
             "domain": self.domain_updated,
+            "map": list(self.map_moved) if self.map_moved else None,
         }
 
 
@@ -184,6 +188,8 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
     renamed = sources[target.old_path]
     plan = Plan()
     result = RenamePlan(target, plan)
+    entries = _map_entries(target, sources, index)
+    moving = {(target.old_map, e.link.start) for e in entries}
     # 1. what resolves to the note now, and where the note's own links go now
     refs: list[tuple[Source, Link]] = []
     outgoing: list[tuple[Link, str]] = []
@@ -196,7 +202,8 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
             if res.status != OK or res.note is None:
                 continue
             if res.note.path == target.old_path:
-                refs.append((src, link))
+                if (path, link.start) not in moving:
+                    refs.append((src, link))
             elif path == target.old_path and target.moved:
                 outgoing.append((link, res.note.path))
     # 2. the same questions after the rename
@@ -221,6 +228,12 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
             if res.status == OK and res.note is not None and res.note.path == was:
                 continue
             edits.setdefault(target.old_path, []).append((link, path_target(was, link.target), "outgoing"))
+        if entries:
+            assert target.new_map is not None
+            written = target.new_title
+            if not _resolves_to(index, written, target.new_map, target.new_path):
+                written = strip_md(target.new_path)
+            _move_entry(plan, result, sources, entries, written)
     finally:
         index.remove(moved_entry)
         index.add(entry)
@@ -231,6 +244,35 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
     _edit_domain(plan, result, renamed, target)
     plan.move(target.old_path, renamed.raw, target.new_path)
     return result
+
+
+def _map_entries(target: Target, sources: Mapping[str, Source], index: Resolver[Any]) -> list[maps.Entry]:
+    """The old map's entries for the note, when they move to another map."""
+    old, new = target.old_map, target.new_map
+    if old is None or new is None or old == new or old not in sources or new not in sources:
+        return []
+    src = sources[old]
+    m = maps.parse_map(src.text, src.note.body_start)
+    found = maps.entries_for(m, target.old_path, index, old)
+    dest = sources[new]
+    if maps.entries_for(maps.parse_map(dest.text, dest.note.body_start), target.old_path, index, new):
+        return []  # the new map lists it already: its link is rewritten like any other
+    return found
+
+
+def _move_entry(plan: Plan, result: RenamePlan, sources: Mapping[str, Source], entries: list[maps.Entry], written: str) -> None:
+    target = result.target
+    assert target.old_map is not None and target.new_map is not None
+    src, dest = sources[target.old_map], sources[target.new_map]
+    old_map = maps.parse_map(src.text, src.note.body_start)
+    for edit in maps.remove_entries(old_map, entries):
+        plan.edit(src.path, src.raw, edit.start, edit.end, edit.new)
+    new_map = maps.parse_map(dest.text, dest.note.body_start)
+    heading = old_map.sections[entries[0].section].heading
+    section = new_map.section(heading) if heading else None
+    add = maps.add_entry(new_map, written, entries[0].text, section, description=sources[target.old_path].note.description)
+    plan.edit(dest.path, dest.raw, add.start, add.end, add.new)
+    result.map_moved = (target.old_map, target.new_map)
 
 
 def _resolves_to(index: Resolver[Any], written: str, here: str, path: str) -> bool:

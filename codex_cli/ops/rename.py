@@ -68,6 +68,8 @@ class Prepared:
             extra.append("- H1: updated to the new title")
         if self.renamed.domain_updated:
             extra.append(f"- Domain: {t.domain}")
+        if self.renamed.map_moved:
+            extra.append(f"- Map: entry moved from {self.renamed.map_moved[0]} to {self.renamed.map_moved[1]}")
         return Message(
             action=f"rename {short_title(t.old_title)} → {short_title(t.new_title)}",
             what=what,
@@ -158,10 +160,10 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
         raise Refused(f"nothing to do: {old_path} already has that title and folder")
     index = vault.index()
     _refuse_taken(vault, index, old_path, new_path)
-    domain = vault.config.domain_of_folder(dest) if dest != folder(old_path) else None
-    target = Target(old_path, new_path, title.text if title else None, domain)
+    target = _target(vault, old_path, new_path, title)
     wanted = grep.files_mentioning(vault.root, old_title, vault.files)
     wanted.add(old_path)
+    wanted.update(p for p in (target.old_map, target.new_map) if p is not None)
     ctx = vault.context()
     sources: dict[str, Source] = {}
     for path in sorted(wanted):
@@ -175,6 +177,24 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
     for file, line, why in renamed.skipped:
         notes.append(f"{file}:{line}: left as it is ({why})")
     return Prepared(vault, request, title, renamed, len(sources), notes)
+
+
+def _target(vault: Vault, old_path: str, new_path: str, title: Title | None) -> Target:
+    """The rename's destination; a move into another domain's folder takes its domain and map."""
+    config = vault.config
+    h1 = title.text if title else None
+    if folder(new_path) == folder(old_path):
+        return Target(old_path, new_path, h1)
+    old_domain = config.domain_of_folder(folder(old_path))
+    new_domain = config.domain_of_folder(folder(new_path))
+    if new_domain is None or new_domain == old_domain:
+        return Target(old_path, new_path, h1, new_domain)
+    old_map = config.map_for_domain(old_domain) if old_domain else None
+    new_map = config.map_for_domain(new_domain)
+    files = vault.files
+    if old_map not in files or new_map not in files:
+        old_map = new_map = None
+    return Target(old_path, new_path, h1, new_domain, old_map, new_map)
 
 
 def _refuse_taken(vault: Vault, index: Any, old_path: str, new_path: str) -> None:
