@@ -22,6 +22,7 @@ API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
 
     m = parse_map(text)                       -> MapText
     m.sections, m.entries, m.section("Heading") -> Section | None
+    m.without(entries)                        -> MapText ignoring those entries
     entry_line(title, text, ...)              -> "- [[title]] — text\\n"
     add_entry(m, title, text, section=None)   -> TextEdit  (section: a heading
         name, a Section, or None for best_section; a name that is missing is
@@ -46,7 +47,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from codex_cli.core.links import Link, code_ranges, parse_links
@@ -118,6 +119,14 @@ class MapText:
     def headed(self) -> list[Section]:
         """The real sections (the preamble left out)."""
         return [s for s in self.sections if s.heading is not None]
+
+    def without(self, entries: Iterable[Entry]) -> MapText:
+        """The same map read as if `entries` were not there (to place entries beside lines being removed)."""
+        gone = {e.start for e in entries}
+        if not gone:
+            return self
+        sections = tuple(replace(s, entries=tuple(e for e in s.entries if e.start not in gone)) for s in self.sections)
+        return MapText(self.text, self.newline, sections)
 
     def section(self, name: str) -> Section | None:
         """The section whose heading matches `name` (case, punctuation and `#`s ignored)."""

@@ -250,6 +250,7 @@ def plan_sync(vault: Vault, *, prune: bool = False, progress: Progress | None = 
         if prune:
             for edit in maps.remove_entries(m, dead):
                 out.plan.edit(path, raw, edit.start, edit.end, edit.new)
+            m = m.without(dead)  # new entries are placed among the entries that stay
         claims = sorted(wanted.pop(path, []), key=lambda n: n.title.lower())
         if claims:
             items: list[tuple[str, str, str | maps.Section | None, str]] = []

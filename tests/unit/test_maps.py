@@ -211,3 +211,14 @@ def test_add_entries_to_empty_map_text() -> None:
     m = parse_map(text)
     edits = add_entries(m, [("a", "x", None, ""), ("b", "y", None, "")])
     assert apply(text, edits[0]) == "# Only a title\n\n## Claims\n- [[a]] — x\n- [[b]] — y\n"
+
+
+def test_without_places_new_entries_beside_removed_lines() -> None:
+    text = "## A\n- [[dead one]] — x\n\n## B\n- [[live]] — y\n"
+    m = parse_map(text)
+    dead = [m.entries[0]]
+    edits = remove_entries(m, dead) + add_entries(m.without(dead), [("new", "z", "A", "")])
+    after = text
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        after = apply(after, e)
+    assert after == "## A\n- [[new]] — z\n\n## B\n- [[live]] — y\n"
