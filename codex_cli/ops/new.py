@@ -71,6 +71,10 @@ class NewRequest:
 class LinkChoice:
     title: str
     relation: str = DEFAULT_RELATION
+    target: str = ""  # what goes inside [[ ]]: the title, or the path when the title is shared
+
+    def __post_init__(self) -> None:
+        self.target = self.target or self.title
 
 
 @dataclass
@@ -102,7 +106,7 @@ class NewResult:
             "map": self.map,
             "map_section": self.map_section,
             "map_created": self.map_created,
-            "links": [{"title": link.title, "relation": link.relation} for link in self.links],
+            "links": [{"title": link.title, "target": link.target, "relation": link.relation} for link in self.links],
             "proposals": self.proposals,
             "branch": self.branch,
             "commit": self.commit,
@@ -202,10 +206,13 @@ class Gate:
         from codex_cli.core.titles import clean_title, existing
 
         title = clean_title(str(raw))
-        if self.kind != "source":
-            taken = existing(title.name, self.titles)
-            if taken:
-                raise Exists(f"a note titled {taken[0]!r} (titles are unique, case-insensitively)")
+        if self.kind != "source" and existing(title.name, self.titles):
+            from codex_cli.core.titles import same_title
+
+            path = next(p for p, n in self.vault.notes.items() if same_title(n.title, title.name))
+            taken = Exists(path)
+            taken.hint = "titles are unique (case-insensitively): say it differently"
+            raise taken
         return title
 
     def labels(self, title: Title) -> list[str]:
@@ -479,7 +486,18 @@ def resolve_link(vault: Vault, spec: str, source_path: str) -> LinkChoice:
         raise Ambiguous(target, sorted(n.path for n in res.candidates))
     if res.status != OK or res.note is None:
         raise NotFound(f"--link {target!r}", closest_titles(strip_md(target), [n.title for n in vault.notes.values()]))
-    return LinkChoice(res.note.title, " ".join(relation.split()) or DEFAULT_RELATION)
+    return LinkChoice(res.note.title, " ".join(relation.split()) or DEFAULT_RELATION, link_target(vault, res.note.path, source_path))
+
+
+def link_target(vault: Vault, path: str, source_path: str) -> str:
+    """`title` when it leads from `source_path` to `path`; else the path without `.md`."""
+    from codex_cli.core.note import title_of
+
+    title = title_of(path)
+    res = vault.resolver.resolve(title, source_path)
+    if res.note is not None and res.note.path == path:
+        return title
+    return path[:-3] if path.endswith(".md") else path
 
 
 def choose_links(
@@ -490,7 +508,7 @@ def choose_links(
     from codex_cli.core.matcher import Draft, rank
 
     chosen = [resolve_link(vault, spec, path) for spec in request.links]
-    chosen = list({c.title: c for c in chosen}.values())
+    chosen = list({c.target: c for c in chosen}.values())
     if request.kind not in PROPOSITIONS:
         return chosen, []
     title: Title = answers["title"]
@@ -500,7 +518,11 @@ def choose_links(
         body=str(answers.get("body") or ""),
         links=frozenset(c.title for c in chosen),
     )
-    found = rank(vault, draft, limit=8)
+    found: list[Any] = []
+    for s in rank(vault, draft, limit=10):  # one choice per title
+        if all(s.title.casefold() != f.title.casefold() for f in found):
+            found.append(s)
+    found = found[:8]
     proposals = [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in found]
     if not can_ask or request.links or not found:
         return chosen, proposals
@@ -515,10 +537,12 @@ def choose_links(
         )
     ]
     picked = prompts.ask_missing(questions, {}, can_ask=True).get("links") or []
-    for t in picked:
-        q = Question("relation", "--link", f"How does it relate to [[{short_title(t, 70)}]]?", default=DEFAULT_RELATION, required=False)
+    for s in found:
+        if s.title not in picked:
+            continue
+        q = Question("relation", "--link", f"How does it relate to [[{short_title(s.title, 70)}]]?", default=DEFAULT_RELATION, required=False)
         relation = prompts.ask_missing([q], {}, can_ask=True).get("relation") or DEFAULT_RELATION
-        chosen.append(LinkChoice(t, " ".join(str(relation).split()) or DEFAULT_RELATION))
+        chosen.append(LinkChoice(s.title, " ".join(str(relation).split()) or DEFAULT_RELATION, link_target(vault, s.path, path)))
     return chosen, proposals
 
 
@@ -625,7 +649,7 @@ def context(vault: Vault, kind: str, answers: dict[str, Any], links: list[LinkCh
         "name": title.name,
         "created": today,
         "today": today,
-        "links": [{"title": link.title, "relation": link.relation} for link in links],
+        "links": [{"title": link.title, "target": link.target, "relation": link.relation} for link in links],
         "topics": topics,
         "author": {"handle": author.handle, "name": author.name, "is_agent": author.is_agent},
         **values,
@@ -655,7 +679,7 @@ def message_for(request: NewRequest, answers: dict[str, Any], path: str, links: 
             why = f"archive {answers.get('url') or answers.get('author')} for extraction"
         else:
             why = str(answers.get("description") or f"record {kind} {title.text}")
-    connections = "; ".join(f"[[{link.title}]]" for link in links) or "none yet"
+    connections = "; ".join(f"[[{link.target}]]" for link in links) or "none yet"
     return Message(action=f"add {kind} — {short_title(title.text)}", what=what, why=why, connections=connections)
 
 
