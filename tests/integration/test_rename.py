@@ -1,0 +1,263 @@
+"""`codex rename` end to end: the CLI, git, refusals, previews and all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import claim, git, git_init, run, snapshot, write_vault
+
+OLD = "markets beat votes for information aggregation"
+NEW = "prediction markets aggregate information better than votes"
+OLD_PATH = f"domains/ai/{OLD}.md"
+NEW_PATH = f"domains/ai/{NEW}.md"
+
+
+def make_vault(root: Path) -> Path:
+    write_vault(root, {
+        "domains/ai/_map.md": f"# AI\n\n## Mechanisms\n- [[{OLD}]] — markets beat votes\n- [[other claim is here]] — other\n",
+        "domains/bio/_map.md": "# Bio\n\n## Mechanisms\n- [[bio claim grows here]] — bio\n",
+        OLD_PATH: claim(OLD, "Evidence that markets win.\n\nIt is long enough for git to see a rename of it, with a few more words.", links=["other claim is here"]),
+        "domains/ai/other claim is here.md": claim(
+            "other claim is here",
+            f"Since [[{OLD}]], and [[{OLD.capitalize()}|markets]] and ![[{OLD}#Evidence]].\n\n`[[{OLD}]]` in code.\n\n```\n[[{OLD}]]\n```",
+            extra=f'depends_on:\n  - "[[{OLD}]]"\n  - {OLD}.md\n',
+            links=[OLD],
+        ),
+        "domains/bio/bio claim grows here.md": claim("bio claim grows here", f"see [[domains/ai/{OLD}]]", domain="bio", links=[]),
+    })
+    return git_init(root)
+
+
+def test_rename_rewrites_every_reference_and_commits_a_git_rename(vault: Path) -> None:
+    make_vault(vault)
+    result = run(["--json", "rename", OLD, NEW, "--yes", "--agent", "leo"], cwd=vault)
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert doc["from"] == OLD_PATH and doc["to"] == NEW_PATH
+    assert doc["links_rewritten"] == 8
+    assert sorted(doc["files_changed"]) == sorted([
+        "domains/ai/_map.md", "domains/ai/other claim is here.md", "domains/bio/bio claim grows here.md", NEW_PATH,
+    ])
+    other = (vault / "domains/ai/other claim is here.md").read_text()
+    assert f"Since [[{NEW}]], and [[{NEW.capitalize()}|markets]] and ![[{NEW}#Evidence]]." in other
+    assert f'  - "[[{NEW}]]"\n  - {NEW}.md\n' in other
+    assert f"`[[{OLD}]]` in code" in other and f"```\n[[{OLD}]]\n```" in other
+    assert f"see [[domains/ai/{NEW}]]" in (vault / "domains/bio/bio claim grows here.md").read_text()
+    assert f"# {NEW}\n" in (vault / NEW_PATH).read_text()
+    assert not (vault / OLD_PATH).exists()
+    # one commit on a new branch, with the subject, counts and trailer; history follows the file
+    assert doc["commit"] and doc["branch"].startswith("leo/")
+    log = git(vault, "log", "-1", "--format=%B")
+    assert log.startswith(f"leo: rename {OLD} → {NEW[:57]}")
+    assert "rewrote 8 links in 3 files" in log and "Pentagon-Agent: Leo <HEADLESS>" in log
+    assert git(vault, "status", "--porcelain") == ""
+    follow = git(vault, "log", "--follow", "--format=%s", "--", NEW_PATH).splitlines()
+    assert follow == [log.splitlines()[0], "start"]
+    status = git(vault, "show", "--name-status", "--format=", "HEAD").splitlines()
+    assert any(line.startswith("R") and line.endswith(f"\t{OLD_PATH}\t{NEW_PATH}") for line in status), status
+    check = run(["--json", "check"], cwd=vault).json()
+    assert check["broken_links"] == []
+
+
+def test_rename_and_back_restores_every_byte(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    assert run(["rename", OLD, NEW, "--yes"], cwd=vault).code == 0
+    assert run(["rename", NEW, OLD, "--yes"], cwd=vault).code == 0
+    assert snapshot(vault) == before
+    assert git(vault, "diff", "main", "--stat") == ""
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = run(["rename", OLD, NEW, "--dry-run"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert f"rename from {OLD_PATH}\nrename to {NEW_PATH}\n" in result.stdout
+    assert f"-Since [[{OLD}]]" in result.stdout and f"+Since [[{NEW}]]" in result.stdout
+    assert "8 links in 3 files" in result.stderr and "nothing was written" in result.stderr
+    assert snapshot(vault) == before
+    assert git(vault, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    doc = run(["--json", "rename", OLD, NEW, "--dry-run"], cwd=vault).json()
+    assert doc["dry_run"] is True and doc["commit"] is None and doc["diff"].startswith("diff --git")
+    assert doc["message"].startswith(f"test-person: rename {OLD} → ")
+
+
+def test_headless_without_yes_refuses_naming_the_flag(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = run(["rename", OLD, NEW], cwd=vault)
+    assert result.code == 2
+    assert "--yes" in result.stderr
+    assert snapshot(vault) == before
+    missing = run(["rename", OLD], cwd=vault)
+    assert missing.code == 2 and "NEW_TITLE" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        ([OLD, "Other Claim Is Here"], 3, "already exists: domains/ai/other claim is here.md"),
+        ([OLD, "bio claim grows here"], 3, "already exists"),
+        ([OLD, "  "], 3, "invalid title: the title is empty"),
+        ([OLD, "a/b"], 3, "invalid title"),
+        ([OLD, "C# is a language people use"], 3, "cannot be written in a [[link]]"),
+        (["no such claim at all", NEW], 3, "not found"),
+        ([OLD, OLD], 3, "nothing to do"),
+    ],
+)
+def test_refusals(vault: Path, args: list[str], code: int, message: str) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = run(["rename", *args, "--yes"], cwd=vault)
+    assert result.code == code, result.stderr
+    assert message in result.stderr
+    assert snapshot(vault) == before
+
+
+def test_ambiguous_note_lists_candidates(vault: Path) -> None:
+    write_vault(vault, {"agents/a/beliefs.md": "# a\n", "agents/b/beliefs.md": "# b\n"})
+    git_init(vault)
+    result = run(["rename", "beliefs", "core beliefs", "--yes"], cwd=vault)
+    assert result.code == 3
+    assert "agents/a/beliefs.md" in result.stderr and "agents/b/beliefs.md" in result.stderr
+    ok = run(["rename", "agents/a/beliefs.md", "a beliefs", "--yes"], cwd=vault)
+    assert ok.code == 0, ok.stderr
+
+
+def test_uncommitted_changes_refuse_unless_forced(vault: Path) -> None:
+    make_vault(vault)
+    other = vault / "domains/ai/other claim is here.md"
+    other.write_text(other.read_text() + "\nwork in progress\n")
+    result = run(["rename", OLD, NEW, "--yes"], cwd=vault)
+    assert result.code == 3
+    assert "uncommitted changes" in result.stderr and "other claim is here.md" in result.stderr
+    assert (vault / OLD_PATH).exists()
+    forced = run(["rename", OLD, NEW, "--yes", "--force", "--no-commit"], cwd=vault)
+    assert forced.code == 0, forced.stderr
+    assert "work in progress" in other.read_text() and f"[[{NEW}]]" in other.read_text()
+
+
+def test_no_commit_stages_only_the_rename(vault: Path) -> None:
+    make_vault(vault)
+    write_vault(vault, {"unrelated.md": "staged before\n"})
+    git(vault, "add", "unrelated.md")
+    result = run(["--json", "rename", OLD, NEW, "--yes", "--no-commit", "--no-branch"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert result.json()["commit"] is None
+    staged = git(vault, "diff", "--cached", "--name-status").splitlines()
+    assert "A\tunrelated.md" in staged
+    assert any(line.startswith("R") and NEW_PATH in line for line in git(vault, "diff", "--cached", "-M", "--name-status").splitlines())
+    # and a committed rename leaves other staged files staged
+    git(vault, "commit", "-qm", "rename", "--", OLD_PATH, NEW_PATH, "domains")
+    assert run(["rename", NEW, OLD, "--yes", "--no-branch"], cwd=vault).code == 0
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["unrelated.md"]
+
+
+def test_case_only_rename(vault: Path) -> None:
+    make_vault(vault)
+    result = run(["--json", "rename", OLD, OLD.capitalize(), "--yes"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert (vault / f"domains/ai/{OLD.capitalize()}.md").exists()
+    assert not (vault / OLD_PATH).exists()
+    text = (vault / "domains/ai/other claim is here.md").read_text()
+    assert f"Since [[{OLD.capitalize()}]]" in text
+    assert git(vault, "status", "--porcelain") == ""
+
+
+def test_case_only_rename_on_a_case_insensitive_file_system(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulate a file system where `Old.md` and `old.md` are one file: apply goes through a temporary name."""
+    import os
+
+    from codex_cli.adapters import apply as apply_mod
+    from codex_cli.ops import rename as rename_mod
+
+    make_vault(vault)
+
+    def same_file(a: Path, b: Path) -> bool:
+        return str(a).lower() == str(b).lower() and (os.path.lexists(a) or os.path.lexists(b))
+
+    renames: list[tuple[str, str]] = []
+    real_rename = os.rename
+
+    def tracking_rename(src: object, dst: object) -> None:
+        renames.append((str(src), str(dst)))
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(apply_mod, "_same_file", same_file)
+    monkeypatch.setattr(rename_mod, "_same_file", same_file)
+    monkeypatch.setattr(apply_mod.os, "rename", tracking_rename)
+    result = run(["rename", OLD, OLD.upper(), "--yes"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert any(".codex-rename-" in dst for _, dst in renames)
+    assert (vault / f"domains/ai/{OLD.upper()}.md").exists()
+    assert not list(vault.rglob(".codex-rename-*"))
+
+
+def test_a_file_changed_after_planning_means_nothing_is_written(vault: Path) -> None:
+    from codex_cli.errors import StaleFile
+    from codex_cli.ops.commit import CommitOptions
+    from codex_cli.ops.rename import Prepared, RenameRequest, rename
+    from codex_cli.vault import Vault
+
+    make_vault(vault)
+    other = vault / "domains/ai/other claim is here.md"
+
+    def meddle(prepared: Prepared) -> bool:
+        other.write_text(other.read_text() + "\nchanged meanwhile\n")
+        return True
+
+    expected = {**snapshot(vault), "domains/ai/other claim is here.md": other.read_bytes() + b"\nchanged meanwhile\n"}
+    with pytest.raises(StaleFile):
+        rename(Vault.open(vault), RenameRequest(OLD, NEW), CommitOptions(), confirm=meddle)
+    assert snapshot(vault) == expected
+    assert git(vault, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_a_failed_write_restores_every_file(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters import apply as apply_mod
+
+    make_vault(vault)
+    before = snapshot(vault)
+    real = apply_mod._write_atomic
+    calls = {"n": 0}
+
+    def failing(target: Path, data: bytes, mode: int | None) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device", str(target))
+        real(target, data, mode)
+
+    monkeypatch.setattr(apply_mod, "_write_atomic", failing)
+    result = run(["rename", OLD, NEW, "--yes"], cwd=vault)
+    assert result.code == 3
+    assert "every file was restored" in result.stderr
+    assert snapshot(vault) == before
+    assert git(vault, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_move_to_another_domain_moves_domain_and_map_entry(vault: Path) -> None:
+    make_vault(vault)
+    result = run(["--json", "rename", OLD, "--move-to", "domains/bio", "--yes"], cwd=vault)
+    assert result.code == 0, result.stderr
+    moved = vault / f"domains/bio/{OLD}.md"
+    assert "domain: bio\n" in moved.read_text()
+    assert f"[[{OLD}]]" not in (vault / "domains/ai/_map.md").read_text()
+    assert f"## Mechanisms\n- [[bio claim grows here]] — bio\n- [[{OLD}]] — markets beat votes\n" in (vault / "domains/bio/_map.md").read_text()
+    assert f"see [[domains/bio/{OLD}]]" in (vault / "domains/bio/bio claim grows here.md").read_text()
+    assert result.json()["summary"]["map"] == ["domains/ai/_map.md", "domains/bio/_map.md"]
+    check = run(["--json", "check"], cwd=vault).json()
+    assert check["broken_links"] == []
+
+
+def test_works_outside_git_and_with_non_ascii_titles(vault: Path) -> None:
+    write_vault(vault, {
+        "d/café culture spreads ideas.md": "# café culture spreads ideas\n",
+        "d/x.md": "[[Café culture spreads ideas]] and [[cafe\u0301 culture spreads ideas]]\n",
+    })
+    result = run(["--json", "rename", "café culture spreads ideas", "tea culture spreads ideas", "--yes"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert result.json()["commit"] is None
+    assert (vault / "d/x.md").read_text() == "[[Tea culture spreads ideas]] and [[tea culture spreads ideas]]\n"
