@@ -37,7 +37,7 @@ def _options(commit: bool, branch: str | None, no_branch: bool, agent: str | Non
     return CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
 
 
-def render(out: Any, outcome: Any) -> None:
+def render(out: Any, outcome: Any, *, nothing: str = "the maps are up to date: nothing to change") -> None:
     """Print a MapOutcome: JSON, a dry-run preview, or what was done."""
     change = outcome.change
     if out.json_mode:
@@ -60,7 +60,7 @@ def render(out: Any, outcome: Any) -> None:
     for path, why in change.skipped:
         out.warn(f"not listed: {path}: {why}")
     if not change.plan:
-        out.info("the maps are up to date: nothing to change")
+        out.info(nothing)
     elif outcome.commit:
         out.info(f"committed {outcome.commit[:10]} on {outcome.branch}")
     elif outcome.in_repository and not outcome.dry_run:
