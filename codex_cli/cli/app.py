@@ -19,7 +19,7 @@ from codex_cli.cli.app_state import Settings
 from codex_cli.cli.output import Output
 
 # Each module has `register(app)`; the order here is the order in `--help`.
-COMMAND_MODULES = ["init", "new", "link", "rename", "map", "check"]
+COMMAND_MODULES = ["init", "new", "link", "rename", "map", "retire", "check"]
 
 app = typer.Typer(
     name="codex",
