@@ -1,0 +1,259 @@
+"""`codex new` driven by flags: every type, the title gate, links, the map, dry runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import git, run, snapshot
+from tests.integration.new_vault import (
+    ALIGNMENT,
+    FLAGS,
+    MAP,
+    MARKETS,
+    NEW,
+    branch,
+    head_files,
+    head_message,
+    make_vault,
+)
+
+TODAY = date.today().isoformat()
+
+
+def new(vault: Path, *args: str) -> object:
+    return run(["--no-input", "new", *args], cwd=vault)
+
+
+def test_claim_by_flags_writes_note_map_entry_and_one_commit(vault: Path) -> None:
+    make_vault(vault)
+    result = run(["--no-input", "new", "claim", NEW, *FLAGS, "--body", "Tournaments show it.", "--link", MARKETS + "|the mechanism", "--agent", "rio", "--json"], cwd=vault)
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    path = f"domains/ai/{NEW}.md"
+    assert doc["path"] == path and doc["map"] == "domains/ai/_map.md" and doc["map_section"] == "Markets"
+    assert doc["branch"] == "rio/claims-prediction-markets-price-policy-outcomes" and len(doc["commit"]) == 40
+    assert (vault / path).read_text() == (
+        "---\n"
+        "type: claim\n"
+        "domain: ai\n"
+        'description: "Markets on policy outcomes beat panels in forecasting tournaments"\n'
+        "confidence: likely\n"
+        'source: "tests"\n'
+        f"created: {TODAY}\n"
+        "---\n\n"
+        f"# {NEW}\n\n"
+        "Tournaments show it.\n\n"
+        "---\n\n"
+        "Relevant Notes:\n"
+        f"- [[{MARKETS}]] — the mechanism\n\n"
+        "Topics:\n"
+        "- [[domains/ai/_map]]\n"
+    )
+    new_line = f"- [[{NEW}]] — Markets on policy outcomes beat panels in forecasting tournaments\n"
+    assert (vault / "domains/ai/_map.md").read_text() == MAP.replace("\n\n## Alignment", "\n" + new_line + "\n## Alignment")
+    assert branch(vault) == doc["branch"]
+    assert head_files(vault) == sorted([path, "domains/ai/_map.md"])
+    assert head_message(vault) == (
+        "rio: add claim — prediction markets price policy outcomes better than expert…\n\n"
+        f"- What: new claim {path}, listed in domains/ai/_map.md\n"
+        "- Why: source: tests\n"
+        f"- Connections: [[{MARKETS}]]\n\n"
+        "Pentagon-Agent: Rio <HEADLESS>\n"
+    )
+    check = run(["--json", "check", path], cwd=vault)
+    assert check.code == 0, check.stdout
+    assert check.json()["problems"] == [] and check.json()["broken_links"] == []
+
+
+def test_a_person_is_the_contributor_and_the_agent_can_come_from_the_environment(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_vault(vault)
+    assert new(vault, "claim", NEW, *FLAGS).code == 0
+    assert head_message(vault).endswith("\nContributor: Test Person\n")
+    assert branch(vault).startswith("test-person/claims-")
+    git(vault, "switch", "-q", "main")
+    monkeypatch.setenv("CODEX_AGENT", "clay")
+    assert new(vault, "claim", "forecasting tournaments reward calibration over confidence", *FLAGS).code == 0
+    assert head_message(vault).splitlines()[0].startswith("clay: add claim — ")
+    assert head_message(vault).endswith("\nPentagon-Agent: Clay <HEADLESS>\n")
+
+
+@pytest.mark.parametrize(
+    ("kind", "args", "path", "expect"),
+    [
+        (
+            "source",
+            ["Superforecasting in practice", "--author", "@tetlock (Philip Tetlock)", "--url", "https://example.org/s", "--date", "2015-09-29", "--domain", "ai", "--format", "book"],
+            "inbox/archive/2015-09-29-tetlock-superforecasting-in-practice.md",
+            ["type: source", 'title: "Superforecasting in practice"', "status: unprocessed", "format: book", "date: 2015-09-29"],
+        ),
+        (
+            "musing",
+            ["what if maps ranked their own entries", "--agent", "rio"],
+            "agents/rio/musings/what if maps ranked their own entries.md",
+            ["type: musing", "agent: rio", "status: seed"],
+        ),
+        (
+            "position",
+            [
+                "prediction markets will set one national policy by 2030",
+                "--agent", "rio", "--domain", "ai", "--description", "A government will bind itself to a market's forecast",
+                "--confidence", "cautious", "--depends-on", "markets aggregate information", "--time-horizon", "2030",
+                "--performance-criteria", "a binding market-set policy exists",
+            ],
+            "agents/rio/positions/prediction markets will set one national policy by 2030.md",
+            ["type: position", "agent: rio", "status: proposed", "outcome: pending", 'depends_on: ["markets aggregate information"]', 'proposed_by: "Rio"'],
+        ),
+        (
+            "entity",
+            ["MetaDAO", "--entity-type", "protocol", "--domain", "ai", "--website", "https://metadao.fi"],
+            "entities/ai/MetaDAO.md",
+            ["type: entity", "entity_type: protocol", 'name: "MetaDAO"', "status: active"],
+        ),
+    ],
+)
+def test_every_type_by_flags(vault: Path, kind: str, args: list[str], path: str, expect: list[str]) -> None:
+    make_vault(vault)
+    result = run(["--no-input", "new", kind, *args, "--json"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert result.json()["path"] == path
+    text = (vault / path).read_text()
+    for line in expect:
+        assert f"\n{line}\n" in text, (line, text)
+    assert head_files(vault) == [path]
+    assert head_message(vault).splitlines()[0].split(": ", 1)[1].startswith(f"add {kind} — ")
+    check = run(["--json", "check", path], cwd=vault)
+    assert [p for p in check.json()["problems"] if p["severity"] == "error"] == [], check.stdout
+
+
+def test_headless_names_every_missing_flag_and_writes_nothing(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = new(vault, "claim", "--domain", "ai")
+    assert result.code == 2
+    assert "pass TITLE, --description, --confidence, --source" in result.stderr
+    position = new(vault, "position", "markets will set policy by 2030", "--agent", "rio")
+    assert position.code == 2
+    for flag in ("--domain", "--description", "--confidence", "--depends-on", "--time-horizon", "--performance-criteria"):
+        assert flag in position.stderr
+    musing = new(vault, "musing", "an idea about maps")
+    assert musing.code == 2 and "--agent" in musing.stderr
+    assert snapshot(vault) == before
+
+
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("   ", "the title is empty"),
+        ("markets/votes beat polls", "cannot contain `/`"),
+        ("markets beat\tpolls because money talks", "control characters"),
+        ("markets beat polls because " + "é" * 130, "cut 35 bytes"),
+        (MARKETS.upper(), "already exists: domains/ai/"),
+        ("market design", "reads like a label"),
+    ],
+)
+def test_titles_refused_with_the_reason(vault: Path, title: str, reason: str) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = new(vault, "claim", title, *FLAGS)
+    assert result.code == 3, result.stderr
+    assert reason in result.stderr
+    assert snapshot(vault) == before
+
+
+def test_label_title_allowed_with_the_flag(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", "market design", *FLAGS, "--allow-label")
+    assert result.code == 0, result.stderr
+    assert (vault / "domains/ai/market design.md").is_file()
+
+
+def test_avoided_characters_leave_the_file_name_but_not_the_h1(vault: Path) -> None:
+    make_vault(vault)
+    title = 'why "markets": they beat polls because money talks?'
+    result = new(vault, "claim", title, *FLAGS)
+    assert result.code == 0, result.stderr
+    path = vault / "domains/ai/why markets they beat polls because money talks.md"
+    assert f"\n# {title}\n" in path.read_text()
+    assert "left \" : ? out of the file name" in result.stderr
+    assert run(["--json", "check", str(path)], cwd=vault).json()["problems"] == []
+
+
+def test_near_duplicate_is_a_warning_with_the_closest(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", MARKETS.replace("bet on", "bet about"), *FLAGS)
+    assert result.code == 0
+    assert "close to an existing claim" in result.stderr and MARKETS in result.stderr
+
+
+def test_link_that_does_not_resolve_names_the_closest(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = new(vault, "claim", NEW, *FLAGS, "--link", MARKETS.replace("votes", "vote"))
+    assert result.code == 3
+    assert "not found" in result.stderr and MARKETS in result.stderr
+    assert snapshot(vault) == before
+
+
+def test_map_section_choice_no_map_and_unknown_section(vault: Path) -> None:
+    make_vault(vault)
+    chosen = new(vault, "claim", NEW, *FLAGS, "--map-section", "alignment", "--no-commit")
+    assert chosen.code == 0, chosen.stderr
+    assert (vault / "domains/ai/_map.md").read_text().endswith(f"[[{ALIGNMENT}]] — the framing\n- [[{NEW}]] — Markets on policy outcomes beat panels in forecasting tournaments\n")
+
+    unknown = new(vault, "claim", "forecasting tournaments reward calibration over confidence", *FLAGS, "--map-section", "Nope")
+    assert unknown.code == 2 and "its sections: Markets; Alignment" in unknown.stderr
+
+    map_before = (vault / "domains/ai/_map.md").read_bytes()
+    skipped = new(vault, "claim", "forecasting tournaments reward calibration over confidence", *FLAGS, "--no-map", "--no-commit")
+    assert skipped.code == 0
+    assert (vault / "domains/ai/_map.md").read_bytes() == map_before
+
+
+def test_a_domain_without_a_map_gets_one(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", "cells age because telomeres shorten with each division", *FLAGS[:0], "--domain", "bio", "--description", "Telomere loss limits divisions", "--confidence", "likely", "--source", "tests", "--json")
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert doc["map"] == "domains/bio/_map.md" and doc["map_created"] is True
+    text = (vault / "domains/bio/_map.md").read_text()
+    assert "## Claims\n- [[cells age because telomeres shorten with each division]] — Telomere loss limits divisions\n" in text
+    assert head_files(vault) == ["domains/bio/_map.md", "domains/bio/cells age because telomeres shorten with each division.md"]
+    assert run(["check", "domains/bio/_map.md", "domains/bio/cells age because telomeres shorten with each division.md"], cwd=vault).code == 0
+
+
+def test_dry_run_prints_note_map_change_and_message_and_writes_nothing(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = new(vault, "claim", NEW, *FLAGS, "--dry-run")
+    assert result.code == 0, result.stderr
+    out = result.stdout
+    assert f"# would create domains/ai/{NEW}.md\n---\ntype: claim\n" in out
+    assert f"+- [[{NEW}]] — Markets on policy" in out
+    assert "# would commit on test-person/claims-prediction-markets-price-policy-outcomes:\ntest-person: add claim — " in out
+    assert "- Why: source: tests\n" in out and "Contributor: Test Person" in out
+    assert snapshot(vault) == before and branch(vault) == "main"
+
+
+def test_body_from_standard_input(vault: Path) -> None:
+    make_vault(vault)
+    result = run(["--no-input", "new", "claim", NEW, *FLAGS, "--body-file", "-"], cwd=vault, stdin="From stdin.\n\nTwo paragraphs.\n")
+    assert result.code == 0, result.stderr
+    assert "\n\nFrom stdin.\n\nTwo paragraphs.\n\n---\n" in (vault / f"domains/ai/{NEW}.md").read_text()
+
+
+def test_outside_git_it_writes_without_committing(vault: Path) -> None:
+    make_vault(vault, commit=False)
+    result = new(vault, "claim", NEW, *FLAGS, "--json")
+    assert result.code == 0, result.stderr
+    assert result.json()["commit"] is None and (vault / f"domains/ai/{NEW}.md").is_file()
+
+
+def test_bad_enum_value_is_a_usage_error(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", NEW, *FLAGS[:4], "--confidence", "sure", "--source", "x")
+    assert result.code == 2 and "proven, likely, experimental, speculative" in result.stderr
+    unknown = new(vault, "claim", NEW, "--domain", "nowhere", *FLAGS[2:])
+    assert unknown.code == 2 and "--domain 'nowhere' is not one of: ai, bio" in unknown.stderr
