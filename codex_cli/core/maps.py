@@ -31,6 +31,7 @@ API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
     target_section(m, title, section, description) -> Section | new heading
     remove_entry(m, entry)                    -> TextEdit  (deletes its line)
     remove_entries(m, entries)                -> list[TextEdit] (non-overlapping)
+    after_removals(inserts, removals)         -> inserts that can join removals in one Plan
     best_section(m, title, description="")    -> Section | None
     rank_sections(m, title, description="")   -> [(score, Section)], best first
     entries_for(m, note_path, resolver, map_path) -> entries pointing at a note
@@ -380,6 +381,16 @@ def remove_entries(m: MapText, entries: Iterable[Entry]) -> list[TextEdit]:
         start = spans[-1][0]
         spans[-1] = (start - (2 if text[start - 2 : start] == "\r\n" else 1), len(text))
     return [TextEdit(s, e, "") for s, e in spans]
+
+
+def after_removals(inserts: Iterable[TextEdit], removals: Sequence[TextEdit]) -> list[TextEdit]:
+    """Insertions that do not touch the removals: one at a removal's start moves to its end.
+
+    The text comes out the same; `Plan.edit` refuses an insertion at the
+    start of a deletion because its order would be ambiguous.
+    """
+    ends = {r.start: r.end for r in removals}
+    return [TextEdit(ends.get(e.start, e.start), ends.get(e.start, e.start), e.new) if e.start == e.end else e for e in inserts]
 
 
 # --- similarity --------------------------------------------------------------

@@ -247,9 +247,10 @@ def plan_sync(vault: Vault, *, prune: bool = False, progress: Progress | None = 
         for e in dead:
             change = EntryChange(path, e.target, e.line, m.sections[e.section].heading, e.text)
             (out.removed if prune else out.dead).append(change)
+        removals = maps.remove_entries(m, dead) if prune else []
+        for edit in removals:
+            out.plan.edit(path, raw, edit.start, edit.end, edit.new)
         if prune:
-            for edit in maps.remove_entries(m, dead):
-                out.plan.edit(path, raw, edit.start, edit.end, edit.new)
             m = m.without(dead)  # new entries are placed among the entries that stay
         claims = sorted(wanted.pop(path, []), key=lambda n: n.title.lower())
         if claims:
@@ -260,7 +261,7 @@ def plan_sync(vault: Vault, *, prune: bool = False, progress: Progress | None = 
                 text = maps.one_line(note.description)
                 items.append((target, text, where, note.description))
                 out.added.append(EntryChange(path, target, None, where if isinstance(where, str) else where.heading, text))
-            for edit in maps.add_entries(m, items):
+            for edit in maps.after_removals(maps.add_entries(m, items), removals):
                 out.plan.edit(path, raw, edit.start, edit.end, edit.new)
     for path, claims in sorted(wanted.items()):  # domain maps that do not exist yet
         if (vault.root / path).exists():

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from codex_cli.core.maps import (
     add_entries,
+    after_removals,
     add_entry,
     best_section,
     entry_line,
@@ -18,7 +19,7 @@ from codex_cli.core.maps import (
     remove_entry,
 )
 from codex_cli.core.note import ParseContext, parse_note
-from codex_cli.core.plan import TextEdit
+from codex_cli.core.plan import Plan, TextEdit
 from codex_cli.core.resolve import Resolver
 
 MAP = """\
@@ -217,8 +218,22 @@ def test_without_places_new_entries_beside_removed_lines() -> None:
     text = "## A\n- [[dead one]] — x\n\n## B\n- [[live]] — y\n"
     m = parse_map(text)
     dead = [m.entries[0]]
-    edits = remove_entries(m, dead) + add_entries(m.without(dead), [("new", "z", "A", "")])
+    removals = remove_entries(m, dead)
+    edits = removals + after_removals(add_entries(m.without(dead), [("new", "z", "A", "")]), removals)
     after = text
     for e in sorted(edits, key=lambda e: e.start, reverse=True):
         after = apply(after, e)
     assert after == "## A\n- [[new]] — z\n\n## B\n- [[live]] — y\n"
+
+
+def test_insert_where_a_removed_line_starts_goes_after_it() -> None:
+    text = "## A\n- [[live]] — y\n- [[dead]] — x\n\n## B\n"
+    m = parse_map(text)
+    dead = [m.entries[1]]
+    removals = remove_entries(m, dead)
+    inserts = after_removals(add_entries(m.without(dead), [("new", "z", "A", "")]), removals)
+    assert inserts[0].start == removals[0].end
+    plan = Plan()
+    for e in removals + inserts:
+        plan.edit("m.md", text.encode(), e.start, e.end, e.new)
+    assert plan.text_of("m.md") == "## A\n- [[live]] — y\n- [[new]] — z\n\n## B\n"
