@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from codex_cli.core.maps import (
     add_entries,
-    after_removals,
     add_entry,
+    after_removals,
     best_section,
     entry_line,
     map_findings,
