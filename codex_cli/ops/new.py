@@ -540,7 +540,12 @@ def choose_links(
     for s in found:
         if s.title not in picked:
             continue
-        q = Question("relation", "--link", f"How does it relate to [[{short_title(s.title, 70)}]]?", default=DEFAULT_RELATION, required=False)
+        q = Question(
+            "relation",
+            "--link",
+            f"How does [[{short_title(s.title, 70)}]] relate? (enter: {DEFAULT_RELATION})",
+            required=False,
+        )
         relation = prompts.ask_missing([q], {}, can_ask=True).get("relation") or DEFAULT_RELATION
         chosen.append(LinkChoice(s.title, " ".join(str(relation).split()) or DEFAULT_RELATION, link_target(vault, s.path, path)))
     return chosen, proposals
