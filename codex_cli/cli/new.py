@@ -92,10 +92,8 @@ def render(out: Any, result: Any) -> None:
         out.info(f"{'created' if result.map_created else 'listed in'} {result.map}{where}")
     if result.links:
         out.info("linked: " + "; ".join(f"[[{link.title}]]" for link in result.links))
-    elif result.proposals:
-        out.info("related claims you could link (--link TITLE, or codex link):")
-        for p in result.proposals[:5]:
-            out.info(f"  - {p['title']}")
+    elif result.kind in ("claim", "position") and not result.dry_run:
+        out.info(f"no links yet: codex link {_quote(result.path)} --suggest")
     if result.commit:
         out.info(f"committed {result.commit[:10]} on {result.branch}")
     elif result.in_repository:
@@ -240,3 +238,9 @@ def entity_command(
     """An entity (company, person, protocol…) in entities/<domain>/."""
     values = {"title": title, "entity_type": entity_type, "domain": domain, "description": description, "website": website}
     _run(ctx, "entity", values, locals())
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)

@@ -509,8 +509,8 @@ def choose_links(
 
     chosen = [resolve_link(vault, spec, path) for spec in request.links]
     chosen = list({c.target: c for c in chosen}.values())
-    if request.kind not in PROPOSITIONS:
-        return chosen, []
+    if request.kind not in PROPOSITIONS or not can_ask or request.links:
+        return chosen, []  # headless, ranking is left to `codex link NOTE --suggest`
     title: Title = answers["title"]
     draft = Draft(
         title=title.text,
@@ -524,7 +524,7 @@ def choose_links(
             found.append(s)
     found = found[:8]
     proposals = [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in found]
-    if not can_ask or request.links or not found:
+    if not found:
         return chosen, proposals
     questions = [
         Question(

@@ -257,3 +257,15 @@ def test_bad_enum_value_is_a_usage_error(vault: Path) -> None:
     assert result.code == 2 and "proven, likely, experimental, speculative" in result.stderr
     unknown = new(vault, "claim", NEW, "--domain", "nowhere", *FLAGS[2:])
     assert unknown.code == 2 and "--domain 'nowhere' is not one of: ai, bio" in unknown.stderr
+
+
+def test_edit_opens_the_note_in_the_editor_before_committing(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_vault(vault)
+    editor = vault.parent / "editor.sh"
+    editor.write_text("#!/bin/sh\necho 'Edited by hand.' >> \"$1\"\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = new(vault, "claim", NEW, *FLAGS, "--edit")
+    assert result.code == 0, result.stderr
+    assert (vault / f"domains/ai/{NEW}.md").read_text().endswith("\nEdited by hand.\n")
+    assert git(vault, "status", "--porcelain") == ""
