@@ -8,7 +8,7 @@ re-reads the files that changed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,7 @@ class Vault:
         self._notes: dict[str, Note] | None = None
         self._resolver: Resolver[Note] | None = None
         self._index: Resolver[PathRef] | None = None
+        self._paths: dict[str, fs.Signature] | None = None
         self.store = cache.Store(root)
 
     # --- opening ---
@@ -106,6 +107,14 @@ class Vault:
     @property
     def files(self) -> dict[str, fs.Signature]:
         return self.scan().files
+
+    def paths(self) -> Collection[str]:
+        """Every note's vault-relative path: the scan's, or a faster walk that stats nothing."""
+        if self._scan is not None:
+            return self._scan.files
+        if self._paths is None:
+            self._paths = fs.scan(self.root, self.config.ignore, stat=False).files
+        return self._paths
 
     def fingerprint(self) -> str:
         return self.config.fingerprint()
@@ -196,13 +205,13 @@ class Vault:
         if self._notes is not None:
             return self.resolver
         if self._index is None:
-            self._index = Resolver(PathRef(path) for path in self.files)
+            self._index = Resolver(PathRef(path) for path in self.paths())
         return self._index
 
     def find_path(self, query: str) -> str:
         """The path a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""
         candidate = self._as_path(query)
-        if candidate is not None and candidate in self.files:
+        if candidate is not None and candidate in self.paths():
             return candidate
         found = self.index().find(query)
         if len(found) == 1:
@@ -212,7 +221,7 @@ class Vault:
         from codex_cli.core.note import title_of
         from codex_cli.core.suggest import closest_titles
 
-        raise NotFound(query, closest_titles(query, [title_of(p) for p in sorted(self.files)]))
+        raise NotFound(query, closest_titles(query, [title_of(p) for p in sorted(self.paths())]))
 
     def find_note(self, query: str) -> Note:
         """The note a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""

@@ -67,8 +67,21 @@ class Resolver(Generic[N]):
     def __init__(self, notes: Iterable[N]) -> None:
         self.by_path: dict[str, N] = {}
         self.by_title: dict[str, list[N]] = {}
+        by_path, by_title = self.by_path, self.by_title
         for note in notes:
-            self.add(note)
+            path = note.path
+            if not path.isascii():
+                self.add(note)
+                continue
+            # `add`, inlined for ASCII paths (where `key` is strip + lower): 100,000 notes in a blink
+            stem = path[:-3] if path[-3:].lower() == ".md" else path
+            by_path[stem.strip().lower()] = note
+            name = stem.rpartition("/")[2].strip().lower()
+            bucket = by_title.get(name)
+            if bucket is None:
+                by_title[name] = [note]
+            else:
+                bucket.append(note)
 
     def add(self, note: N) -> None:
         self.by_path[path_key(note.path)] = note
