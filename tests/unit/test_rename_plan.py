@@ -172,3 +172,13 @@ def test_rewrite_target_when_moving_to_the_root() -> None:
     t = Target("d/old.md", "old.md", None)
     assert rewrite_target("d/old", t) == "old"
     assert rewrite_target("old", t) == "old"
+
+
+def test_the_resolver_fast_path_builds_the_same_index_as_add() -> None:
+    paths = ["d/a.md", "d/ B .MD", "e/b.md", "b.md", "x/café.md", "x/cafe\u0301.md", "d/.md", "noext", "a/b/c.md"]
+    fast: Resolver[PathRef] = Resolver(PathRef(p) for p in paths)
+    slow: Resolver[PathRef] = Resolver([])
+    for p in paths:
+        slow.add(PathRef(p))
+    assert fast.by_path == slow.by_path
+    assert fast.by_title == slow.by_title
