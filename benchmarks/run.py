@@ -1,0 +1,300 @@
+"""Time codex commands against baselines measured in the same run.
+
+    python benchmarks/run.py --vault benchmarks/.vaults/100k [--runs 5] [--case check] [--json FILE]
+    python benchmarks/run.py --notes 100000          # generate benchmarks/.vaults/100000 first if missing
+
+Each case (benchmarks/cases.py) is timed `--runs` times, interleaved with
+its baseline (`git grep -c -F '[['` over the vault, or `python -c pass`) so
+that both see the same machine load; the report gives the medians and their
+ratio. Memory: the largest resident set of any one process (wait4's
+ru_maxrss) and the peak sum of resident sets over the command's process tree
+(sampled from /proc every 20 ms; forked workers share pages, so this sum
+over-counts). Prints a markdown table and writes JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import cases as cases_mod  # noqa: E402
+from cases import BASELINES, CASES, COLD, WARM, Case, Context, clear_cache  # noqa: E402
+
+
+@dataclass
+class Timing:
+    seconds: float
+    max_rss_mb: float
+    tree_rss_mb: float | None
+    code: int
+
+
+@dataclass
+class Result:
+    case: Case
+    runs: list[Timing] = field(default_factory=list)
+    baseline_runs: list[Timing] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(t.seconds for t in self.runs)
+
+    @property
+    def baseline_median(self) -> float:
+        return statistics.median(t.seconds for t in self.baseline_runs)
+
+    @property
+    def ratio(self) -> float:
+        return self.median / self.baseline_median
+
+    @property
+    def max_rss_mb(self) -> float:
+        return max(t.max_rss_mb for t in self.runs)
+
+    @property
+    def tree_rss_mb(self) -> float | None:
+        values = [t.tree_rss_mb for t in self.runs if t.tree_rss_mb is not None]
+        return max(values) if values else None
+
+    @property
+    def passed(self) -> bool | None:
+        if self.error:
+            return False
+        ok = True
+        if self.case.target is not None:
+            ok = self.ratio <= self.case.target
+        if self.case.memory_mb is not None:
+            peak = self.tree_rss_mb if self.tree_rss_mb is not None else self.max_rss_mb
+            ok = ok and peak <= self.case.memory_mb
+        return ok if (self.case.target is not None or self.case.memory_mb is not None) else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case.name,
+            "about": self.case.about,
+            "cache": self.case.cache,
+            "baseline": self.case.baseline,
+            "median_s": None if self.error else round(self.median, 4),
+            "baseline_median_s": None if self.error else round(self.baseline_median, 4),
+            "ratio": None if self.error else round(self.ratio, 3),
+            "target_ratio": self.case.target,
+            "max_rss_mb": None if self.error else round(self.max_rss_mb, 1),
+            "tree_rss_mb": None if self.tree_rss_mb is None else round(self.tree_rss_mb, 1),
+            "target_memory_mb": self.case.memory_mb,
+            "passed": self.passed,
+            "runs_s": [round(t.seconds, 4) for t in self.runs],
+            "baseline_runs_s": [round(t.seconds, 4) for t in self.baseline_runs],
+            "error": self.error,
+        }
+
+
+# --- measuring one command --------------------------------------------------------
+
+
+def _children_of() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(b")") + 2 :].split()[1])
+        tree.setdefault(ppid, []).append(int(name))
+    return tree
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed resident sets of a process and its descendants."""
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.every = every
+        self.peak_kb = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            tree = _children_of()
+            pids, todo = [], [self.pid]
+            while todo:
+                p = todo.pop()
+                pids.append(p)
+                todo.extend(tree.get(p, []))
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in pids))
+            self.stopped.wait(self.every)
+
+
+def measure(argv: list[str], sample_tree: bool) -> Timing:
+    has_proc = sample_tree and os.path.isdir("/proc/self")
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    sampler = TreeSampler(proc.pid) if has_proc else None
+    if sampler:
+        sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if sampler:
+        sampler.stopped.set()
+        sampler.join()
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return Timing(
+        seconds,
+        usage.ru_maxrss / scale,
+        sampler.peak_kb / 1024 if sampler else None,
+        proc.returncode,
+    )
+
+
+def run_case(case: Case, ctx: Context, runs: int, sample_tree: bool) -> Result:
+    result = Result(case)
+    argv = case.argv(ctx)
+    baseline = BASELINES[case.baseline](ctx)
+    try:
+        if case.cache == WARM:
+            if case.prepare:
+                case.prepare(ctx)
+            measure(argv, False)
+        for _ in range(runs):
+            result.baseline_runs.append(measure(baseline, False))
+            if case.prepare:
+                case.prepare(ctx)
+            if case.cache == COLD:
+                clear_cache(ctx)
+            timing = measure(argv, sample_tree)
+            if timing.code not in case.ok_codes:
+                result.error = f"exit code {timing.code}: {' '.join(argv)}"
+                break
+            result.runs.append(timing)
+    finally:
+        if case.finish:
+            case.finish(ctx)
+    return result
+
+
+# --- reporting --------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            info["memory_mb"] = int(handle.readline().split()[1]) // 1024
+    except OSError:
+        pass
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True)
+    info["git"] = git.stdout.strip()
+    return info
+
+
+def table(results: list[Result]) -> str:
+    head = "| case | median | baseline | baseline median | ratio | target | max RSS | tree RSS | ok |"
+    rows = [head, "|" + "---|" * 9]
+    for r in results:
+        if r.error:
+            rows.append(f"| {r.case.name} | error: {r.error} | | | | | | | no |")
+            continue
+        target = f"≤ {r.case.target:g}x" if r.case.target is not None else ""
+        tree = f"{r.tree_rss_mb:.0f} MB" if r.tree_rss_mb is not None else "-"
+        ok = {True: "yes", False: "**no**", None: ""}[r.passed]
+        rows.append(
+            f"| {r.case.name} | {r.median:.3f} s | {r.case.baseline} | {r.baseline_median:.3f} s "
+            f"| {r.ratio:.2f}x | {target} | {r.max_rss_mb:.0f} MB | {tree} | {ok} |"
+        )
+    return "\n".join(rows)
+
+
+def default_codex() -> str:
+    sibling = Path(sys.executable).with_name("codex")
+    return str(sibling) if sibling.exists() else (shutil.which("codex") or "codex")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--vault", type=Path, help="a vault made by benchmarks/generate.py")
+    where.add_argument("--notes", type=int, help="use benchmarks/.vaults/<N>, generating it if missing")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per case (median reported)")
+    parser.add_argument("--case", action="append", default=[], help="only cases whose name contains this (repeatable)")
+    parser.add_argument("--codex", default=default_codex(), help="the codex executable")
+    parser.add_argument("--json", type=Path, help="where to write the results (default benchmarks/results/<N>-<time>.json)")
+    parser.add_argument("--no-tree-memory", action="store_true", help="skip sampling /proc for the process tree's memory")
+    parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = parser.parse_args(argv)
+
+    if args.list:
+        for case in CASES:
+            print(f"{case.name}: {case.about}")
+        return 0
+    vault = args.vault
+    if vault is None:
+        vault = HERE / ".vaults" / str(args.notes)
+        if not (vault / ".bench-manifest.json").is_file():
+            import generate
+
+            generate.generate(args.notes, vault)
+    vault = vault.resolve()
+    manifest = json.loads((vault / ".bench-manifest.json").read_text(encoding="utf-8"))
+    ctx = Context(str(vault), manifest, args.codex)
+    chosen = [c for c in cases_mod.CASES if not args.case or any(s in c.name for s in args.case)]
+    results = []
+    for case in chosen:
+        print(f"timing {case.name} ...", file=sys.stderr)
+        results.append(run_case(case, ctx, args.runs, not args.no_tree_memory))
+    print(table(results))
+    doc = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "vault": {"path": str(vault), "notes": manifest["notes"], "seed": manifest.get("seed")},
+        "runs": args.runs,
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "results": [r.to_json() for r in results],
+    }
+    out = args.json or HERE / "results" / f"{manifest['notes']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0 if all(r.passed is not False for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
