@@ -25,6 +25,7 @@ class Choice:
     value: str
     title: str | None = None
     checked: bool = False
+    description: str | None = None  # shown below the list while the choice is highlighted
 
 
 @dataclass
@@ -89,14 +90,17 @@ def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
         if q.kind == "select":
             prompt = questionary.select(
                 q.message,
-                choices=[questionary.Choice(c.title or c.value, value=c.value) for c in choices],
+                choices=[questionary.Choice(c.title or c.value, value=c.value, description=c.description) for c in choices],
                 default=default if default in [c.value for c in choices] else None,
                 instruction=q.instruction,
             )
         elif q.kind == "checkbox":
             prompt = questionary.checkbox(
                 q.message,
-                choices=[questionary.Choice(c.title or c.value, value=c.value, checked=c.checked) for c in choices],
+                choices=[
+                    questionary.Choice(c.title or c.value, value=c.value, checked=c.checked, description=c.description)
+                    for c in choices
+                ],
                 instruction=q.instruction,
             )
         elif q.kind == "confirm":
