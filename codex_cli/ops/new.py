@@ -526,6 +526,9 @@ def choose_links(
     proposals = [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in found]
     if not found:
         return chosen, proposals
+    import shutil
+
+    width = max(40, shutil.get_terminal_size((100, 24)).columns - 8)
     questions = [
         Question(
             "links",
@@ -533,7 +536,7 @@ def choose_links(
             "Link related claims (space to tick, enter when done):",
             kind="checkbox",
             required=False,
-            choices=[Choice(s.title, f"{short_title(s.title, 90)}  [{s.why}]") for s in found],
+            choices=[Choice(s.title, short_title(s.title, width), description=f"{s.path}: {s.why}") for s in found],
         )
     ]
     picked = prompts.ask_missing(questions, {}, can_ask=True).get("links") or []
@@ -760,7 +763,9 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     if can_ask and not request.yes:
         say(result.diff.rstrip("\n"))
         if result.message and request.options.commit:
-            say("\n" + result.message.rstrip("\n"))
+            where = planned_branch(vault, request.options, f"{kind}s {title.name}", repo) if repo else None
+            say(f"\ncommit on {where + ' (new branch)' if where else repo.branch() if repo else '?'}:")
+            say(result.message.rstrip("\n"))
         verb = "Write and commit" if repo is not None and request.options.commit else "Write"
         if not prompts.confirm(f"{verb} this {kind}?", default=True):
             from codex_cli.errors import Interrupted
