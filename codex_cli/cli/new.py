@@ -135,7 +135,7 @@ def source_command(
     title: str = typer.Argument(None, metavar="[TITLE]", help="The source's title."),
     author: str = typer.Option(None, "--author", help="Author: a name or @handle (used in the file name)."),
     url: str = typer.Option(None, "--url", help="Where the source lives."),
-    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="When it was published (default: today at a terminal)."),
+    when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="When it was published (at a terminal the default is today)."),
     domain: str = typer.Option(None, "--domain", help="Domain it feeds."),
     source_format: str = typer.Option(None, "--format", help="essay | paper | thread | article | report | …"),
     body: str = typer.Option(None, "--body", help="Notes or an excerpt."),
