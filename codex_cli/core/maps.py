@@ -49,6 +49,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from codex_cli.core.links import Link, code_ranges, parse_links
@@ -115,6 +116,19 @@ class MapText:
     @property
     def entries(self) -> list[Entry]:
         return [e for s in self.sections for e in s.entries]
+
+    @cached_property
+    def house_style(self) -> tuple[str, str]:
+        """The map's most common top-level bullet marker and separator."""
+        entries = self.entries
+        seps = Counter(e.separator for e in entries if e.separator.strip() and e.text).most_common(1)
+        markers = Counter(e.marker for e in entries if not e.indent).most_common(1)
+        return (markers[0][0] if markers else DEFAULT_MARKER, seps[0][0] if seps else DEFAULT_SEPARATOR)
+
+    @cached_property
+    def word_index(self) -> _WordIndex:
+        """Entry words by word, for `rank_sections` (built once per map)."""
+        return _WordIndex(self)
 
     @property
     def headed(self) -> list[Section]:
@@ -230,18 +244,13 @@ def entry_line(
 
 def _style(m: MapText, section: Section | None) -> tuple[str, str, str]:
     """Indent, marker and separator to copy: the section's last entry, else the map's."""
-    everything = m.entries
-    if not everything:
-        return "", DEFAULT_MARKER, DEFAULT_SEPARATOR
-    seps = Counter(e.separator for e in everything if e.separator.strip() and e.text)
-    separator = seps.most_common(1)[0][0] if seps else DEFAULT_SEPARATOR
+    marker, separator = m.house_style
     if section is not None and section.entries:
         model = section.entries[-1]
         if model.separator.strip() and model.text:
             separator = model.separator
         return model.indent, model.marker, separator
-    marker = Counter(e.marker for e in everything if not e.indent).most_common(1)
-    return "", marker[0][0] if marker else DEFAULT_MARKER, separator
+    return "", marker, separator
 
 
 def _indent_width(s: str) -> int:
@@ -413,21 +422,50 @@ def _similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
+class _WordIndex:
+    """Entry words of a map, indexed by word, so that ranking is cheap on large maps."""
+
+    def __init__(self, m: MapText) -> None:
+        self.sizes: list[int] = []
+        self.section_of: list[int] = []
+        self.postings: dict[str, list[int]] = {}
+        for sec in m.headed:
+            for e in sec.entries:
+                i = len(self.sizes)
+                words = _words(e.target) | _words(e.text)
+                self.sizes.append(len(words))
+                self.section_of.append(sec.index)
+                for w in words:
+                    self.postings.setdefault(w, []).append(i)
+
+
 def rank_sections(m: MapText, title: str, description: str = "") -> list[tuple[float, Section]]:
     """Sections with entries, best first: how much their entries resemble the claim.
 
     A section's score is the mean of its three most similar entries (word
-    overlap on entry titles and text) plus a little for words its heading shares.
+    overlap on entry titles and text, as a cosine of word sets) plus a
+    little for words its heading shares.
     """
     claim = _words(title) | _words(description)
-    ranked: list[tuple[float, Section]] = []
-    for s in m.headed:
-        if not s.entries:
+    index = m.word_index
+    shared: dict[int, int] = {}
+    common = max(50, len(index.sizes) // 5)  # a word in most entries says nothing about where a claim goes
+    for w in claim:
+        posting = index.postings.get(w, ())
+        if len(posting) > common:
             continue
-        scores = sorted((_similarity(claim, _words(e.target) | _words(e.text)) for e in s.entries), reverse=True)
-        top = scores[:3]
-        score = sum(top) / 3 + 0.5 * _similarity(claim, _words(s.heading or ""))
-        ranked.append((score, s))
+        for i in posting:
+            shared[i] = shared.get(i, 0) + 1
+    per_section: dict[int, list[float]] = {}
+    for i, n in shared.items():
+        per_section.setdefault(index.section_of[i], []).append(n / math.sqrt(len(claim) * index.sizes[i]))
+    ranked: list[tuple[float, Section]] = []
+    for sec in m.headed:
+        if not sec.entries:
+            continue
+        top = sorted(per_section.get(sec.index, []), reverse=True)[:3]
+        score = sum(top) / 3 + 0.5 * _similarity(claim, _words(sec.heading or ""))
+        ranked.append((score, sec))
     ranked.sort(key=lambda t: (-t[0], t[1].index))
     return ranked
 
@@ -492,6 +530,7 @@ def map_findings(
     only: set[str] | None = None,
     links: bool = True,
     suggest: Callable[[str], Sequence[str]] | None = None,
+    parsed: Mapping[str, MapText] | None = None,
 ) -> list[Finding]:
     """What is wrong with the maps' entries.
 
@@ -501,7 +540,7 @@ def map_findings(
     listed twice in one map (`duplicate-entry`, warning, on the later line),
     entries for retired notes (`retired-entry`, warning) and entries with no
     text (`empty-entry`, warning). Claims no map lists
-    are `core.check`'s `unmapped`.
+    are `core.check`'s `unmapped`. `parsed` may hold maps already parsed.
     """
     from codex_cli.core.check import Finding
     from codex_cli.core.note import ERROR, WARNING
@@ -513,7 +552,7 @@ def map_findings(
             continue
         if not any(not link.field for link in note.links):
             continue
-        m = parse_map(read_text(path), note.body_start)
+        m = parsed[path] if parsed is not None and path in parsed else parse_map(read_text(path), note.body_start)
         seen: dict[str, int] = {}
         for e in m.entries:
             res = resolver.resolve(e.target, path)

@@ -76,12 +76,13 @@ def check_maps(vault: Vault, progress: Progress | None = None) -> MapReport:
 
     notes = vault.load(progress)
     paths = map_paths(vault)
+    is_map = set(paths).__contains__
+    models = {p: parsed(vault, p)[1] for p in paths}
     suggester = Suggester([n.title for n in notes.values()])
-    findings = maps.map_findings(notes, vault.resolver, vault.config.is_map, vault.read_text, suggest=suggester.suggest)
-    findings.extend(_unmapped(notes, vault.resolver, vault.config.claim_types, vault.config.is_map, None))
+    findings = maps.map_findings(notes, vault.resolver, is_map, vault.read_text, suggest=suggester.suggest, parsed=models)
+    findings.extend(_unmapped(notes, vault.resolver, vault.config.claim_types, is_map, None))
     findings.sort(key=lambda f: (f.file, f.line or 0, f.code))
-    entries = sum(len(parsed(vault, p)[1].entries) for p in paths)
-    return MapReport(paths, entries, findings)
+    return MapReport(paths, sum(len(m.entries) for m in models.values()), findings)
 
 
 # --- plans ----------------------------------------------------------------------
@@ -229,7 +230,7 @@ def plan_sync(vault: Vault, *, prune: bool = False, progress: Progress | None = 
     """Add every unmapped claim to its domain map; with `prune`, drop dead entries."""
     notes = vault.load(progress)
     out = MapPlan()
-    unmapped = _unmapped(notes, vault.resolver, vault.config.claim_types, vault.config.is_map, None)
+    unmapped = _unmapped(notes, vault.resolver, vault.config.claim_types, set(map_paths(vault)).__contains__, None)
     wanted: dict[str, list[Note]] = {}
     for finding in unmapped:
         note = notes[finding.file]
@@ -341,7 +342,9 @@ def land_change(
     if dry_run or not change.plan:
         repo = Repository.find(vault.root)
         message = render_message(vault, options, msg, repo) if change.plan else None
-        branch = planned_branch(vault, options, msg.action, repo) if repo is not None and change.plan else None
+        hint = "sync maps" if msg.action.startswith("sync maps") else msg.action
+        branch = planned_branch(vault, options, hint, repo) if repo is not None and change.plan else None
         return MapOutcome(change, diff, message, branch, None, repo is not None, dry_run=dry_run)
-    landed = land(vault, change.plan, msg, options, branch_hint=msg.action)
+    hint = "sync maps" if msg.action.startswith("sync maps") else msg.action
+    landed = land(vault, change.plan, msg, options, branch_hint=hint)
     return MapOutcome(change, diff, landed.message, landed.branch, landed.commit, landed.in_repository)
