@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from codex_cli.core import frontmatter
 from codex_cli.core.links import LINK, Link, malformed_links, parse_links
 from codex_cli.core.text import line_of, line_starts, loose_key, strip_md
-from codex_cli.core.titles import MAX_NAME_BYTES
+from codex_cli.core.titles import AVOIDED, MAX_NAME_BYTES
 
 ERROR = "error"
 WARNING = "warning"
@@ -239,7 +239,18 @@ def _check_h1(note: Note, ctx: ParseContext) -> None:
         return
     if note.h1 is None:
         return
-    if loose_key(note.h1) != loose_key(strip_md(note.title)):
+    if not h1_matches(note.h1, strip_md(note.title)):
         note.problems.append(
             Problem("h1-mismatch", WARNING, f"H1 differs from the title: {note.h1!r}", note.h1_line)
         )
+
+
+_DROP_AVOIDED = str.maketrans("", "", AVOIDED)
+
+
+def h1_matches(h1: str, title: str) -> bool:
+    """Whether an H1 says the title: case and punctuation aside, and the H1 may
+    keep the characters a file name leaves out (`: ? " * < > |`, apostrophes)."""
+    if loose_key(h1) == loose_key(title):
+        return True
+    return loose_key(h1.translate(_DROP_AVOIDED)) == loose_key(title.translate(_DROP_AVOIDED))
