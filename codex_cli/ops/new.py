@@ -19,6 +19,7 @@ The steps, in order, and nothing is written before the last one:
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -640,8 +641,14 @@ def source_handle(author: str) -> str:
     return slugify(author, 2)
 
 
-def _yaml(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def yaml_quote(value: str) -> str:
+    """A YAML double-quoted scalar: JSON's escapes, plus those YAML's printable set needs."""
+    quoted = json.dumps(value, ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+# Outside YAML's printable set (https://yaml.org/spec/1.2.2/#51-character-set); JSON leaves these raw.
+_NOT_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def context(vault: Vault, kind: str, answers: dict[str, Any], links: list[LinkChoice], topics: list[str], author: Any) -> dict[str, Any]:
@@ -662,13 +669,13 @@ def context(vault: Vault, kind: str, answers: dict[str, Any], links: list[LinkCh
         "author": {"handle": author.handle, "name": author.name, "is_agent": author.is_agent},
         **values,
     }
-    quoted: dict[str, Any] = {"title": _yaml(title.text)}
+    quoted: dict[str, Any] = {"title": yaml_quote(title.text)}
     for k, v in values.items():
         if isinstance(v, str):
-            quoted[k] = _yaml(v)
+            quoted[k] = yaml_quote(v)
         elif isinstance(v, list):
-            quoted[k] = "[" + ", ".join(_yaml(str(i)) for i in v) + "]"
-    quoted["proposed_by"] = _yaml(author.name)
+            quoted[k] = "[" + ", ".join(yaml_quote(str(i)) for i in v) + "]"
+    quoted["proposed_by"] = yaml_quote(author.name)
     out["yaml"] = quoted
     return out
 
