@@ -18,6 +18,9 @@ from typing import Any
 from codex_cli.errors import GitFailed
 
 FALLBACK_NAME = "codex-cli"
+# Above this many paths, commands avoid pathspecs: git matches every pathspec
+# against every index entry (seconds for 1,000 paths in a 100,000-file tree).
+MANY_PATHS = 64
 FALLBACK_EMAIL = "codex-cli@localhost"
 
 
@@ -94,12 +97,22 @@ class Repository:
         """Which of these (repository-relative) paths differ from HEAD or are untracked."""
         if not paths:
             return []
-        out = self._run("status", "--porcelain", "-z", "--untracked-files=all", "--", *paths, strip_newline_in_stdout=False)
+        args = ["status", "--porcelain", "-z", "--untracked-files=all"]
+        many = len(paths) > MANY_PATHS
+        if not many:
+            args += ["--", *paths]
+        out = self._run(*args, strip_newline_in_stdout=False)
         dirty = []
-        for entry in out.split("\0"):
+        fields = iter(out.split("\0"))
+        for entry in fields:
             if len(entry) > 3:
                 dirty.append(entry[3:])
-        return dirty
+                if entry[0] in "RC":
+                    dirty.append(next(fields, ""))  # the path it was renamed or copied from
+        if many:
+            wanted = set(paths)
+            dirty = [p for p in dirty if p in wanted]
+        return [p for p in dirty if p]
 
     def branch_exists(self, name: str) -> bool:
         try:
@@ -122,8 +135,25 @@ class Repository:
         return candidate
 
     def stage(self, paths: Sequence[str]) -> None:
-        if paths:
+        if not paths:
+            return
+        if len(paths) <= MANY_PATHS:
             self._run("add", "-A", "--", *paths)
+            return
+        # no pathspecs: git would match each one against every index entry
+        self._feed(["update-index", "--add", "--remove", "-z", "--stdin"], paths)
+
+    def _feed(self, args: list[str], paths: Sequence[str], env: dict[str, str] | None = None) -> str:
+        """Run git with NUL-separated paths on its standard input."""
+        import subprocess
+
+        data = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+        proc = subprocess.run(["git", *args], cwd=self.top, input=data, capture_output=True, env=env, check=False)
+        if proc.returncode != 0:
+            output = (_text(proc.stdout) + "\n" + _text(proc.stderr)).strip()
+            first = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
+            raise GitFailed(f"git {args[0]} failed: {first}", output=output)
+        return proc.stdout.decode("utf-8", "surrogateescape")
 
     def commit(self, paths: Sequence[str], message: str) -> str:
         """Commit exactly `paths` (repository-relative) with `message`; return the sha.
@@ -137,10 +167,14 @@ class Repository:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(message if message.endswith("\n") else message + "\n")
             args = ["commit", "-q", "--cleanup=strip", "-F", msg_file]
-            if self.has_commits():
+            many = len(paths) > MANY_PATHS and self.has_commits()
+            if self.has_commits() and not many:
                 args += ["--only", "--", *paths]
             try:
-                self._run(*args, env=env)
+                if many:
+                    self._commit_only(args, paths, env)
+                else:
+                    self._run(*args, env=env)
             except GitFailed as exc:
                 shown = " ".join(_quote(p) for p in paths)
                 raise GitFailed(
@@ -151,6 +185,37 @@ class Repository:
         finally:
             os.unlink(msg_file)
         return str(self.repo.head.commit.hexsha)
+
+
+    def _commit_only(self, args: list[str], paths: Sequence[str], env: dict[str, str] | None) -> None:
+        """`git commit --only -- paths` for many paths, without pathspecs.
+
+        What `--only` does, done by hand: commit from a temporary copy of the
+        index in which every staged change outside `paths` is put back to
+        HEAD, so that only `paths` are committed and other staged changes stay
+        staged. Hooks run against that index, as they do for `--only`.
+        """
+        import shutil
+
+        real = Path(self.repo.index.path)
+        fd, tmp_index = tempfile.mkstemp(prefix="codex-index-", dir=real.parent)
+        os.close(fd)
+        try:
+            shutil.copyfile(real, tmp_index)
+            tmp_env = dict(env if env is not None else os.environ)
+            tmp_env["GIT_INDEX_FILE"] = tmp_index
+            staged = self._run("diff", "--cached", "--name-only", "-z", "--no-renames", env=tmp_env, strip_newline_in_stdout=False)
+            wanted = set(paths)
+            others = [p for p in staged.split("\0") if p and p not in wanted]
+            if others:
+                self._run("reset", "-q", "HEAD", "--", *others, env=tmp_env)
+            self._run(*args, env=tmp_env)
+        finally:
+            for leftover in (tmp_index, tmp_index + ".lock"):
+                try:
+                    os.unlink(leftover)
+                except OSError:
+                    pass
 
 
 def _identity_env(repository: Repository) -> dict[str, str] | None:
