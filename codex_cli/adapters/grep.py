@@ -5,8 +5,8 @@ parse only the notes that contain its title. This is the prefilter: it may
 return too many files (they are parsed and checked by the one resolver) but
 never too few, except for text it cannot see (see `needle`).
 
-Inside a git work tree it runs `git grep` (multi-threaded, and it skips
-files git knows are unchanged cheaply); elsewhere it reads every note.
+Inside a git work tree it runs `git grep` (multi-threaded) on the tracked
+notes and reads the untracked ones itself; elsewhere it reads every note.
 """
 
 from __future__ import annotations
@@ -47,30 +47,60 @@ def needle(title: str) -> str | None:
 
 def files_mentioning(root: Path, title: str, paths: Collection[str]) -> set[str]:
     """Which of `paths` (vault-relative notes) contain `title`, ignoring case."""
-    text = needle(title)
-    if text is not None:
-        found = _git_grep(root, text)
-        if found is not None:
-            return {p for p in found if p in paths}
-        return set(_scan(root, paths, text.lower().encode("utf-8"), None))
-    return set(_scan(root, paths, None, key(title)))
+    return Search(root, title).files(paths)
 
 
-def _git_grep(root: Path, text: str) -> set[str] | None:
-    """Paths (relative to root) of notes holding `text`; None when git cannot answer."""
-    args = ["git", "grep", "-l", "-z", "-i", "-F", "--untracked", "-e", text, "--", "*.md"]
+class Search:
+    """A prefilter that runs in the background while the caller does other work.
+
+    In a git work tree: `git grep` over the tracked notes (as they are in the
+    work tree) and, at the same time, `git ls-files` to learn which notes git
+    does not track; those few are read here. Elsewhere every note is read.
+    """
+
+    def __init__(self, root: Path, title: str) -> None:
+        self.root = root
+        self.title = title
+        self.needle = needle(title)
+        self._grep: subprocess.Popen[bytes] | None = None
+        self._tracked: subprocess.Popen[bytes] | None = None
+        if self.needle is not None:
+            self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", "-e", self.needle, "--", "*.md"])
+            self._tracked = _start(root, ["ls-files", "-z", "--", "*.md"]) if self._grep is not None else None
+
+    def files(self, paths: Collection[str]) -> set[str]:
+        if self.needle is None:
+            return set(_scan(self.root, paths, None, key(self.title)))
+        lowered = self.needle.lower().encode("utf-8")
+        found = _finish(self._grep, ok=(0, 1))
+        tracked = _finish(self._tracked, ok=(0,))
+        if found is None or tracked is None:
+            return set(_scan(self.root, paths, lowered, None))
+        out = {p for p in found if p in paths}
+        untracked = [p for p in paths if p not in tracked]
+        out.update(_scan(self.root, untracked, lowered, None))
+        return out
+
+
+def _start(root: Path, args: list[str]) -> subprocess.Popen[bytes] | None:
     env = dict(os.environ)
     env.setdefault("GIT_OPTIONAL_LOCKS", "0")
     try:
-        proc = subprocess.run(args, cwd=root, capture_output=True, env=env, check=False)
+        return subprocess.Popen(
+            ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        )
     except OSError:
         return None
-    if proc.returncode == 1:
-        return set()
-    if proc.returncode != 0:
+
+
+def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[str] | None:
+    """The NUL-separated paths a git command printed; None when it could not answer."""
+    if proc is None:
         return None
-    out = proc.stdout.decode("utf-8", "surrogateescape")
-    return {p for p in out.split("\0") if p}
+    out, _ = proc.communicate()
+    if proc.returncode not in ok:
+        return None
+    return {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
 def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str | None) -> Iterable[str]:

@@ -24,7 +24,7 @@ from typing import Any
 from codex_cli.core.note import decode, parse_note, title_of
 from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
 from codex_cli.core.resolve import path_key, title_key
-from codex_cli.core.text import short_title
+from codex_cli.core.text import key, short_title, strip_md
 from codex_cli.core.titles import Title, clean_title
 from codex_cli.errors import DirtyFile, Exists, InvalidTitle, Refused, UsageError
 from codex_cli.ops.commit import CommitOptions, Message, land, planned_branch, render_message
@@ -148,8 +148,13 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
     """Everything a rename would do, computed without writing a byte."""
     from codex_cli.adapters import fs, grep
 
+    # the prefilter starts first (for the title the NOTE argument most likely
+    # names) and runs while the index is built
+    search = grep.Search(vault.root, _likely_title(request.note))
     old_path = vault.find_path(request.note)
     old_title = title_of(old_path)
+    if key(old_title) != key(search.title):
+        search = grep.Search(vault.root, old_title)
     title = check_title(request.new_title) if request.new_title else None
     if title is None and request.move_to is None:
         raise UsageError("nothing to do: give a NEW_TITLE, or --move-to FOLDER")
@@ -161,7 +166,7 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
     index = vault.index()
     _refuse_taken(vault, index, old_path, new_path)
     target = _target(vault, old_path, new_path, title)
-    wanted = grep.files_mentioning(vault.root, old_title, vault.files)
+    wanted = search.files(vault.paths())
     wanted.add(old_path)
     wanted.update(p for p in (target.old_map, target.new_map) if p is not None)
     ctx = vault.context()
@@ -195,6 +200,11 @@ def _target(vault: Vault, old_path: str, new_path: str, title: Title | None) -> 
     if old_map not in files or new_map not in files:
         old_map = new_map = None
     return Target(old_path, new_path, h1, new_domain, old_map, new_map)
+
+
+def _likely_title(query: str) -> str:
+    name = query.replace("\\", "/").rstrip("/").rpartition("/")[2]
+    return strip_md(name.strip())
 
 
 def _refuse_taken(vault: Vault, index: Any, old_path: str, new_path: str) -> None:

@@ -261,3 +261,32 @@ def test_works_outside_git_and_with_non_ascii_titles(vault: Path) -> None:
     assert result.code == 0, result.stderr
     assert result.json()["commit"] is None
     assert (vault / "d/x.md").read_text() == "[[Tea culture spreads ideas]] and [[tea culture spreads ideas]]\n"
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_git_paths_with_and_without_pathspecs(vault: Path, monkeypatch: pytest.MonkeyPatch, many: bool) -> None:
+    """Above git.MANY_PATHS the adapter commits without pathspecs: same result, other staged changes stay staged."""
+    from codex_cli.adapters import git as git_mod
+
+    if many:
+        monkeypatch.setattr(git_mod, "MANY_PATHS", 0)
+    make_vault(vault)
+    hook = vault / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\ngit diff --cached --name-only > .git/hook-saw\n")
+    hook.chmod(0o755)
+    write_vault(vault, {"unrelated.md": "staged before\n"})
+    git(vault, "add", "unrelated.md")
+    other = vault / "domains/bio/bio claim grows here.md"
+    other.write_text(other.read_text() + "\nunsaved\n")
+    refused = run(["rename", OLD, NEW, "--yes"], cwd=vault)
+    assert refused.code == 3 and "bio claim grows here.md" in refused.stderr
+    git(vault, "checkout", "--", "domains/bio/bio claim grows here.md")
+    result = run(["--json", "rename", OLD, NEW, "--yes"], cwd=vault)
+    assert result.code == 0, result.stderr
+    committed = git(vault, "show", "--name-only", "--no-renames", "--format=", "HEAD").split("\n")
+    assert "unrelated.md" not in committed and NEW_PATH in committed and OLD_PATH in committed
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["unrelated.md"]
+    assert git(vault, "status", "--porcelain", "--", "domains").strip() == ""
+    assert "unrelated.md" not in (vault / ".git" / "hook-saw").read_text()
+    assert NEW_PATH in (vault / ".git" / "hook-saw").read_text()
+    assert not list((vault / ".git").glob("codex-index-*"))
