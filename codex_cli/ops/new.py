@@ -425,7 +425,9 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def gather(vault: Vault, request: NewRequest, form: Form, gate: Gate, *, can_ask: bool, say: Say) -> dict[str, Any]:
+def gather(
+    vault: Vault, request: NewRequest, form: Form, gate: Gate, *, can_ask: bool, say: Say, warn: Say
+) -> dict[str, Any]:
     """Validated values for every question: flags first, then answers."""
     from codex_cli.adapters import prompts
 
@@ -453,7 +455,7 @@ def gather(vault: Vault, request: NewRequest, form: Form, gate: Gate, *, can_ask
                 del answers["title"]
         else:
             for w in warnings:
-                say(f"warning: {w}")
+                warn(w)
     prompts.ask_missing(form.questions, answers, can_ask=can_ask)
     title = answers.get("title")
     if not isinstance(title, Title):
@@ -713,7 +715,13 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         request.values["agent"] = author.handle
     gate = Gate(vault, kind, request.allow_label)
     form = build_form(vault, kind, gate, known_agents(vault))
-    answers = gather(vault, request, form, gate, can_ask=can_ask, say=say)
+    warnings: list[str] = []
+
+    def warn(text: str) -> None:
+        warnings.append(text)
+        say(f"warning: {text}")
+
+    answers = gather(vault, request, form, gate, can_ask=can_ask, say=say, warn=warn)
     for q in form.questions:  # templates see every field, given or not
         answers.setdefault(q.name, [] if q.kind == "checkbox" else "")
     if kind in ("musing", "position") and request.options.agent is None:
@@ -722,6 +730,8 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     title: Title = answers["title"]
     for note_msg in title.notes:
         say(f"note: {note_msg}")
+    if kind in PROPOSITIONS and not str(answers.get("body") or "").strip():
+        warn(f"the {kind} has no body yet: add the argument and its evidence (--body, --body-file, --edit)")
     path = note_path(vault, kind, answers)
     if (vault.root / path).exists() or path in vault.notes:
         raise Exists(path)
@@ -755,6 +765,7 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         diff=plan.diff(),
         map_diff=map_diff,
         files=plan.paths_touched(),
+        warnings=warnings,
     )
     from codex_cli.adapters.git import Repository
 

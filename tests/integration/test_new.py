@@ -269,3 +269,22 @@ def test_edit_opens_the_note_in_the_editor_before_committing(vault: Path, monkey
     assert result.code == 0, result.stderr
     assert (vault / f"domains/ai/{NEW}.md").read_text().endswith("\nEdited by hand.\n")
     assert git(vault, "status", "--porcelain") == ""
+
+
+def test_apostrophes_leave_the_file_name_and_check_stays_clean(vault: Path) -> None:
+    make_vault(vault)
+    title = "markets don't lie because traders' money is at stake"
+    result = new(vault, "claim", title, *FLAGS, "--body", "b", "--json")
+    assert result.code == 0, result.stderr
+    path = result.json()["path"]
+    assert path == "domains/ai/markets dont lie because traders money is at stake.md"
+    check = run(["--json", "check", path], cwd=vault)
+    assert check.json()["problems"] == [], check.stdout
+
+
+def test_json_lists_the_warnings(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", MARKETS.replace("bet on", "bet about"), *FLAGS, "--json")
+    assert result.code == 0
+    warnings = result.json()["warnings"]
+    assert any(MARKETS in w for w in warnings) and any("no body yet" in w for w in warnings)
