@@ -9,8 +9,8 @@ exactly one possible answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from codex_cli.core.links import Link
@@ -82,6 +82,7 @@ class Report:
 
 
 MapLister = Callable[[], set[str]]
+SuggestMany = Callable[[list[str]], Mapping[str, Sequence[str]]]
 
 
 def check(
@@ -92,16 +93,19 @@ def check(
     scan_problems: Iterable[tuple[str, Problem]] = (),
     only: set[str] | None = None,
     read_text: Callable[[str], str] | None = None,
+    suggest_many: SuggestMany | None = None,
 ) -> Report:
     """Check the notes in `only` (all when None) against the whole vault.
 
     With `read_text` (path -> text), map entries are checked too (core.maps).
+    "Did you mean" suggestions for the broken links' distinct targets come in
+    one batch from `suggest_many` (targets -> suggestions; by default a
+    `Suggester` over every title), so a caller can spread or remember them.
     """
     report = Report(notes=len(notes) if only is None else len(only & notes.keys()))
     out = report.findings
     selected = notes.values() if only is None else [notes[p] for p in sorted(only) if p in notes]
-    suggester: Suggester | None = None
-    titles = [n.title for n in notes.values()]
+    pending: list[tuple[int, str]] = []  # (index in out, target) of broken links
     for path, problem in scan_problems:
         if only is None or path in only:
             out.append(Finding(path, problem.code, problem.severity, problem.message, problem.line))
@@ -109,17 +113,16 @@ def check(
         for p in note.problems:
             out.append(Finding(note.path, p.code, p.severity, p.message, p.line))
         for link in note.links:
+            res = resolver.resolve(link.target, note.path)
             if link.bare:
-                if resolver.resolve(link.target, note.path).status == OK:
+                if res.status == OK:
                     report.links += 1
                 continue
-            res = resolver.resolve(link.target, note.path)
             if res.status == EMPTY:
                 continue
             report.links += 1
             if res.status == BROKEN:
-                if suggester is None:
-                    suggester = Suggester(titles)
+                pending.append((len(out), link.target))
                 out.append(
                     Finding(
                         note.path,
@@ -128,7 +131,6 @@ def check(
                         f"[[{link.target}]] resolves to no note",
                         link.line,
                         link.target,
-                        tuple(suggester.suggest(link.target)),
                     )
                 )
             elif res.status == AMBIGUOUS:
@@ -146,6 +148,13 @@ def check(
                 )
             elif link.target.rstrip().lower().endswith(".md") and link.target_start >= 0:
                 out.append(Finding(note.path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target))
+    if pending:
+        targets = list(dict.fromkeys(target for _, target in pending))
+        if suggest_many is None:
+            suggest_many = Suggester([n.title for n in notes.values()]).suggest_many
+        found = suggest_many(targets)
+        for i, target in pending:
+            out[i] = replace(out[i], suggestions=tuple(found.get(target, ())))
     out.extend(_collisions(notes, only))
     out.extend(_unmapped(notes, resolver, frozenset(claim_types), is_map, only))
     if read_text is not None:

@@ -1,27 +1,45 @@
 """"Did you mean": the closest titles to a target that resolves to nothing.
 
-rapidfuzz does the scoring. On a large vault, scoring every title for every
-broken link would be quadratic, so candidates come first from an inverted
-index of title words (the rarest words of the query), then get scored.
-"""
+rapidfuzz does the scoring. Up to SMALL titles, every title is a candidate
+and the two native scorers pick a pool that the combined score ranks. On a
+larger vault that would be quadratic (and token_set_ratio costs microseconds
+a pair), so candidates come from an inverted index of title words instead:
+the titles that share the most of the query's rarest words, which is where a
+typo, a truncation or a reworded title still lands; only those few are
+scored. Suggestions depend only on the query and the set of titles, so they
+are memoised per query (and `ops.check` keeps them between runs)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from codex_cli.core.text import loose_key, strip_md
 
 SCORE_CUTOFF = 60.0
-SMALL = 3000
-_MAX_CANDIDATES = 400
+SMALL = 500
+_RAREST_WORDS = 3  # query words whose postings are counted
+_POSTINGS_CAP = 600  # postings read per word (the rarest words have far fewer)
+_SCORED = 8  # candidates scored per query on a large vault
 
 
 def combined_score(query: str, candidate: str) -> float:
     """0-100: how likely `candidate` is the title `query` meant (both loose keys)."""
-    from rapidfuzz import fuzz
-
+    fuzz = _fuzz()
     shorter = min(1.0, len(candidate) / max(1, len(query))) ** 0.3
     return max(fuzz.token_sort_ratio(query, candidate), 0.95 * fuzz.token_set_ratio(query, candidate) * shorter)
+
+
+def _fuzz() -> Any:
+    global _FUZZ
+    if _FUZZ is None:
+        from rapidfuzz import fuzz
+
+        _FUZZ = fuzz
+    return _FUZZ
+
+
+_FUZZ: Any = None
 
 
 def closest_titles(query: str, titles: Sequence[str], limit: int = 3) -> list[str]:
@@ -36,46 +54,78 @@ class Suggester:
         self._postings: dict[str, list[int]] | None = None
         self._memo: dict[str, list[str]] = {}
 
+    @property
+    def small(self) -> bool:
+        return len(self.keys) <= SMALL
+
+    def prepare(self) -> Suggester:
+        """Build the word index now (before forking workers that share it)."""
+        if not self.small:
+            self._index()
+        return self
+
     def _index(self) -> dict[str, list[int]]:
         if self._postings is None:
             postings: dict[str, list[int]] = {}
+            get = postings.get
             for i, k in enumerate(self.keys):
                 for word in set(k.split()):
-                    postings.setdefault(word, []).append(i)
+                    bucket = get(word)
+                    if bucket is None:
+                        postings[word] = [i]
+                    else:
+                        bucket.append(i)
             self._postings = postings
         return self._postings
 
     def _candidates(self, qkey: str) -> list[int]:
-        if len(self.keys) <= SMALL:
-            return list(range(len(self.keys)))
+        """Titles sharing the most of the query's rarest words, best first."""
+        from collections import Counter
+        from itertools import chain
+
         postings = self._index()
         words = sorted({w for w in qkey.split() if w in postings}, key=lambda w: len(postings[w]))
-        chosen: dict[int, int] = {}
-        for word in words[:6]:
-            for i in postings[word][: _MAX_CANDIDATES * 4]:
-                chosen[i] = chosen.get(i, 0) + 1
-        if len(chosen) > _MAX_CANDIDATES:
-            ranked = sorted(chosen.items(), key=lambda kv: -kv[1])[:_MAX_CANDIDATES]
-            return [i for i, _ in ranked]
-        return list(chosen)
+        if not words:
+            return []
+        lists = [postings[w][:_POSTINGS_CAP] for w in words[:_RAREST_WORDS]]
+        if len(lists) == 1:
+            return lists[0][:_SCORED]
+        votes = Counter(chain.from_iterable(lists))
+        return [i for i, _ in votes.most_common(_SCORED)]
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
         qkey = loose_key(strip_md(query.rpartition("/")[2] if "/" in query else query))
         if not qkey:
             return []
         memo_key = f"{limit}\0{qkey}"
-        if memo_key in self._memo:
-            return self._memo[memo_key]
+        found = self._memo.get(memo_key)
+        if found is not None:
+            return found
+        if self.small:
+            found = self._suggest_small(qkey, limit)
+        else:
+            found = self._suggest_large(qkey, limit)
+        self._memo[memo_key] = found
+        return found
+
+    def suggest_many(self, queries: Iterable[str], limit: int = 3) -> dict[str, list[str]]:
+        return {q: self.suggest(q, limit) for q in queries}
+
+    def _suggest_small(self, qkey: str, limit: int) -> list[str]:
         from rapidfuzz import fuzz, process
 
-        ids = self._candidates(qkey)
-        choices = {i: self.keys[i] for i in ids}
+        choices = dict(enumerate(self.keys))
         # Two native scorers, then one combined score on their union: the
         # word-order-free ratio, and shared words (for truncated or extended
         # titles) damped when the candidate is much shorter than the query.
         pool = {i for _, _, i in process.extract(qkey, choices, scorer=fuzz.token_sort_ratio, limit=limit + 3)}
         pool |= {i for _, _, i in process.extract(qkey, choices, scorer=fuzz.token_set_ratio, limit=limit + 3)}
-        scored = sorted(((combined_score(qkey, self.keys[i]), i) for i in pool), key=lambda t: (-t[0], self.titles[t[1]]))
-        out = [self.titles[i] for score, i in scored[:limit] if score >= SCORE_CUTOFF]
-        self._memo[memo_key] = out
-        return out
+        return self._best(qkey, pool, limit)
+
+    def _suggest_large(self, qkey: str, limit: int) -> list[str]:
+        return self._best(qkey, self._candidates(qkey), limit)
+
+    def _best(self, qkey: str, ids: Iterable[int], limit: int) -> list[str]:
+        keys, titles = self.keys, self.titles
+        scored = sorted(((combined_score(qkey, keys[i]), i) for i in ids), key=lambda t: (-t[0], titles[t[1]]))
+        return [titles[i] for score, i in scored[:limit] if score >= SCORE_CUTOFF]
