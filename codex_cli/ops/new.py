@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -206,6 +207,9 @@ class Gate:
         """Refuse what can never be a file name, or a title that exists."""
         from codex_cli.core.titles import clean_title, existing
 
+        if self.kind == "source":  # the file name is made from the date, the author and a slug
+            text = one_line("TITLE")(unicodedata.normalize("NFC", str(raw)))
+            return Title(text, text)
         title = clean_title(str(raw))
         if self.kind != "source" and existing(title.name, self.titles):
             from codex_cli.core.titles import same_title

@@ -288,3 +288,13 @@ def test_json_lists_the_warnings(vault: Path) -> None:
     assert result.code == 0
     warnings = result.json()["warnings"]
     assert any(MARKETS in w for w in warnings) and any("no body yet" in w for w in warnings)
+
+
+def test_a_source_title_is_free_text_because_its_file_name_is_a_slug(vault: Path) -> None:
+    make_vault(vault)
+    args = ["AI/ML: what 2025 taught us?", "--author", "Jane Doe", "--date", "2025-12-31", "--domain", "ai", "--json"]
+    result = new(vault, "source", *args)
+    assert result.code == 0, result.stderr
+    path = result.json()["path"]
+    assert path == "inbox/archive/2025-12-31-jane-doe-ai-ml-what-2025-taught-us.md"
+    assert '\ntitle: "AI/ML: what 2025 taught us?"\n' in (vault / path).read_text()
