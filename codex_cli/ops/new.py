@@ -2,8 +2,8 @@
 
 The steps, in order, and nothing is written before the last one:
 
-1. gather the values: flags first (each validated the way its question is),
-   then questions for what is missing (adapters.prompts: at a terminal they
+1. gather the values: flags first (each validated the way its question is,
+   ops.new_form), then questions for what is missing (adapters.prompts: at a terminal they
    are asked in turn; headless, every missing flag is named at once, exit 2);
 2. the title gate (core.titles): refuse an invalid or existing title, hold a
    label-like title back unless allowed, warn about near-duplicates;
@@ -21,8 +21,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,18 +33,9 @@ from codex_cli.core.text import short_title, slugify
 from codex_cli.core.titles import Title
 from codex_cli.errors import Ambiguous, Exists, GitFailed, NotFound, Refused, UsageError
 from codex_cli.ops.commit import CommitOptions, Message
+from codex_cli.ops.new_form import KINDS, PROPOSITIONS, Form, Gate, build_form, known_agents
 from codex_cli.vault import Vault
 
-KINDS = ("claim", "source", "musing", "position", "entity")
-# Types whose title is a proposition: they pass the claim test.
-PROPOSITIONS = frozenset({"claim", "position"})
-
-CLAIM_CONFIDENCE = {
-    "proven": "strong evidence, tested",
-    "likely": "good evidence, broadly accepted",
-    "experimental": "emerging evidence, still being evaluated",
-    "speculative": "theoretical, limited evidence",
-}
 DEFAULT_RELATION = "related"
 
 Say = Callable[[str], None]
@@ -119,51 +108,7 @@ class NewResult:
         }
 
 
-# --- values: one validator per field, for flags and answers alike ----------------
-
-
-def one_line(flag: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        text = " ".join(str(value).split())
-        if not text:
-            raise UsageError(f"{flag} is empty")
-        return text
-
-    return check
-
-
-def choice_of(flag: str, allowed: list[str]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        text = str(value).strip()
-        for a in allowed:
-            if a.lower() == text.lower():
-                return a
-        raise UsageError(f"{flag} {text!r} is not one of: {', '.join(allowed)}")
-
-    return check
-
-
-def a_date(flag: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        text = str(value).strip()
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise UsageError(f"{flag} {text!r} is not a date YYYY-MM-DD") from None
-
-    return check
-
-
-def title_list(flag: str) -> Callable[[Any], list[str]]:
-    def check(value: Any) -> list[str]:
-        items = value if isinstance(value, list) else str(value).split(";")
-        out = [" ".join(str(i).split()) for i in items]
-        out = [i for i in out if i]
-        if not out:
-            raise UsageError(f"{flag} needs at least one title")
-        return out
-
-    return check
+# --- the flow -------------------------------------------------------------------
 
 
 def read_body(body: str | None, body_file: str | None) -> str | None:
@@ -178,251 +123,6 @@ def read_body(body: str | None, body_file: str | None) -> str | None:
         return Path(body_file).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--body-file {body_file}: {exc.strerror}") from None
-
-
-class Gate:
-    """The title rules for one vault and one note type (core.titles does the work)."""
-
-    def __init__(self, vault: Vault, kind: str, allow_label: bool) -> None:
-        self.vault = vault
-        self.kind = kind
-        self.allow_label = allow_label
-        self._titles: list[str] | None = None
-        self._claim_titles: list[str] | None = None
-
-    @property
-    def titles(self) -> list[str]:
-        if self._titles is None:
-            self._titles = [n.title for n in self.vault.notes.values()]
-        return self._titles
-
-    @property
-    def claim_titles(self) -> list[str]:
-        if self._claim_titles is None:
-            wanted = self.vault.config.claim_types | {self.kind}
-            self._claim_titles = [n.title for n in self.vault.notes.values() if n.type in wanted]
-        return self._claim_titles
-
-    def clean(self, raw: Any) -> Title:
-        """Refuse what can never be a file name, or a title that exists."""
-        from codex_cli.core.titles import clean_title, existing
-
-        if self.kind == "source":  # the file name is made from the date, the author and a slug
-            text = one_line("TITLE")(unicodedata.normalize("NFC", str(raw)))
-            return Title(text, text)
-        title = clean_title(str(raw))
-        if self.kind != "source" and existing(title.name, self.titles):
-            from codex_cli.core.titles import same_title
-
-            path = next(p for p, n in self.vault.notes.items() if same_title(n.title, title.name))
-            taken = Exists(path)
-            taken.hint = "titles are unique (case-insensitively): say it differently"
-            raise taken
-        return title
-
-    def labels(self, title: Title) -> list[str]:
-        from codex_cli.core.titles import label_warnings
-
-        if self.kind not in PROPOSITIONS or self.allow_label:
-            return []
-        return [f"reads like a label, not a claim: {w}" for w in label_warnings(title.text)]
-
-    def duplicates(self, title: Title) -> list[str]:
-        from codex_cli.core.titles import near_duplicates
-
-        if self.kind not in PROPOSITIONS:
-            return []
-        found = near_duplicates(title.name, self.claim_titles)
-        return [f"close to an existing {self.kind} ({score:.0f}%): {t}" for t, score in found]
-
-    def warnings(self, title: Title) -> list[str]:
-        return self.labels(title) + self.duplicates(title)
-
-
-# --- the questions of each type -------------------------------------------------
-
-
-@dataclass
-class Form:
-    """The questions of one note type, and how its answers become a template context."""
-
-    kind: str
-    questions: list[Question]
-
-
-def _domain_choices(vault: Vault) -> list[Choice]:
-    return [Choice(name, f"{name}  ({folder})") for name, folder in sorted(vault.config.domains.items())]
-
-
-def guess_domain(vault: Vault, title: str, description: str = "") -> str | None:
-    """The domain most of the closest existing claims are in."""
-    from codex_cli.core.matcher import Draft, rank
-
-    if not title:
-        return None
-    found = rank(vault, Draft(title=title, description=description), limit=7)
-    domains = Counter(vault.notes[s.path].domain for s in found if s.path in vault.notes)
-    domains.pop(None, None)
-    for name, _ in domains.most_common():
-        if name in vault.config.domains:
-            return name
-    return None
-
-
-def _enum(vault: Vault, kind: str, name: str) -> list[str]:
-    fields = (vault.config.types.get(kind) or {}).get("fields") or {}
-    enum = (fields.get(name) or {}).get("enum") or []
-    return [str(v) for v in enum] if isinstance(enum, list) else []
-
-
-def _title_text(answers: dict[str, Any]) -> str:
-    t = answers.get("title")
-    return t.text if isinstance(t, Title) else ""
-
-
-def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
-    domains = sorted(vault.config.domains)
-    domain_q = Question(
-        "domain",
-        "--domain",
-        "Domain:",
-        kind="select",
-        choices=lambda _a: _domain_choices(vault),
-        default=lambda a: guess_domain(vault, _title_text(a)) or (domains[0] if domains else None),
-        validate=choice_of("--domain", domains) if domains else one_line("--domain"),
-    )
-    title_q = Question(
-        "title",
-        "TITLE",
-        {
-            "claim": "Title (the claim itself, as a sentence):",
-            "position": "Title (the position, as a sentence):",
-            "entity": "Name of the entity:",
-        }.get(kind, "Title:"),
-        validate=gate.clean,
-        warn=gate.warnings,
-    )
-    body_q = Question("body", "--body", "Body (the argument, with its evidence):", kind="editor", required=False)
-    agent_q = Question(
-        "agent",
-        "--agent",
-        "Agent:",
-        kind="select" if agents else "text",
-        choices=[Choice(a) for a in agents],
-        validate=_agent_name,
-    )
-    description_q = Question(
-        "description",
-        "--description",
-        "Description (one sentence that adds context beyond the title):",
-        validate=_description(gate),
-    )
-    q: list[Question]
-    if kind == "claim":
-        q = [
-            title_q,
-            domain_q,
-            description_q,
-            Question(
-                "confidence",
-                "--confidence",
-                "Confidence:",
-                kind="select",
-                choices=[Choice(c, f"{c:<13} {CLAIM_CONFIDENCE.get(c, '')}") for c in _enum(vault, kind, "confidence")],
-                default="experimental",
-                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
-            ),
-            Question("source", "--source", "Source (who proposed it, and the primary evidence):", validate=one_line("--source")),
-            body_q,
-        ]
-    elif kind == "source":
-        q = [
-            title_q,
-            Question("author", "--author", "Author (name or @handle):", validate=one_line("--author")),
-            Question("url", "--url", "URL:", required=False, validate=one_line("--url")),
-            Question("date", "--date", "Date published (YYYY-MM-DD):", default=date.today().isoformat(), validate=a_date("--date")),
-            domain_q,
-            Question(
-                "format",
-                "--format",
-                "Format:",
-                kind="select",
-                required=False,
-                choices=[Choice(c) for c in _enum(vault, kind, "format")],
-                default="article",
-                validate=choice_of("--format", _enum(vault, kind, "format")),
-            ),
-            Question("body", "--body", "Body (notes or an excerpt):", kind="editor", required=False),
-        ]
-    elif kind == "musing":
-        q = [title_q, agent_q, Question("body", "--body", "Body:", kind="editor", required=False)]
-    elif kind == "position":
-        q = [
-            title_q,
-            agent_q,
-            domain_q,
-            Question("description", "--description", "Description (the actionable stance, one sentence):", validate=_description(gate)),
-            Question(
-                "confidence",
-                "--confidence",
-                "Confidence:",
-                kind="select",
-                choices=[Choice(c) for c in _enum(vault, kind, "confidence")],
-                default="moderate",
-                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
-            ),
-            Question("depends_on", "--depends-on", "Beliefs it depends on (separate with ;):", validate=title_list("--depends-on")),
-            Question("time_horizon", "--time-horizon", "Time horizon (when to evaluate it):", validate=one_line("--time-horizon")),
-            Question(
-                "performance_criteria",
-                "--performance-criteria",
-                "Performance criteria (what validates or invalidates it):",
-                validate=one_line("--performance-criteria"),
-            ),
-            body_q,
-        ]
-    elif kind == "entity":
-        q = [
-            title_q,
-            Question(
-                "entity_type",
-                "--entity-type",
-                "Kind of entity:",
-                kind="select",
-                choices=[Choice(c) for c in _enum(vault, kind, "entity_type")],
-                validate=choice_of("--entity-type", _enum(vault, kind, "entity_type")),
-            ),
-            domain_q,
-            Question("description", "--description", "Description (one sentence):", required=False, validate=one_line("--description")),
-            Question("website", "--website", "Website:", required=False, validate=one_line("--website")),
-            Question("body", "--body", "Body:", kind="editor", required=False),
-        ]
-    else:
-        raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
-    return Form(kind, q)
-
-
-def _agent_name(value: Any) -> str:
-    name = slugify(str(value), 4)
-    if not str(value).strip() or name == "note":
-        raise UsageError("--agent is empty")
-    return name
-
-
-def _description(gate: Gate) -> Callable[[Any], str]:
-    del gate  # the same rule for every type; repeating the title is checked once all is known
-    return one_line("--description")
-
-
-def known_agents(vault: Vault) -> list[str]:
-    base = vault.root / "agents"
-    try:
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError:
-        return []
-
-
-# --- the flow -------------------------------------------------------------------
 
 
 def _empty(value: Any) -> bool:

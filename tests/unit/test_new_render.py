@@ -12,7 +12,8 @@ from codex_cli.core.note import ParseContext, parse_note
 from codex_cli.core.text import loose_key
 from codex_cli.core.titles import Title, clean_title
 from codex_cli.errors import InvalidTitle, UsageError
-from codex_cli.ops.new import a_date, choice_of, one_line, source_handle
+from codex_cli.ops.new import source_handle
+from codex_cli.ops.new_form import a_date, choice_of, one_line
 
 CTX = ParseContext(frozenset(DEFAULTS["title_fields"]), DEFAULTS["types"], frozenset({"ai"}))
 

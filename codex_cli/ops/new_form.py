@@ -1,0 +1,316 @@
+"""The questions of each note type `codex new` writes, and the rules their answers pass.
+
+Each field has one validator, used for its flag and for a typed answer alike
+(a bad answer is asked again with the reason). `Gate` holds the title rules
+(core.titles): what is refused, and what is only worth a second thought.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from codex_cli.adapters.prompts import Choice, Question
+from codex_cli.core.text import slugify
+from codex_cli.core.titles import Title
+from codex_cli.errors import Exists, UsageError
+from codex_cli.vault import Vault
+
+KINDS = ("claim", "source", "musing", "position", "entity")
+# Types whose title is a proposition: they pass the claim test.
+PROPOSITIONS = frozenset({"claim", "position"})
+
+CLAIM_CONFIDENCE = {
+    "proven": "strong evidence, tested",
+    "likely": "good evidence, broadly accepted",
+    "experimental": "emerging evidence, still being evaluated",
+    "speculative": "theoretical, limited evidence",
+}
+
+
+# --- values: one validator per field, for flags and answers alike ----------------
+
+
+def one_line(flag: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = " ".join(str(value).split())
+        if not text:
+            raise UsageError(f"{flag} is empty")
+        return text
+
+    return check
+
+
+def choice_of(flag: str, allowed: list[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        for a in allowed:
+            if a.lower() == text.lower():
+                return a
+        raise UsageError(f"{flag} {text!r} is not one of: {', '.join(allowed)}")
+
+    return check
+
+
+def a_date(flag: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = str(value).strip()
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise UsageError(f"{flag} {text!r} is not a date YYYY-MM-DD") from None
+
+    return check
+
+
+def title_list(flag: str) -> Callable[[Any], list[str]]:
+    def check(value: Any) -> list[str]:
+        items = value if isinstance(value, list) else str(value).split(";")
+        out = [" ".join(str(i).split()) for i in items]
+        out = [i for i in out if i]
+        if not out:
+            raise UsageError(f"{flag} needs at least one title")
+        return out
+
+    return check
+
+
+class Gate:
+    """The title rules for one vault and one note type (core.titles does the work)."""
+
+    def __init__(self, vault: Vault, kind: str, allow_label: bool) -> None:
+        self.vault = vault
+        self.kind = kind
+        self.allow_label = allow_label
+        self._titles: list[str] | None = None
+        self._claim_titles: list[str] | None = None
+
+    @property
+    def titles(self) -> list[str]:
+        if self._titles is None:
+            self._titles = [n.title for n in self.vault.notes.values()]
+        return self._titles
+
+    @property
+    def claim_titles(self) -> list[str]:
+        if self._claim_titles is None:
+            wanted = self.vault.config.claim_types | {self.kind}
+            self._claim_titles = [n.title for n in self.vault.notes.values() if n.type in wanted]
+        return self._claim_titles
+
+    def clean(self, raw: Any) -> Title:
+        """Refuse what can never be a file name, or a title that exists."""
+        from codex_cli.core.titles import clean_title, existing
+
+        if self.kind == "source":  # the file name is made from the date, the author and a slug
+            text = one_line("TITLE")(unicodedata.normalize("NFC", str(raw)))
+            return Title(text, text)
+        title = clean_title(str(raw))
+        if self.kind != "source" and existing(title.name, self.titles):
+            from codex_cli.core.titles import same_title
+
+            path = next(p for p, n in self.vault.notes.items() if same_title(n.title, title.name))
+            taken = Exists(path)
+            taken.hint = "titles are unique (case-insensitively): say it differently"
+            raise taken
+        return title
+
+    def labels(self, title: Title) -> list[str]:
+        from codex_cli.core.titles import label_warnings
+
+        if self.kind not in PROPOSITIONS or self.allow_label:
+            return []
+        return [f"reads like a label, not a claim: {w}" for w in label_warnings(title.text)]
+
+    def duplicates(self, title: Title) -> list[str]:
+        from codex_cli.core.titles import near_duplicates
+
+        if self.kind not in PROPOSITIONS:
+            return []
+        found = near_duplicates(title.name, self.claim_titles)
+        return [f"close to an existing {self.kind} ({score:.0f}%): {t}" for t, score in found]
+
+    def warnings(self, title: Title) -> list[str]:
+        return self.labels(title) + self.duplicates(title)
+
+
+# --- the questions of each type -------------------------------------------------
+
+
+@dataclass
+class Form:
+    """The questions of one note type, in the order they are asked."""
+
+    kind: str
+    questions: list[Question]
+
+
+def _domain_choices(vault: Vault) -> list[Choice]:
+    return [Choice(name, f"{name}  ({folder})") for name, folder in sorted(vault.config.domains.items())]
+
+
+def guess_domain(vault: Vault, title: str, description: str = "") -> str | None:
+    """The domain most of the closest existing claims are in."""
+    from codex_cli.core.matcher import Draft, rank
+
+    if not title:
+        return None
+    found = rank(vault, Draft(title=title, description=description), limit=7)
+    domains = Counter(vault.notes[s.path].domain for s in found if s.path in vault.notes)
+    domains.pop(None, None)
+    for name, _ in domains.most_common():
+        if name in vault.config.domains:
+            return name
+    return None
+
+
+def _enum(vault: Vault, kind: str, name: str) -> list[str]:
+    fields = (vault.config.types.get(kind) or {}).get("fields") or {}
+    enum = (fields.get(name) or {}).get("enum") or []
+    return [str(v) for v in enum] if isinstance(enum, list) else []
+
+
+def _title_text(answers: dict[str, Any]) -> str:
+    t = answers.get("title")
+    return t.text if isinstance(t, Title) else ""
+
+
+def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
+    domains = sorted(vault.config.domains)
+    domain_q = Question(
+        "domain",
+        "--domain",
+        "Domain:",
+        kind="select",
+        choices=lambda _a: _domain_choices(vault),
+        default=lambda a: guess_domain(vault, _title_text(a)) or (domains[0] if domains else None),
+        validate=choice_of("--domain", domains) if domains else one_line("--domain"),
+    )
+    title_q = Question(
+        "title",
+        "TITLE",
+        {
+            "claim": "Title (the claim itself, as a sentence):",
+            "position": "Title (the position, as a sentence):",
+            "entity": "Name of the entity:",
+        }.get(kind, "Title:"),
+        validate=gate.clean,
+        warn=gate.warnings,
+    )
+    body_q = Question("body", "--body", "Body (the argument, with its evidence):", kind="editor", required=False)
+    agent_q = Question(
+        "agent",
+        "--agent",
+        "Agent:",
+        kind="select" if agents else "text",
+        choices=[Choice(a) for a in agents],
+        validate=_agent_name,
+    )
+    description_q = Question(
+        "description",
+        "--description",
+        "Description (one sentence that adds context beyond the title):",
+        validate=one_line("--description"),
+    )
+    q: list[Question]
+    if kind == "claim":
+        q = [
+            title_q,
+            domain_q,
+            description_q,
+            Question(
+                "confidence",
+                "--confidence",
+                "Confidence:",
+                kind="select",
+                choices=[Choice(c, f"{c:<13} {CLAIM_CONFIDENCE.get(c, '')}") for c in _enum(vault, kind, "confidence")],
+                default="experimental",
+                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
+            ),
+            Question("source", "--source", "Source (who proposed it, and the primary evidence):", validate=one_line("--source")),
+            body_q,
+        ]
+    elif kind == "source":
+        q = [
+            title_q,
+            Question("author", "--author", "Author (name or @handle):", validate=one_line("--author")),
+            Question("url", "--url", "URL:", required=False, validate=one_line("--url")),
+            Question("date", "--date", "Date published (YYYY-MM-DD):", default=date.today().isoformat(), validate=a_date("--date")),
+            domain_q,
+            Question(
+                "format",
+                "--format",
+                "Format:",
+                kind="select",
+                required=False,
+                choices=[Choice(c) for c in _enum(vault, kind, "format")],
+                default="article",
+                validate=choice_of("--format", _enum(vault, kind, "format")),
+            ),
+            Question("body", "--body", "Body (notes or an excerpt):", kind="editor", required=False),
+        ]
+    elif kind == "musing":
+        q = [title_q, agent_q, Question("body", "--body", "Body:", kind="editor", required=False)]
+    elif kind == "position":
+        q = [
+            title_q,
+            agent_q,
+            domain_q,
+            Question("description", "--description", "Description (the actionable stance, one sentence):", validate=one_line("--description")),
+            Question(
+                "confidence",
+                "--confidence",
+                "Confidence:",
+                kind="select",
+                choices=[Choice(c) for c in _enum(vault, kind, "confidence")],
+                default="moderate",
+                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
+            ),
+            Question("depends_on", "--depends-on", "Beliefs it depends on (separate with ;):", validate=title_list("--depends-on")),
+            Question("time_horizon", "--time-horizon", "Time horizon (when to evaluate it):", validate=one_line("--time-horizon")),
+            Question(
+                "performance_criteria",
+                "--performance-criteria",
+                "Performance criteria (what validates or invalidates it):",
+                validate=one_line("--performance-criteria"),
+            ),
+            body_q,
+        ]
+    elif kind == "entity":
+        q = [
+            title_q,
+            Question(
+                "entity_type",
+                "--entity-type",
+                "Kind of entity:",
+                kind="select",
+                choices=[Choice(c) for c in _enum(vault, kind, "entity_type")],
+                validate=choice_of("--entity-type", _enum(vault, kind, "entity_type")),
+            ),
+            domain_q,
+            Question("description", "--description", "Description (one sentence):", required=False, validate=one_line("--description")),
+            Question("website", "--website", "Website:", required=False, validate=one_line("--website")),
+            Question("body", "--body", "Body:", kind="editor", required=False),
+        ]
+    else:
+        raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
+    return Form(kind, q)
+
+
+def _agent_name(value: Any) -> str:
+    name = slugify(str(value), 4)
+    if not str(value).strip() or name == "note":
+        raise UsageError("--agent is empty")
+    return name
+
+
+def known_agents(vault: Vault) -> list[str]:
+    base = vault.root / "agents"
+    try:
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
