@@ -159,13 +159,17 @@ def guess_domain(vault: Vault, title: str, description: str = "") -> str | None:
 
     if not title:
         return None
-    found = rank(vault, Draft(title=title, description=description), limit=7)
-    domains = Counter(vault.notes[s.path].domain for s in found if s.path in vault.notes)
-    domains.pop(None, None)
-    for name, _ in domains.most_common():
-        if name in vault.config.domains:
-            return name
-    return None
+    config = vault.config
+    votes: Counter[str] = Counter()
+    for s in rank(vault, Draft(title=title, description=description), limit=7):
+        note = vault.notes.get(s.path)
+        if note is None:
+            continue
+        # the `domain:` it declares when that is a folder, else the folder it is in
+        name = note.domain if note.domain in config.domains else config.domain_of_folder(note.folder)
+        if name is not None:
+            votes[name] += 1
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def _enum(vault: Vault, kind: str, name: str) -> list[str]:

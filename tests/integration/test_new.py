@@ -298,3 +298,16 @@ def test_a_source_title_is_free_text_because_its_file_name_is_a_slug(vault: Path
     path = result.json()["path"]
     assert path == "inbox/archive/2025-12-31-jane-doe-ai-ml-what-2025-taught-us.md"
     assert '\ntitle: "AI/ML: what 2025 taught us?"\n' in (vault / path).read_text()
+
+
+def test_the_domain_default_follows_the_closest_claims(vault: Path) -> None:
+    from codex_cli.ops.new_form import guess_domain
+    from codex_cli.vault import Vault
+
+    make_vault(vault)
+    # a claim whose `domain:` names no folder counts for the folder it is in
+    text = (vault / "domains/bio/cells divide because growth signals outweigh checkpoints.md").read_text()
+    (vault / "domains/bio/cells divide because growth signals outweigh checkpoints.md").write_text(text.replace("domain: bio", "domain: livingip"))
+    v = Vault.open(vault)
+    assert guess_domain(v, "cells divide faster when growth signals outweigh the checkpoints") == "bio"
+    assert guess_domain(v, "markets beat polls because traders bet money on what they know") == "ai"
