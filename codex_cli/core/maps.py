@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -170,10 +171,14 @@ def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
     return any(a <= offset < b for a, b in ranges)
 
 
-def parse_map(text: str, body_start: int = 0) -> MapText:
-    """Read a map's sections and entries; `body_start` skips frontmatter."""
+def parse_map(text: str, body_start: int = 0, links: Sequence[Link] | None = None) -> MapText:
+    """Read a map's sections and entries; `body_start` skips frontmatter.
+
+    `links` may be the body links already parsed from this very text
+    (`Note.links`; frontmatter references are ignored) to save parsing again.
+    """
     starts = line_starts(text)
-    code = code_ranges(text)
+    code = code_ranges(text) if "`" in text or "~~~" in text else []
     heads: list[tuple[int, int, str, int]] = []  # start, level, heading, body_start
     for m in _HEADING.finditer(text, body_start):
         level = len(m.group(1))
@@ -185,37 +190,37 @@ def parse_map(text: str, body_start: int = 0) -> MapText:
     for i, (s, level, name, b) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
         bounds.append((name, level, s, b, end))
+    section_starts = [b[3] for b in bounds]
 
-    links_by_line: dict[int, list[Link]] = {}
-    for link in parse_links(text, body_start, None, starts):
-        links_by_line.setdefault(link.line, []).append(link)
+    if links is None:
+        links = parse_links(text, body_start, None, starts)
+    by_section: list[list[Entry]] = [[] for _ in bounds]
+    seen_lines: set[int] = set()
+    bullet_match = _BULLET.match
+    for link in sorted((lk for lk in links if not lk.field), key=lambda lk: lk.start):
+        line = link.line
+        if line in seen_lines:
+            continue  # only a line's first link can make it an entry
+        seen_lines.add(line)
+        ls = starts[line - 1]
+        bullet = bullet_match(text, ls)
+        if bullet is None or link.start != bullet.end():
+            continue
+        index = max(0, bisect_right(section_starts, ls) - 1)
+        le = _line_end(text, ls)
+        rest = text[link.end : le].rstrip("\r\n")
+        sep_m = _SEPARATOR.match(rest)
+        if sep_m is not None:
+            separator, entry_text = sep_m.group(0), rest[sep_m.end() :].strip()
+        else:
+            separator, entry_text = "", rest.strip()
+        by_section[index].append(Entry(ls, le, line, bullet.group(1), bullet.group(2), link, separator, entry_text, index))
 
-    sections: list[Section] = []
-    for index, (heading, level, s, b, end) in enumerate(bounds):
-        entries: list[Entry] = []
-        first_line = line_of(starts, b)
-        last_line = line_of(starts, end - 1) if end > b else first_line - 1
-        for line in range(first_line, last_line + 1):
-            links = links_by_line.get(line)
-            if not links:
-                continue
-            ls = starts[line - 1]
-            bullet = _BULLET.match(text, ls)
-            if bullet is None or links[0].start != bullet.end():
-                continue
-            link = links[0]
-            le = _line_end(text, ls)
-            rest = text[link.end : le].rstrip("\r\n")
-            sep_m = _SEPARATOR.match(rest)
-            if sep_m is not None:
-                separator, entry_text = sep_m.group(0), rest[sep_m.end() :].strip()
-            else:
-                separator, entry_text = "", rest.strip()
-            entries.append(
-                Entry(ls, le, line, bullet.group(1), bullet.group(2), link, separator, entry_text, index)
-            )
-        sections.append(Section(index, heading, level, line_of(starts, s), s, b, end, tuple(entries)))
-    return MapText(text, newline_of(text), tuple(sections))
+    sections = tuple(
+        Section(index, heading, level, line_of(starts, s), s, b, end, tuple(by_section[index]))
+        for index, (heading, level, s, b, end) in enumerate(bounds)
+    )
+    return MapText(text, newline_of(text), sections)
 
 
 # --- edits -------------------------------------------------------------------
@@ -552,7 +557,13 @@ def map_findings(
             continue
         if not any(not link.field for link in note.links):
             continue
-        m = parsed[path] if parsed is not None and path in parsed else parse_map(read_text(path), note.body_start)
+        if parsed is not None and path in parsed:
+            m = parsed[path]
+        else:
+            text = read_text(path)
+            known = [lk for lk in note.links if not lk.field]
+            fresh = all(text.startswith("[[", lk.start + lk.embed) for lk in known[:1] + known[-1:])
+            m = parse_map(text, note.body_start, known if fresh else None)
         seen: dict[str, int] = {}
         for e in m.entries:
             res = resolver.resolve(e.target, path)
