@@ -1,0 +1,147 @@
+"""Benchmark `codex rename` on the hub note (1,000 backlinks) against `git grep -l -F '<title>'`.
+
+    python benchmarks/bench_rename.py --vault benchmarks/.vaults/100k [--runs 5]
+
+The target (issue 5): renaming the hub costs at most 2x one `git grep -l -F
+'<hub title>'` over the same tree. Each run restores the vault first
+(untimed: back to main's commit, rename branches deleted), then times, in
+turn: the baseline, `codex rename HUB NEW --dry-run` (plan and diff),
+`--no-commit` (plan, apply, stage) and the full command (plan, apply, one
+commit on a new branch). Medians and ratios are printed as a markdown table
+(docs/performance.md) and, with --json FILE, written as JSON.
+
+Imported by benchmarks/cases.py, it also registers the same cases with
+benchmarks/run.py (`register_cases`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+NEW_TITLE = "the hub claim was renamed for the benchmark"
+BASELINE = "git grep -l -F <hub title>"
+_START: dict[str, str] = {}
+
+
+def _git(vault: str, *args: str) -> str:
+    return subprocess.run(["git", "-C", vault, *args], capture_output=True, text=True, check=True).stdout
+
+
+def reset(vault: str) -> None:
+    """Put the vault back as it was before the first rename (untimed)."""
+    start = _START.setdefault(vault, _git(vault, "rev-parse", "main").strip())
+    _git(vault, "checkout", "-q", "-f", "main")
+    _git(vault, "reset", "-q", "--hard", start)
+    _git(vault, "clean", "-q", "-fd")
+    for branch in _git(vault, "for-each-ref", "--format=%(refname:short)", "refs/heads/").split():
+        if "/rename-" in branch:
+            _git(vault, "branch", "-q", "-D", branch)
+
+
+def commands(vault: str, codex: str, hub: str) -> dict[str, list[str]]:
+    base = [codex, "-C", vault, "rename", hub, NEW_TITLE, "--agent", "bench"]
+    return {
+        BASELINE: ["git", "-C", vault, "grep", "-l", "-F", hub],
+        "rename --dry-run": [*base, "--dry-run"],
+        "rename --no-commit": [*base, "--yes", "--no-commit"],
+        "rename (commit)": [*base, "--yes"],
+    }
+
+
+def _time(argv: list[str]) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:6])}… failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def measure(vault: str, codex: str, runs: int) -> dict[str, Any]:
+    manifest = json.loads((Path(vault) / ".bench-manifest.json").read_text())
+    hub = manifest["hub"]["title"]
+    cmds = commands(vault, codex, hub)
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    reset(vault)
+    _time(cmds[BASELINE])  # warm the page cache once, untimed
+    for _ in range(runs):
+        for name, argv in cmds.items():
+            reset(vault)
+            times[name].append(_time(argv))
+    reset(vault)
+    base = statistics.median(times[BASELINE])
+    return {
+        "vault": vault,
+        "notes": manifest.get("notes"),
+        "hub_backlinks": manifest["hub"]["backlinks"],
+        "runs": runs,
+        "baseline": BASELINE,
+        "results": [
+            {
+                "case": name,
+                "median_s": round(statistics.median(ts), 3),
+                "ratio": round(statistics.median(ts) / base, 2),
+                "runs_s": [round(t, 3) for t in ts],
+            }
+            for name, ts in times.items()
+        ],
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    lines = [
+        f"{report['notes']} notes, hub with {report['hub_backlinks']} backlinks, median of {report['runs']} runs",
+        "",
+        "| case | median (s) | x baseline |",
+        "|---|---:|---:|",
+    ]
+    for r in report["results"]:
+        lines.append(f"| `{r['case']}` | {r['median_s']:.2f} | {r['ratio']:.2f} |")
+    return "\n".join(lines)
+
+
+def register_cases(cases: Any) -> None:
+    """Add the rename cases to benchmarks/run.py's registry (benchmarks/cases.py)."""
+    cases.BASELINES.setdefault(BASELINE, lambda ctx: ["git", "-C", ctx.vault, "grep", "-l", "-F", ctx.hub()])
+    for name, extra in (("rename --dry-run", ["--dry-run"]), ("rename (commit)", ["--yes"])):
+        if any(c.name == f"codex {name}" for c in cases.CASES):
+            continue
+        cases.register(
+            cases.Case(
+                name=f"codex {name}",
+                argv=lambda ctx, extra=extra: [ctx.codex, "-C", ctx.vault, "rename", ctx.hub(), NEW_TITLE, "--agent", "bench", *extra],
+                baseline=BASELINE,
+                target=2.0,
+                prepare=lambda ctx: reset(ctx.vault),
+                finish=lambda ctx: reset(ctx.vault),
+                about="rename the hub (1,000 backlinks): prefilter, parse the candidates, plan"
+                + (", apply and commit" if "--yes" in extra else ", diff"),
+                tags=("rename",),
+            )
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vault", required=True, help="a vault written by benchmarks/generate.py")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--codex", default=shutil.which("codex") or str(Path(sys.executable).parent / "codex"))
+    parser.add_argument("--json", dest="json_file", help="also write the report here")
+    args = parser.parse_args(argv)
+    report = measure(str(Path(args.vault).resolve()), args.codex, args.runs)
+    print(table(report))
+    if args.json_file:
+        Path(args.json_file).write_text(json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
