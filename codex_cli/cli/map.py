@@ -180,7 +180,7 @@ def sync_command(
     options = _options(commit, branch, no_branch, agent)
     change = plan_sync(vault, prune=prune, progress=out.progress("reading notes"))
     if dry_run or not change.plan:
-        render(out, land_change(vault, change, options, why=why, dry_run=True))
+        render(out, land_change(vault, change, options, why=why, dry_run=dry_run))
         return
     if not yes:
         if not state.can_ask():
