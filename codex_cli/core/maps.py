@@ -20,7 +20,8 @@ Edits are single `core.plan.TextEdit`s (offset, end, new text) for
 
 API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
 
-    m = parse_map(text)                       -> MapText
+    m = parse_map(text, body_start=0, links=None) -> MapText  (links: the
+        note's already parsed links, to skip parsing again)
     m.sections, m.entries, m.section("Heading") -> Section | None
     m.without(entries)                        -> MapText ignoring those entries
     entry_line(title, text, ...)              -> "- [[title]] — text\\n"

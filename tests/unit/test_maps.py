@@ -237,3 +237,21 @@ def test_insert_where_a_removed_line_starts_goes_after_it() -> None:
     for e in removals + inserts:
         plan.edit("m.md", text.encode(), e.start, e.end, e.new)
     assert plan.text_of("m.md") == "## A\n- [[live]] — y\n- [[new]] — z\n\n## B\n"
+
+
+pieces = st.sampled_from(["## A\n", "### B\n", "# T\n", "- [[x]] — t\n", "  * [[y]]\n", "+ [[z]]: w\n", "- not [[an entry]]\n", "```\n", "text\n", "\n", "- [[x]]", "\r\n", "`[[c]]`\n", "~~~\n"])
+
+
+@given(st.lists(pieces, max_size=25))
+def test_parse_map_spans_are_whole_bullet_lines(parts: list[str]) -> None:
+    text = "".join(parts)
+    m = parse_map(text)
+    for e in m.entries:
+        line = text[e.start : e.end]
+        assert e.start == 0 or text[e.start - 1] == "\n"
+        assert line.lstrip(" \t")[:1] in "-*+"
+        assert text[e.link.start : e.link.end].startswith("[[")
+        assert e.end == len(text) or text[e.end - 1] == "\n"
+    for e in m.entries:
+        after = apply(text, remove_entry(m, e))
+        assert len(after) == len(text) - len(text[e.start : e.end]) or not text.endswith("\n")
