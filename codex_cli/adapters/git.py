@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,31 @@ class Repository:
             dirty = [p for p in dirty if p in wanted]
         return [p for p in dirty if p]
 
+    def dirty_contents(self, contents: Mapping[str, bytes]) -> list[str]:
+        """Which of these files (repository-relative path -> the bytes just read) differ from HEAD.
+
+        Same answer as `dirty`, without stat'ing a large tree: the bytes are
+        hashed as git blobs and compared with the index (`git ls-files -s`),
+        and the index with HEAD (`git diff-index --cached`); the few files
+        that differ are confirmed by `dirty` (so that git's filters, such as
+        line-ending conversion, have the last word).
+        """
+        if len(contents) <= MANY_PATHS or not self.has_commits():
+            return self.dirty(list(contents))
+        listing = self._run("ls-files", "-s", "-z", strip_newline_in_stdout=False)
+        blobs: dict[str, str] = {}
+        for entry in listing.split("\0"):
+            meta, _, path = entry.partition("\t")
+            if path in contents:
+                blobs[path] = meta.split()[1]
+        staged = set(self._run("diff-index", "--cached", "--name-only", "-z", "HEAD", strip_newline_in_stdout=False).split("\0"))
+        suspects = [
+            path
+            for path, data in contents.items()
+            if path in staged or path not in blobs or blob_id(data, len(blobs[path])) != blobs[path]
+        ]
+        return self.dirty(suspects) if suspects else []
+
     def branch_exists(self, name: str) -> bool:
         try:
             self._run("rev-parse", "--verify", "--quiet", f"refs/heads/{name}")
@@ -216,6 +241,14 @@ class Repository:
                     os.unlink(leftover)
                 except OSError:
                     pass
+
+
+def blob_id(data: bytes, hex_length: int = 40) -> str:
+    """The id git gives a file with these bytes (SHA-1, or SHA-256 in a 64-hex repository)."""
+    import hashlib
+
+    algorithm = hashlib.sha256 if hex_length == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _identity_env(repository: Repository) -> dict[str, str] | None:
