@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codex_cli.core.note import decode, parse_note, title_of
+from codex_cli.core.note import decode, encode, parse_note, title_of
 from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
 from codex_cli.core.resolve import path_key, title_key
 from codex_cli.core.text import key, short_title, strip_md
@@ -237,8 +237,12 @@ def refuse_dirty(prepared: Prepared) -> None:
     repo = Repository.find(vault.root)
     if repo is None:
         return
-    paths = [repo.rel(vault.root, p) for p in prepared.renamed.plan.paths_touched()]
-    dirty = repo.dirty(paths)
+    contents = {
+        repo.rel(vault.root, change.old_path): encode(change.before)
+        for change in prepared.renamed.plan.effective()
+        if change.old_path is not None and change.before is not None
+    }
+    dirty = repo.dirty_contents(contents)
     if dirty:
         raise DirtyFile(sorted(dirty))
 

@@ -280,6 +280,10 @@ def test_git_paths_with_and_without_pathspecs(vault: Path, monkeypatch: pytest.M
     other.write_text(other.read_text() + "\nunsaved\n")
     refused = run(["rename", OLD, NEW, "--yes"], cwd=vault)
     assert refused.code == 3 and "bio claim grows here.md" in refused.stderr
+    git(vault, "add", "domains/bio/bio claim grows here.md")  # staged, work tree = index: still dirty
+    refused = run(["rename", OLD, NEW, "--yes"], cwd=vault)
+    assert refused.code == 3 and "bio claim grows here.md" in refused.stderr
+    git(vault, "reset", "-q", "HEAD", "--", "domains/bio/bio claim grows here.md")
     git(vault, "checkout", "--", "domains/bio/bio claim grows here.md")
     result = run(["--json", "rename", OLD, NEW, "--yes"], cwd=vault)
     assert result.code == 0, result.stderr
