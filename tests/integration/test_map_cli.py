@@ -200,3 +200,17 @@ def test_sample_sync_prune_leaves_no_errors_and_only_bullet_lines(sample_repo: P
     after = run(["map", "check", "--json"], cwd=sample_repo)
     assert after.code == 0
     assert not [p for p in after.json()["problems"] if p["code"] in ("unresolved-entry", "unmapped")]
+
+
+def test_shared_title_is_written_as_a_path(vault: Path) -> None:
+    write_vault(vault, {
+        "domains/ai/same title claim.md": claim("same title claim"),
+        "domains/bio/same title claim.md": claim("same title claim", domain="bio"),
+        "maps/overview.md": "# Overview\n\n## All\n- [[domains/bio/same title claim]] — bio\n",
+    })
+    git_init(vault)
+    result = run(["map", "add", "domains/ai/same title claim.md", "--map", "maps/overview.md", "--text", "ai"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert (vault / "maps/overview.md").read_text().endswith("- [[domains/ai/same title claim]] — ai\n")
+    doc = run(["map", "check", "--json"], cwd=vault).json()
+    assert not [p for p in doc["problems"] if p["file"] == "maps/overview.md"]
