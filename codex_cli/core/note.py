@@ -126,6 +126,31 @@ def parse_note(path: str, raw: bytes, ctx: ParseContext) -> Note:
     return note
 
 
+def parse_references(path: str, raw: bytes, ctx: ParseContext) -> Note:
+    """Only what following references needs: the links (body and title
+    fields, exactly as `parse_note` finds them) and where the body starts.
+
+    No meta, H1 or problems: for commands that read many notes just to
+    rewrite links in them (a rename reads every note that mentions a title).
+    """
+    note = Note(path=path, title=title_of(path))
+    if is_binary(raw):
+        return note
+    text, _ = decode(raw)
+    starts = line_starts(text)
+    block = frontmatter.locate(text)
+    if block is not None:
+        if not block.closed:
+            note.body_start = block.start
+        else:
+            note.body_start = block.body_start
+            yaml_text = text[block.start : block.end]
+            if any(name in yaml_text for name in ctx.title_fields):
+                note.links.extend(_frontmatter_refs(text, block, ctx, starts))
+    note.links.extend(parse_links(text, note.body_start, None, starts))
+    return note
+
+
 def _check_name(note: Note) -> None:
     name = note.path.rpartition("/")[2]
     size = len(name.encode("utf-8", "surrogateescape"))
