@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codex_cli.core.note import decode, encode, parse_note, title_of
+from codex_cli.core.note import decode, encode, parse_note, parse_references, title_of
 from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
 from codex_cli.core.resolve import path_key, title_key
 from codex_cli.core.text import key, short_title, strip_md
@@ -173,7 +173,8 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
     sources: dict[str, Source] = {}
     for path in sorted(wanted):
         raw = fs.read_bytes(vault.root, path)
-        note = parse_note(path, raw, ctx)
+        # the note itself is parsed whole (H1, domain); the others only for their links
+        note = parse_note(path, raw, ctx) if path == old_path else parse_references(path, raw, ctx)
         sources[path] = Source(note, raw, decode(raw)[0])
     renamed = plan_rename(target, sources, index)
     notes = list(title.notes) if title else []

@@ -182,3 +182,24 @@ def test_the_resolver_fast_path_builds_the_same_index_as_add() -> None:
         slow.add(PathRef(p))
     assert fast.by_path == slow.by_path
     assert fast.by_title == slow.by_title
+
+
+def test_parse_references_finds_exactly_the_links_parse_note_finds() -> None:
+    from codex_cli.core.note import parse_references
+    from tests.helpers import SAMPLE
+
+    texts = [p for p in sorted(SAMPLE.rglob("*.md")) if ".git" not in p.parts] if SAMPLE.is_dir() else []
+    texts_extra = [
+        b"---\ndepends_on: [a, '[[b]]']\n---\n[[c]]\n",
+        b"---\ndepends_on: [a\n---\n[[c]]\n",  # invalid YAML: no frontmatter references
+        b"---\nnested:\n  depends_on: [a]\n---\n",
+        b"---\nunclosed: [[x]]\n",
+        b"\x00[[binary]]",
+    ]
+    cases = [(p.relative_to(SAMPLE).as_posix(), p.read_bytes()) for p in texts]
+    cases += [(f"x/{i}.md", raw) for i, raw in enumerate(texts_extra)]
+    for path, raw in cases:
+        full = parse_note(path, raw, CTX)
+        lean = parse_references(path, raw, CTX)
+        assert lean.links == full.links, path
+        assert lean.body_start == full.body_start, path
