@@ -176,3 +176,10 @@ def untouch_note(ctx: Context) -> None:
     for path, original in _ORIGINALS.items():
         path.write_bytes(original)
     _ORIGINALS.clear()
+
+
+# --- cases registered from their own modules ---------------------------------------
+
+import bench_rename  # noqa: E402  (benchmarks/ is on sys.path, as for `cases`)
+
+bench_rename.register_cases(sys.modules[__name__])
