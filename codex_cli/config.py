@@ -238,15 +238,39 @@ class Config:
         return f"{folder}/{self.map_file_name}" if folder else None
 
     def fingerprint(self) -> str:
-        """Changes whenever anything that affects per-note results changes."""
-        from codex_cli import __version__
-
+        """Changes whenever anything that affects per-note results changes:
+        the configuration, the domains, and the tool's own code."""
         payload = json.dumps(
-            {"v": __version__, "d": self.data, "dom": sorted(self.domain_values)},
+            {"v": code_stamp(), "d": self.data, "dom": sorted(self.domain_values)},
             sort_keys=True,
             default=str,
         )
         return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+
+_CODE_STAMP: str | None = None
+
+
+def code_stamp() -> str:
+    """The version plus the newest modification time of the package's modules.
+
+    Cached results are keyed by it, so an upgrade (or an edit to an editable
+    install) never serves findings computed by other code.
+    """
+    global _CODE_STAMP
+    if _CODE_STAMP is None:
+        from codex_cli import __version__
+
+        package = Path(__file__).resolve().parent
+        newest = 0
+        count = 0
+        for folder in (package, *[p for p in package.iterdir() if p.is_dir() and not p.name.startswith("__")]):
+            for entry in os.scandir(folder):
+                if entry.name.endswith(".py"):
+                    newest = max(newest, entry.stat().st_mtime_ns)
+                    count += 1
+        _CODE_STAMP = f"{__version__}:{newest}:{count}"
+    return _CODE_STAMP
 
 
 def load(root: Path) -> Config:

@@ -97,12 +97,9 @@ class StaleFile(Refused):
 
 
 class DirtyFile(Refused):
-    def __init__(self, paths: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], *, hint: str = "commit or stash them first, or pass --force") -> None:
         self.paths = list(paths)
-        super().__init__(
-            "uncommitted changes in files this would touch: " + ", ".join(self.paths),
-            hint="commit or stash them first, or pass --force",
-        )
+        super().__init__("uncommitted changes in files this would touch: " + ", ".join(self.paths), hint=hint)
 
 
 class ApplyFailed(CodexError):

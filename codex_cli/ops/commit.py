@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codex_cli.adapters.apply import Applied, apply
+from codex_cli.adapters.apply import Applied, apply, verify
 from codex_cli.adapters.git import Repository
 from codex_cli.adapters.identity import author as find_author
 from codex_cli.core import commit as commit_mod
 from codex_cli.core.commit import Author
 from codex_cli.core.plan import Plan
-from codex_cli.errors import GitFailed, UsageError
+from codex_cli.errors import DirtyFile, GitFailed, UsageError
 from codex_cli.vault import Vault
 
 
@@ -34,6 +34,7 @@ class CommitOptions:
     branch: str | None = None
     no_branch: bool = False
     agent: str | None = None
+    force: bool = False  # commit files that already had uncommitted changes
 
     def __post_init__(self) -> None:
         if self.branch and self.no_branch:
@@ -86,11 +87,31 @@ def planned_branch(vault: Vault, options: CommitOptions, description: str, repo:
     return commit_mod.branch_name(vault.config.commit, author_for(vault, options, repo), description)
 
 
+def refuse_dirty(vault: Vault, plan: Plan, repo: Repository) -> None:
+    """Refuse to commit files that already hold someone's uncommitted changes.
+
+    A commit holds whole files, so those changes would ride along in it.
+    Files the plan creates are new and cannot be dirty.
+    """
+    existing = [c.old_path for c in plan.effective() if c.old_path is not None]
+    if not existing:
+        return
+    dirty = repo.dirty([repo.rel(vault.root, p) for p in existing])
+    if dirty:
+        raise DirtyFile(
+            sorted(dirty),
+            hint="commit or stash those changes first, pass --no-commit to only stage the result, or --force to commit them too",
+        )
+
+
 def land(vault: Vault, plan: Plan, msg: Message, options: CommitOptions, *, branch_hint: str) -> Landed:
     repo = Repository.find(vault.root)
     if repo is None:
         return Landed(apply(vault.root, plan))
     message = render_message(vault, options, msg, repo)
+    verify(vault.root, plan)  # a file changed since planning: say so before anything else
+    if options.commit and not options.force:
+        refuse_dirty(vault, plan, repo)
     previous = repo.branch()
     target = planned_branch(vault, options, branch_hint, repo)
     created: str | None = None
