@@ -15,7 +15,6 @@ from codex_cli.core.text import line_of, line_starts
 
 # group 1: "!" for embeds; 2: target; 3: heading (without #); 4: alias (without |)
 LINK = re.compile(r"(!?)\[\[([^\[\]|#\n]*)(?:#([^\[\]|\n]*))?(?:\|([^\[\]\n]*))?\]\]")
-_OPEN_BRACKETS = re.compile(r"\[\[")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
 
@@ -112,6 +111,63 @@ def _inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
     return False
 
 
+def _matches(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """LINK's matches in text[start:end], as `LINK.finditer` finds them, found faster.
+
+    A link can only begin at `[[` (or the `!` just before it), so instead of
+    letting the regex try every character, jump from one `[[` to the next.
+    """
+    found: list[re.Match[str]] = []
+    find, match = text.find, LINK.match
+    pos = start
+    i = find("[[", pos, end)
+    while i != -1:
+        m = None
+        if i > pos and text[i - 1] == "!":
+            m = match(text, i - 1, end)
+        if m is None:
+            m = match(text, i, end)
+        if m is None:
+            i = find("[[", i + 1, end)
+            continue
+        found.append(m)
+        pos = m.end()
+        i = find("[[", pos, end)
+    return found
+
+
+class _Scanned(NamedTuple):
+    text: str
+    start: int
+    end: int
+    matches: list[re.Match[str]]
+    code: list[tuple[int, int]] | None
+
+
+# The last text scanned: `parse_note` asks for the links and then for the
+# malformed ones in the same text, which need the same matches.
+_last: _Scanned | None = None
+
+
+def _scan(text: str, start: int, end: int) -> _Scanned:
+    global _last
+    last = _last
+    if last is not None and last.text is text and last.start == start and last.end == end:
+        return last
+    _last = _Scanned(text, start, end, _matches(text, start, end), None)
+    return _last
+
+
+def _code_of(scanned: _Scanned) -> list[tuple[int, int]]:
+    global _last
+    if scanned.code is not None:
+        return scanned.code
+    code = code_ranges(scanned.text)
+    if _last is scanned:
+        _last = scanned._replace(code=code)
+    return code
+
+
 def parse_links(
     text: str,
     start: int = 0,
@@ -119,15 +175,16 @@ def parse_links(
     starts: list[int] | None = None,
 ) -> list[Link]:
     """Every link in text[start:end] that is not inside code."""
-    if "[[" not in text:
+    end = len(text) if end is None else end
+    if text.find("[[", start, end) == -1:
+        return []
+    scanned = _scan(text, start, end)
+    found = scanned.matches
+    if not found:
         return []
     if starts is None:
         starts = line_starts(text)
-    end = len(text) if end is None else end
-    found = list(LINK.finditer(text, start, end))
-    if not found:
-        return []
-    code = code_ranges(text)
+    code = _code_of(scanned)
     links: list[Link] = []
     for m in found:
         s, e = m.span()
@@ -153,23 +210,21 @@ def parse_links(
 def malformed_links(text: str, start: int = 0, end: int | None = None) -> list[int]:
     """Offsets of `[[` that open no well-formed link (outside code)."""
     end = len(text) if end is None else end
-    if "[[" not in text[start:end]:
+    find = text.find
+    s = find("[[", start, end)
+    if s == -1:
         return []
-    good = {m.start() + len(m.group(1)) for m in LINK.finditer(text, start, end)}
-    code: list[tuple[int, int]] | None = None
+    scanned = _scan(text, start, end)
+    good = {m.start() + len(m.group(1)) for m in scanned.matches}
     bad: list[int] = []
-    for m in _OPEN_BRACKETS.finditer(text, start, end):
-        s = m.start()
-        if s in good or s - 1 in good:
-            continue  # `[[[x]]` style: the inner `[[` is the link
-        if code is None:
-            code = code_ranges(text)
-        if code and _inside(code, s, s + 2):
-            continue
-        # a `[[` right before a good link's `[[` (as in `[[[x]]`) is not separate
-        if s + 1 in good:
-            continue
-        bad.append(s)
+    while s != -1:
+        # `[[` openings as `re.finditer` sees them: non-overlapping, left to right
+        if not (s in good or s - 1 in good or s + 1 in good):
+            # (`[[[x]]` style: the `[[` around a good link's `[[` is not separate)
+            code = _code_of(scanned)
+            if not (code and _inside(code, s, s + 2)):
+                bad.append(s)
+        s = find("[[", s + 2, end)
     return bad
 
 

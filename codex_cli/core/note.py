@@ -225,16 +225,16 @@ def _check_schema(
             continue
         value = meta[name]
         kind = rule.get("kind")
-        line = _field_line(text, block, starts, name)
+        # the field's line is looked up only when there is a problem to report
         if kind == "list" and not isinstance(value, list):
-            add(Problem("bad-type", ERROR, f"`{name}` should be a list", line))
+            add(Problem("bad-type", ERROR, f"`{name}` should be a list", _field_line(text, block, starts, name)))
             continue
         if kind == "date":
             if not _is_date(value):
-                add(Problem("bad-date", ERROR, f"`{name}` should be a date YYYY-MM-DD, not {str(value)!r}", line))
+                add(Problem("bad-date", ERROR, f"`{name}` should be a date YYYY-MM-DD, not {str(value)!r}", _field_line(text, block, starts, name)))
             continue
         if kind == "text" and not isinstance(value, str):
-            add(Problem("bad-type", ERROR, f"`{name}` should be text, not {type(value).__name__}", line))
+            add(Problem("bad-type", ERROR, f"`{name}` should be text, not {type(value).__name__}", _field_line(text, block, starts, name)))
             continue
         enum = rule.get("enum")
         if enum:
@@ -243,7 +243,7 @@ def _check_schema(
             for v in values:
                 if str(v) not in allowed:
                     shown = ", ".join(sorted(allowed)[:8]) + (", …" if len(allowed) > 8 else "")
-                    add(Problem("bad-value", ERROR, f"`{name}: {v}` is not one of: {shown}", line))
+                    add(Problem("bad-value", ERROR, f"`{name}: {v}` is not one of: {shown}", _field_line(text, block, starts, name)))
 
 
 def _is_date(value: Any) -> bool:
