@@ -13,6 +13,7 @@ from pathlib import Path
 
 from codex_cli.adapters import cache
 from codex_cli.core.check import Fix, Report, check, find_fixes
+from codex_cli.core.suggest import Suggester
 from codex_cli.errors import UsageError
 from codex_cli.vault import Progress, Vault
 
@@ -91,7 +92,70 @@ def _compute(vault: Vault, selected: set[str] | None, progress: Progress | None)
         vault.scan().problems,
         selected,
         read_text=vault.read_text,
+        suggest_many=Suggestions(vault, [n.title for n in notes.values()]),
     )
+
+
+PARALLEL_SUGGESTIONS_FROM = 2000
+_WORKER_SUGGESTER: Suggester | None = None
+
+
+class Suggestions:
+    """"Did you mean" for many targets: remembered between runs, spread over cores.
+
+    Suggestions depend only on the target and the set of titles, so they are
+    kept in the cache keyed by a digest of every title (an edit that changes
+    no title keeps them all; a new, renamed or deleted note drops them).
+    """
+
+    def __init__(self, vault: Vault, titles: list[str]) -> None:
+        self.vault = vault
+        self.titles = titles
+
+    def __call__(self, targets: list[str]) -> dict[str, list[str]]:
+        import hashlib
+
+        store, fingerprint = self.vault.store, self.vault.fingerprint()
+        digest = hashlib.sha1("\n".join(sorted(self.titles)).encode("utf-8", "surrogateescape")).hexdigest()
+        remembered = store.load("suggestions", fingerprint)
+        known: dict[str, list[str]] = remembered[1] if remembered is not None and remembered[0] == digest else {}
+        todo = [t for t in targets if t not in known]
+        if todo:
+            known.update(_suggest_all(Suggester(self.titles), todo))
+            store.save("suggestions", fingerprint, (digest, {t: known[t] for t in targets}))
+        return {t: known[t] for t in targets}
+
+
+def _suggest_all(suggester: Suggester, targets: list[str]) -> dict[str, list[str]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(targets) < PARALLEL_SUGGESTIONS_FROM or workers < 2 or not _can_fork():
+        return suggester.suggest_many(targets)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_SUGGESTER
+    _WORKER_SUGGESTER = suggester.prepare()  # built once, shared with the forked workers
+    try:
+        step = max(200, len(targets) // (workers * 4))
+        chunks = [targets[i : i + step] for i in range(0, len(targets), step)]
+        out: dict[str, list[str]] = {}
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for part in pool.map(_suggest_chunk, chunks):
+                out.update(part)
+        return out
+    finally:
+        _WORKER_SUGGESTER = None
+
+
+def _suggest_chunk(targets: list[str]) -> dict[str, list[str]]:
+    assert _WORKER_SUGGESTER is not None
+    return _WORKER_SUGGESTER.suggest_many(targets)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def apply_fixes(vault: Vault, selected: set[str] | None, progress: Progress | None = None) -> list[Fix]:
