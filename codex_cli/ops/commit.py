@@ -93,10 +93,16 @@ def refuse_dirty(vault: Vault, plan: Plan, repo: Repository) -> None:
     A commit holds whole files, so those changes would ride along in it.
     Files the plan creates are new and cannot be dirty.
     """
-    existing = [c.old_path for c in plan.effective() if c.old_path is not None]
+    from codex_cli.core.note import encode
+
+    existing = {
+        repo.rel(vault.root, c.old_path): encode(c.before) if c.before is not None else b""
+        for c in plan.effective()
+        if c.old_path is not None
+    }
     if not existing:
         return
-    dirty = repo.dirty([repo.rel(vault.root, p) for p in existing])
+    dirty = repo.dirty_contents(existing)  # the bytes the plan read: no stat of a large tree
     if dirty:
         raise DirtyFile(
             sorted(dirty),
