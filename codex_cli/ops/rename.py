@@ -17,17 +17,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from codex_cli.core.note import decode, encode, parse_note, parse_references, title_of
+from codex_cli.adapters.git import Repository
+from codex_cli.core.note import decode, parse_note, parse_references, title_of
 from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
 from codex_cli.core.resolve import path_key, title_key
 from codex_cli.core.text import key, short_title, strip_md
 from codex_cli.core.titles import Title, clean_title
-from codex_cli.errors import DirtyFile, Exists, InvalidTitle, Refused, UsageError
-from codex_cli.ops.commit import CommitOptions, Message, land, planned_branch, render_message
+from codex_cli.errors import Exists, InvalidTitle, Refused, UsageError
+from codex_cli.ops.commit import (
+    CommitOptions,
+    Message,
+    land,
+    planned_branch,
+    refuse_dirty,
+    render_message,
+)
 from codex_cli.vault import Vault
 
 UNLINKABLE = "#[]^"
@@ -231,23 +239,6 @@ def _same_file(a: Path, b: Path) -> bool:
 # --- landing --------------------------------------------------------------------
 
 
-def refuse_dirty(prepared: Prepared) -> None:
-    from codex_cli.adapters.git import Repository
-
-    vault = prepared.vault
-    repo = Repository.find(vault.root)
-    if repo is None:
-        return
-    contents = {
-        repo.rel(vault.root, change.old_path): encode(change.before)
-        for change in prepared.renamed.plan.effective()
-        if change.old_path is not None and change.before is not None
-    }
-    dirty = repo.dirty_contents(contents)
-    if dirty:
-        raise DirtyFile(sorted(dirty))
-
-
 def rename(
     vault: Vault,
     request: RenameRequest,
@@ -273,8 +264,11 @@ def rename(
         result.message = render_message(vault, options, prepared.message())
         result.branch = planned_branch(vault, options, prepared.branch_hint())
         return result
-    if not request.force:
-        refuse_dirty(prepared)
+    options = replace(options, force=options.force or request.force)
+    repo = Repository.find(vault.root)
+    if repo is not None and options.commit and not options.force:
+        refuse_dirty(vault, renamed.plan, repo)  # before asking, not after
+        options = replace(options, force=True)  # checked: land need not stat the tree again
     if confirm is not None and not confirm(prepared):
         raise Refused("not renamed: declined at the prompt; nothing was written")
     landed = land(vault, renamed.plan, prepared.message(), options, branch_hint=prepared.branch_hint())
