@@ -8,7 +8,8 @@ re-reads the files that changed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable
+import pickle
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,33 +25,32 @@ PARALLEL_FROM = 4000
 
 
 def _pack(note: Note) -> tuple[Any, ...]:
+    # Links and problems stay named tuples: pickle rebuilds them as they are.
     return (
         note.path,
         note.type,
         note.meta,
-        [tuple(link) for link in note.links],
+        note.links,
         note.h1,
         note.h1_line,
         note.body_start,
-        [tuple(p) for p in note.problems],
+        note.problems,
     )
 
 
 def _unpack(t: tuple[Any, ...]) -> Note:
     from codex_cli.core.note import title_of
 
-    make_link = Link._make
-    make_problem = Problem._make
     return Note(
         path=t[0],
         title=title_of(t[0]),
         type=t[1],
         meta=t[2],
-        links=[make_link(x) for x in t[3]],
+        links=t[3],
         h1=t[4],
         h1_line=t[5],
         body_start=t[6],
-        problems=[make_problem(x) for x in t[7]],
+        problems=t[7],
     )
 
 
@@ -67,6 +67,16 @@ def _parse_paths(root: str, paths: list[str], ctx: ParseContext) -> list[tuple[A
             continue
         out.append(_pack(parse_note(path, raw, ctx)))
     return out
+
+
+def _parse_blob(root: str, paths: list[str], ctx: ParseContext) -> bytes:
+    """A worker's answer: its notes already pickled, so the parent can cache the bytes as they are."""
+    return pickle.dumps(_parse_paths(root, paths, ctx), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# A cache record: the paths of one parsed chunk, their signatures (None: not
+# to be trusted next time), and the chunk's packed notes, pickled.
+Record = tuple[list[str], list[Any], bytes]
 
 
 class Vault:
@@ -120,60 +130,93 @@ class Vault:
         return self.config.fingerprint()
 
     def load(self, progress: Progress | None = None) -> dict[str, Note]:
+        """Every note, parsed: from the cache where a file's signature is unchanged.
+
+        The cache is a stream of records (one per parsed chunk, as the
+        workers pickled it). A record whose files are all unchanged is kept
+        byte for byte; the notes of a record with a changed or deleted file
+        are pickled again without it.
+        """
         if self._notes is not None:
             return self._notes
         files = self.scan().files
         fingerprint = self.fingerprint()
-        stored: dict[str, tuple[fs.Signature, tuple[Any, ...]]] = self.store.load("notes", fingerprint) or {}
+        started = self._scan_started
         packed: dict[str, tuple[Any, ...]] = {}
-        todo: list[str] = []
-        for path, sig in files.items():
-            hit = stored.get(path)
-            if hit is not None and hit[0] == sig:
-                packed[path] = hit[1]
-            else:
-                todo.append(path)
-        if todo:
-            for path, item in zip(todo, self._parse_many(todo, progress), strict=True):
-                packed[path] = item
-        if todo or len(stored) != len(files):
-            keep = {
-                path: (sig, packed[path])
-                for path, sig in files.items()
-                if cache.trusted(sig, self._scan_started)
-            }
-            self.store.save("notes", fingerprint, keep)
+        kept: list[Record] = []  # records whose every file is unchanged
+        leftovers: list[str] = []  # unchanged files of the other records
+        changed = False
+        try:
+            for paths, sigs, blob in self.store.load_records("notes", fingerprint):
+                fresh = [
+                    (path, item)
+                    for path, sig, item in zip(paths, sigs, pickle.loads(blob), strict=True)
+                    if sig is not None and files.get(path) == sig and path not in packed
+                ]
+                packed.update(fresh)
+                if len(fresh) == len(paths):
+                    kept.append((paths, sigs, blob))
+                else:
+                    changed = True
+                    leftovers.extend(path for path, _ in fresh)
+        except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError, ImportError):
+            packed, kept, leftovers, changed = {}, [], [], True  # a damaged cache only costs time
+        todo = [path for path in files if path not in packed]
+        if todo or changed:
+            writer = self.store.writer("notes", fingerprint)
+            try:
+                for record in kept:
+                    writer.add(record)
+                if leftovers:
+                    writer.add(self._record(leftovers, [packed[p] for p in leftovers], files, started))
+                for paths, blob in self._parse_many(todo, progress):
+                    items = pickle.loads(blob)
+                    packed.update(zip(paths, items, strict=True))
+                    writer.add((paths, self._trusted_sigs(paths, files, started), blob))
+                writer.commit()
+            finally:
+                writer.abort()
         self._notes = {path: _unpack(packed[path]) for path in sorted(packed)}
         return self._notes
 
-    def _parse_many(self, paths: list[str], progress: Progress | None) -> list[tuple[Any, ...]]:
+    @staticmethod
+    def _trusted_sigs(paths: list[str], files: dict[str, fs.Signature], started: int) -> list[Any]:
+        return [sig if cache.trusted(sig := files[p], started) else None for p in paths]
+
+    def _record(self, paths: list[str], items: list[tuple[Any, ...]], files: dict[str, fs.Signature], started: int) -> Record:
+        blob = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+        return (paths, self._trusted_sigs(paths, files, started), blob)
+
+    def _parse_many(self, paths: list[str], progress: Progress | None) -> Iterator[tuple[list[str], bytes]]:
+        """(paths, pickled packed notes) chunk by chunk, in a process pool for many notes."""
+        if not paths:
+            return
         ctx = self.context()
         root = str(self.root)
         workers = min(os.cpu_count() or 1, 8)
         if len(paths) < PARALLEL_FROM or workers < 2:
-            out: list[tuple[Any, ...]] = []
             step = 2000
             for i in range(0, len(paths), step):
-                out.extend(_parse_paths(root, paths[i : i + step], ctx))
+                part = paths[i : i + step]
+                yield part, _parse_blob(root, part, ctx)
                 if progress:
                     progress(min(i + step, len(paths)), len(paths))
-            return out
+            return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(500, len(paths) // (workers * 8))
         chunks = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
-        results: list[tuple[Any, ...]] = []
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         mp_context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
             done = 0
-            for part in pool.map(_parse_paths, [root] * len(chunks), chunks, [ctx] * len(chunks)):
-                results.extend(part)
+            results = pool.map(_parse_blob, [root] * len(chunks), chunks, [ctx] * len(chunks))
+            for part, blob in zip(chunks, results, strict=True):
+                yield part, blob
                 done += len(part)
                 if progress:
                     progress(done, len(paths))
-        return results
 
     @property
     def notes(self) -> dict[str, Note]:

@@ -16,12 +16,13 @@ import os
 import pickle
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from codex_cli.adapters.fs import Signature, git_dir
 
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000
 
 
@@ -75,6 +76,84 @@ class Store:
                 os.unlink(tmp)
             except (OSError, UnboundLocalError):
                 pass
+
+
+    # --- records: a stream of pickles, for payloads too big to pickle at once ---
+
+    def load_records(self, name: str, fingerprint: str) -> Iterator[Any]:
+        """The records `RecordWriter` saved under `name`, one at a time (none if absent or stale)."""
+        if not self.enabled:
+            return
+        try:
+            handle = open(self.folder / f"{name}.records", "rb")  # noqa: SIM115 - closed below
+        except OSError:
+            return
+        with handle:
+            try:
+                head = pickle.load(handle)
+                if head != (FORMAT, fingerprint):
+                    return
+                while True:
+                    try:
+                        record = pickle.load(handle)
+                    except EOFError:
+                        return
+                    yield record
+            except (OSError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+                return
+
+    def writer(self, name: str, fingerprint: str) -> RecordWriter:
+        return RecordWriter(self, name, fingerprint)
+
+
+class RecordWriter:
+    """Write records one by one; they replace the old ones only on `commit`."""
+
+    def __init__(self, store: Store, name: str, fingerprint: str) -> None:
+        self.target = store.folder / f"{name}.records"
+        self.handle: Any = None
+        self.tmp = ""
+        if not store.enabled:
+            return
+        try:
+            store.folder.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=store.folder, prefix=f".{name}.", suffix=".tmp")
+            self.handle = os.fdopen(fd, "wb")
+            pickle.dump((FORMAT, fingerprint), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self.abort()
+
+    def add(self, record: Any) -> None:
+        if self.handle is None:
+            return
+        try:
+            pickle.dump(record, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self.abort()
+
+    def commit(self) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.close()
+            os.replace(self.tmp, self.target)
+        except OSError:
+            self.abort()
+        self.handle = None
+
+    def abort(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.close()
+            except OSError:
+                pass
+            self.handle = None
+        if self.tmp:
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+            self.tmp = ""
 
 
 def trusted(signature: Signature, scan_started_ns: int) -> bool:
