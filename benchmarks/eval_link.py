@@ -3,9 +3,11 @@
 Protocol (issue 4): take every claim with at least 3 links to other claims;
 in a copy, remove its links (every `[[...]]` in the body, and the tail from
 `Relevant Notes:` / `Topics:` on); ask each ranker for 10 claims; count how
-many of the removed targets come back. The copy is made in memory: the
-query note's features are rebuilt from the stripped text, every other note
-is as on disk.
+many of the removed targets come back. The matcher runs through its public
+API (`core.matcher.rank`) on a copy of the vault in a temporary folder, in
+which each claim in turn is rewritten without its links and then restored
+(so its index entry is refreshed like after any edit). The baselines rank
+the same stripped text in memory.
 
 The claims are split once, deterministically (sha1 of the path), into a dev
 part used while tuning and a held-out part that is only reported:
@@ -20,15 +22,18 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from codex_cli.core import matcher
 from codex_cli.core.links import LINK
-from codex_cli.core.note import Note
+from codex_cli.core.note import Note, encode
 from codex_cli.core.text import loose_key
 from codex_cli.vault import Vault
 
@@ -118,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             cases.append((path, gold))
     parts = ["dev", "held-out"] if args.held_out else ["dev"]
 
-    base = {p: matcher.note_features(vault, n, texts[p]) for p, n in notes.items()}
-    entries = [matcher.Entry(p, n.title, n.type, n.domain, base[p]) for p, n in notes.items()]
+    work = Path(tempfile.mkdtemp(prefix="codex-eval-"))
+    shutil.copytree(args.vault, work / "vault", ignore=shutil.ignore_patterns(".git"))
+    os.environ["CODEX_CACHE_DIR"] = str(work / "cache")
 
     claim_titles = {p: notes[p].title for p in claims}
     title_docs = tfidf_ranker(claim_titles, plain=True)
@@ -140,9 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         return full_docs(f"{draft.title}\n{draft.description}\n{draft.body}", note.path)
 
     def codex(note: Note, draft: matcher.Draft) -> list[str]:
-        own = matcher.features(draft.title, draft.description, draft.body)
-        index = matcher.Index([e if e.path != note.path else matcher.Entry(e.path, e.title, e.type, e.domain, own) for e in entries])
-        return [s.path for s in matcher.rank_in(index, vault, draft, K)]
+        path = work / "vault" / note.path
+        original = path.read_bytes()
+        path.write_bytes(encode(texts[note.path][: note.body_start] + draft.body))
+        try:
+            return [s.path for s in matcher.rank(Vault.open(work / "vault"), draft, K)]
+        finally:
+            path.write_bytes(original)
 
     rankers: dict[str, Ranker] = {
         "fuzzy title": fuzzy_title,
@@ -173,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 "macro_recall@10": round(per_note / len(chosen), 3) if chosen else 0.0,
             }
     elapsed = time.perf_counter() - started
+    shutil.rmtree(work, ignore_errors=True)
     if args.json:
         print(json.dumps({"k": K, "results": results, "seconds": round(elapsed, 1)}, indent=2))
         return 0

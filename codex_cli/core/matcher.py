@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from codex_cli.core.links import LINK
 from codex_cli.core.resolve import path_key, target_key, title_key
 
 if TYPE_CHECKING:
+    from codex_cli.adapters.search_index import SearchIndex
     from codex_cli.core.note import Note
     from codex_cli.vault import Vault
 
@@ -37,8 +38,12 @@ TITLE_WEIGHT = 3.0
 DESCRIPTION_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
 PAIR_WEIGHT = 0.5
-QUERY_TERMS = 60  # the query's strongest terms used to find candidates
+QUERY_TERMS = 20  # the query's most telling words and pairs used to find candidates
+QUERY_PAIRS = 10  # pairs considered for them
+REPEAT = 3  # the strongest term is repeated this often in the query, the others in proportion
+CANDIDATES = 200  # text matches considered
 NEIGHBOURS = 12  # similar notes whose links vote
+BM25_WEIGHTS = (TITLE_WEIGHT, DESCRIPTION_WEIGHT, BODY_WEIGHT, PAIR_WEIGHT)  # title, description, body, pairs
 W_TEXT = 1.0
 W_VOTES = 0.6
 W_BACKLINK = 0.35
@@ -100,6 +105,21 @@ def term_counts(text: str, weight: float, into: dict[str, float]) -> None:
                 pair = prev + " " + t
                 into[pair] = into.get(pair, 0.0) + weight * PAIR_WEIGHT
         prev = t
+
+
+def pair_text(text: str) -> str:
+    """Adjacent content words joined by `_` (`prediction_markets`), for the index's pairs column."""
+    out = []
+    prev = ""
+    for m in _WORD.finditer(_NOT_TEXT.sub(" ", link_text(text).lower())):
+        w = m.group().replace("’", "'").split("'")[0]
+        if w in STOP_WORDS or len(w) < 2 or w.isdigit():
+            prev = ""
+            continue
+        if prev:
+            out.append(f"{prev}_{w}")
+        prev = w
+    return " ".join(out)
 
 
 def link_text(text: str) -> str:
@@ -166,104 +186,117 @@ class Suggestion:
     why: str
 
 
-# --- the index -----------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    path: str
-    title: str
-    type: str | None
-    domain: str | None
-    features: Features
-
-
-class Index:
-    """TF-IDF vectors and link data of every note, ready to score a query."""
-
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        self.entries = list(entries)
-        self.by_path = {e.path: i for i, e in enumerate(self.entries)}
-        n = len(self.entries)
-        df: dict[str, int] = {}
-        for e in self.entries:
-            for t in e.features.terms:
-                df[t] = df.get(t, 0) + 1
-        self.idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
-        self.n = n
-        self.postings: dict[str, list[tuple[int, float]]] = {}
-        self.linked_by: dict[str, list[int]] = {}  # target key -> ids of notes linking to it
-        self.sections: list[tuple[int, str, tuple[str, ...]]] = []
-        for i, e in enumerate(self.entries):
-            vec = self.vector(e.features.terms)
-            for t, w in vec.items():
-                self.postings.setdefault(t, []).append((i, w))
-            for k in e.features.targets:
-                self.linked_by.setdefault(k, []).append(i)
-            for heading, keys in e.features.sections:
-                self.sections.append((i, heading, keys))
-
-    def vector(self, terms: dict[str, float]) -> dict[str, float]:
-        """Sublinear TF-IDF, L2-normalised; unknown terms get the highest idf."""
-        top = math.log(1 + self.n) + 1.0
-        vec = {t: (1.0 + math.log(c)) * self.idf.get(t, top) if c >= 1 else c * self.idf.get(t, top) for t, c in terms.items()}
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {t: w / norm for t, w in vec.items()}
-
-    def similar(self, terms: dict[str, float], skip: int | None = None) -> tuple[dict[int, float], dict[str, float]]:
-        """Cosine similarity of the query to every note sharing a strong term; and the query vector."""
-        qvec = self.vector(terms)
-        strongest = sorted(qvec.items(), key=lambda kv: -kv[1])[:QUERY_TERMS]
-        scores: dict[int, float] = {}
-        for t, qw in strongest:
-            for i, w in self.postings.get(t, ()):
-                scores[i] = scores.get(i, 0.0) + qw * w
-        if skip is not None:
-            scores.pop(skip, None)
-        return scores, qvec
-
-
 # --- ranking -------------------------------------------------------------------------
+
+
+def weighted_words(draft: Draft) -> tuple[dict[str, float], dict[str, float]]:
+    """Surface words and `word_word` pairs of a draft, with field-weighted counts."""
+    words: dict[str, float] = {}
+    pairs: dict[str, float] = {}
+    for text, weight in ((draft.title, TITLE_WEIGHT), (draft.description, DESCRIPTION_WEIGHT), (draft.body, BODY_WEIGHT)):
+        prev = ""
+        for m in _WORD.finditer(_NOT_TEXT.sub(" ", link_text(text).lower())):
+            w = m.group().replace("’", "'").split("'")[0]
+            if w in STOP_WORDS or len(w) < 2 or w.isdigit():
+                prev = ""
+                continue
+            words[w] = words.get(w, 0.0) + weight
+            if prev:
+                pair = f"{prev}_{w}"
+                pairs[pair] = pairs.get(pair, 0.0) + weight
+            prev = w
+    return words, pairs
+
+
+def query_terms(index: SearchIndex, draft: Draft) -> list[tuple[str, int]]:
+    """The draft's most telling words and pairs (TF-IDF against the index), with a repeat count.
+
+    Only the strongest few go into the query: BM25 then scores candidates in
+    C over short posting lists, which keeps a search fast on a large vault.
+    """
+    words, pairs = weighted_words(draft)
+    strongest_pairs = sorted(pairs, key=lambda p: -pairs[p])[: QUERY_PAIRS * 4]
+    stems = index.stems(list(words) + strongest_pairs)
+    by_stem: dict[str, tuple[str, float]] = {}
+    for w, c in list(words.items()) + [(p, pairs[p] * PAIR_WEIGHT) for p in strongest_pairs]:
+        st = stems.get(w)
+        if st is None:
+            continue
+        first, total = by_stem.get(st, (w, 0.0))
+        by_stem[st] = (first, total + c)
+    df = index.doc_frequency(by_stem)
+    n = max(1, index.count())
+    own = 1 if draft.path and index.by_path(draft.path) is not None else 0
+    scored = []
+    for st, (surface, c) in by_stem.items():
+        d = df.get(st, 0) - own
+        if d <= 0:
+            continue  # in no other note: cannot match anything
+        idf = math.log(1 + n / d)
+        scored.append(((1 + math.log(c)) * idf if c >= 1 else c * idf, surface))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    chosen = scored[:QUERY_TERMS]
+    if not chosen:
+        return []
+    top = chosen[0][0]
+    return [(surface, max(1, round(REPEAT * w / top))) for w, surface in chosen]
+
+
+def match_expression(terms: list[tuple[str, int]]) -> str:
+    """An FTS5 query: every term OR-ed, repeated by weight (BM25 sums over phrases)."""
+    parts = []
+    for t, n in terms:
+        if t and '"' not in t:
+            parts.extend([f'"{t}"'] * n)
+    return " OR ".join(parts)
 
 
 def rank(vault: Vault, draft: Draft, limit: int = 10, types: Iterable[str] | None = None) -> list[Suggestion]:
     """The `limit` notes of the given types (default: claim types) most related to `draft`."""
-    return rank_in(load_index(vault), vault, draft, limit, types)
+    index = open_index(vault)
+    try:
+        wanted = frozenset(types) if types is not None else vault.config.claim_types
+        return rank_in(index, draft, limit, wanted, _reader(vault))
+    finally:
+        index.close()
 
 
-def rank_in(index: Index, vault: Vault, draft: Draft, limit: int = 10, types: Iterable[str] | None = None) -> list[Suggestion]:
-    wanted = frozenset(types) if types is not None else vault.config.claim_types
-    if limit <= 0:
+def rank_in(
+    index: SearchIndex,
+    draft: Draft,
+    limit: int,
+    wanted: frozenset[str],
+    read_text: Callable[[str], str] | None = None,
+) -> list[Suggestion]:
+    if limit <= 0 or not wanted:
         return []
-    excluded = _excluded(vault, draft)
-    self_id = index.by_path.get(draft.path) if draft.path else None
-    allowed = {i for i, e in enumerate(index.entries) if e.type in wanted and e.path not in excluded}
-    if not allowed:
-        return []
-    draft_features = features(draft.title, draft.description, draft.body)
-    sims, qvec = index.similar(draft_features.terms, self_id)
+    surface = _surface(f"{draft.title} {draft.description} {draft.body}")
+    match = match_expression(query_terms(index, draft))
+    excluded = _excluded(index, draft)
+    own = index.by_path(draft.path) if draft.path else None
+    own_id = own.id if own else None
+    wanted_list = sorted(wanted)
 
-    score: dict[int, float] = {}
-    top_sim = max((sims[i] for i in allowed if i in sims), default=0.0) or 1.0
-    for i, s in sims.items():
-        if i in allowed:
-            score[i] = W_TEXT * s / top_sim
+    text_hits = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, CANDIDATES, wanted_list) if i != own_id]
+    near = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, NEIGHBOURS + 1) if i != own_id][:NEIGHBOURS]
+    top = max((s for _, s in text_hits), default=0.0) or max((s for _, s in near), default=0.0) or 1.0
+    score: dict[int, float] = {i: W_TEXT * s / top for i, s in text_hits}
 
     # Graph: what the most similar notes link to.
     votes: dict[int, float] = {}
     voters: dict[int, int] = {}
-    resolver = vault.resolver
-    neighbours = sorted(sims.items(), key=lambda kv: -kv[1])[:NEIGHBOURS]
-    for j, s in neighbours:
-        src = index.entries[j]
-        for k in src.features.targets:
-            res = resolver.resolve_key(k, src.path)
-            if res.note is None:
+    near_rows = index.rows(i for i, _ in near)
+    near_targets = index.targets(i for i, _ in near)
+    for j, s in near:
+        src = near_rows.get(j)
+        for k in near_targets.get(j, ()):
+            found = index.resolve_key(k, src.path if src else None)
+            if len(found) != 1:
                 continue
-            t = index.by_path.get(res.note.path)
-            if t is None or t not in allowed:
+            t = found[0].id
+            if t == own_id:
                 continue
-            votes[t] = votes.get(t, 0.0) + s / top_sim
+            votes[t] = votes.get(t, 0.0) + s / top
             voters[t] = voters.get(t, 0) + 1
     if votes:
         top_vote = max(votes.values())
@@ -272,64 +305,70 @@ def rank_in(index: Index, vault: Vault, draft: Draft, limit: int = 10, types: It
 
     # Graph: notes that link to this one, and notes in the same map section.
     own_keys = _own_keys(draft)
-    backlinks: set[int] = set()
-    for k in own_keys:
-        backlinks.update(i for i in index.linked_by.get(k, ()) if i in allowed)
+    backlinks = index.linking_to(own_keys) - {own_id}
     for t in backlinks:
         score[t] = score.get(t, 0.0) + W_BACKLINK
     section_of: dict[int, str] = {}
-    if own_keys:
-        for _, heading, keys in index.sections:
-            if own_keys & set(keys):
-                for k in keys:
-                    res = resolver.resolve_key(k)
-                    if res.note is None:
-                        continue
-                    t = index.by_path.get(res.note.path)
-                    if t is not None and t in allowed and t not in section_of:
-                        section_of[t] = heading
-                        score[t] = score.get(t, 0.0) + W_SECTION
+    for heading, keys in index.sections_of(backlinks):
+        if not own_keys & set(keys):
+            continue
+        for k in keys:
+            found = index.resolve_key(k)
+            if len(found) == 1 and found[0].id != own_id and found[0].id not in section_of:
+                section_of[found[0].id] = heading
+                score[found[0].id] = score.get(found[0].id, 0.0) + W_SECTION
+
+    rows = index.rows(score)
+    allowed = {i for i, r in rows.items() if r.type in wanted and r.path not in excluded and i != own_id}
+    score = {i: s for i, s in score.items() if i in allowed}
     if draft.domain:
-        for t in list(score):
-            if index.entries[t].domain == draft.domain:
+        for t in score:
+            if rows[t].domain == draft.domain:
                 score[t] += W_DOMAIN
+    _title_boost(draft, {i: rows[i].title for i in score}, score)
 
-    # Title: fuzzy, so that a near-identical title is never missed.
-    _title_boost(index, draft, allowed, score)
-
-    ranked = sorted(score.items(), key=lambda kv: (-kv[1], index.entries[kv[0]].title))[:limit]
-    surface = _surface(f"{draft.title} {draft.description} {draft.body}")
+    ranked = sorted(score.items(), key=lambda kv: (-kv[1], rows[kv[0]].title))[:limit]
+    qterms = set(features(draft.title, draft.description, draft.body).terms)
     out = []
     for i, s in ranked:
-        e = index.entries[i]
-        why = _why(index, qvec, i, voters.get(i, 0), i in backlinks, section_of.get(i), surface)
-        out.append(Suggestion(e.title, e.path, round(s, 4), "; ".join(why) or "similar text"))
+        r = rows[i]
+        text = (r.title, "", read_text(r.path) if read_text else "")
+        why = _why(qterms, text, voters.get(i, 0), i in backlinks, section_of.get(i), surface)
+        out.append(Suggestion(r.title, r.path, round(s, 4), "; ".join(why) or "similar text"))
     return out
 
 
-def _title_boost(index: Index, draft: Draft, allowed: set[int], score: dict[int, float]) -> None:
+def _title_boost(draft: Draft, titles: dict[int, str], score: dict[int, float]) -> None:
+    """A fuzzy title score among the candidates, so a near-identical title is never missed."""
     from rapidfuzz import fuzz, process
 
     from codex_cli.core.text import loose_key
 
     query = loose_key(draft.title)
-    if not query:
+    if not query or not titles:
         return
-    pool = [i for i in allowed]
-    choices = {i: loose_key(index.entries[i].title) for i in pool}
+    choices = {i: loose_key(t) for i, t in titles.items()}
     for _, s, i in process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=20, score_cutoff=50):
         score[i] = score.get(i, 0.0) + W_TITLE * (s - 50) / 50
 
 
 def _why(
-    index: Index, qvec: dict[str, float], i: int, voters: int, backlink: bool, section: str | None, surface: dict[str, str]
+    qterms: set[str],
+    text: tuple[str, str, str] | None,
+    voters: int,
+    backlink: bool,
+    section: str | None,
+    surface: dict[str, str],
 ) -> list[str]:
-    e = index.entries[i]
-    dvec = index.vector(e.features.terms)
-    shared = sorted((t for t in qvec if t in dvec and " " not in t), key=lambda t: -qvec[t] * dvec[t])[:4]
     why = []
-    if shared:
-        why.append("shares " + ", ".join(surface.get(t, t) for t in shared))
+    if text is not None:
+        weights: dict[str, float] = {}
+        term_counts(text[0], TITLE_WEIGHT, weights)
+        term_counts(text[1], DESCRIPTION_WEIGHT, weights)
+        term_counts(text[2], BODY_WEIGHT, weights)
+        shared = sorted((t for t in qterms if t in weights), key=lambda t: (-weights[t], t))[:4]
+        if shared:
+            why.append("shares " + ", ".join(surface.get(t, t) for t in shared))
     if voters:
         why.append(f"linked from {voters} similar note{'s' if voters != 1 else ''}")
     if backlink:
@@ -358,23 +397,29 @@ def _own_keys(draft: Draft) -> set[str]:
     return {k for k in keys if k}
 
 
-def _excluded(vault: Vault, draft: Draft) -> set[str]:
+def _excluded(index: SearchIndex, draft: Draft) -> set[str]:
     """Paths never to suggest: the note itself and every note it links to."""
     out: set[str] = set()
     if draft.path:
         out.add(draft.path)
-    resolver = vault.resolver
     for target in draft.links:
-        if not target_key(target):
-            continue
-        res = resolver.resolve(target, draft.path)
-        if res.note is not None:
-            out.add(res.note.path)
-        out.update(n.path for n in res.candidates)
+        k = target_key(target)
+        if k:
+            out.update(r.path for r in index.resolve_key(k, draft.path))
     return out
 
 
 # --- building and caching the index --------------------------------------------------
+
+
+def _reader(vault: Vault) -> Callable[[str], str]:
+    def read(path: str) -> str:
+        try:
+            return vault.read_text(path)
+        except OSError:
+            return ""
+
+    return read
 
 
 def draft_of(vault: Vault, note: Note, text: str | None = None) -> Draft:
@@ -392,44 +437,13 @@ def draft_of(vault: Vault, note: Note, text: str | None = None) -> Draft:
     )
 
 
-def note_features(vault: Vault, note: Note, text: str | None = None) -> Features:
-    if text is None:
-        try:
-            text = vault.read_text(note.path)
-        except OSError:
-            text = ""
-    return features(
-        note.title,
-        note.description,
-        text[note.body_start :],
-        (link.target for link in note.links),
-        vault.config.is_map(note.path),
-    )
-
-
-def load_index(vault: Vault) -> Index:
-    """The index of every note, re-reading only files changed since the last run."""
+def open_index(vault: Vault, progress: Callable[[int, int], None] | None = None) -> SearchIndex:
+    """The vault's search index, brought up to date (only new and changed files are read)."""
     from codex_cli.adapters import cache
+    from codex_cli.adapters.search_index import SearchIndex
 
+    started = cache.now_ns()
     files = vault.files
-    fingerprint = vault.fingerprint() + ":match1"
-    stored: dict[str, tuple[Any, Features]] = vault.store.load("match", fingerprint) or {}
-    notes = vault.notes
-    entries: list[Entry] = []
-    keep: dict[str, tuple[Any, Features]] = {}
-    changed = False
-    started = getattr(vault, "_scan_started", 0)
-    for path, note in notes.items():
-        sig = files.get(path)
-        hit = stored.get(path)
-        if hit is not None and sig is not None and hit[0] == sig:
-            feats = hit[1]
-        else:
-            feats = note_features(vault, note)
-            changed = True
-        if sig is not None and cache.trusted(sig, started):
-            keep[path] = (sig, feats)
-        entries.append(Entry(path, note.title, note.type, note.domain, feats))
-    if changed or len(keep) != len(stored):
-        vault.store.save("match", fingerprint, keep)
-    return Index(entries)
+    index = SearchIndex.open(vault.root, vault.fingerprint())
+    index.update(vault.root, files, vault.context(), vault.config.is_map, started, progress)
+    return index

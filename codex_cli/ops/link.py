@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codex_cli.core import frontmatter
 from codex_cli.core.links import Link
-from codex_cli.core.matcher import Suggestion, draft_of, rank
+from codex_cli.core.matcher import Suggestion, draft_of
 from codex_cli.core.note import Note
 from codex_cli.core.plan import Plan
 from codex_cli.core.resolve import BROKEN
 from codex_cli.core.text import short_title, strip_md
-from codex_cli.errors import Refused, UsageError
+from codex_cli.errors import Ambiguous, NotFound, Refused, UsageError
 from codex_cli.ops.commit import CommitOptions, Landed, Message, land
 from codex_cli.vault import Vault
+
+if TYPE_CHECKING:
+    from codex_cli.adapters.search_index import SearchIndex
 
 AS_FIELDS = ("depends_on", "challenged_by")
 DASH = "—"
@@ -44,13 +48,37 @@ class Suggested:
 
 
 def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None = None) -> Suggested:
-    """The ranking for an existing note (NOTE: a title or a path)."""
-    note = vault.find_note(query)
+    """The ranking for an existing note (NOTE: a title or a path).
+
+    Works from the search index alone (no full vault load), so that it stays
+    fast on large vaults; NOTE is found with the same rules as everywhere.
+    """
+    from codex_cli.core.matcher import _reader, open_index, rank_in
+
+    index = open_index(vault)
     try:
-        text = vault.read_text(note.path)
-    except OSError:
-        text = ""
-    return Suggested(note, rank(vault, draft_of(vault, note, text), limit, types))
+        path = _find_path(vault, index, query)
+        note = vault.reparse(path)
+        wanted = frozenset(types) if types else vault.config.claim_types
+        return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, _reader(vault)))
+    finally:
+        index.close()
+
+
+def _find_path(vault: Vault, index: SearchIndex, query: str) -> str:
+    """Vault.find_note's rules (a path, else a title; ambiguous and missing refused) over the index."""
+    from codex_cli.core.resolve import target_key
+    from codex_cli.core.suggest import closest_titles
+
+    candidate = vault._as_path(query)
+    if candidate is not None and index.by_path(candidate) is not None:
+        return candidate
+    found = index.find(target_key(query)) if target_key(query) else []
+    if len(found) == 1:
+        return found[0].path
+    if len(found) > 1:
+        raise Ambiguous(query, sorted(r.path for r in found))
+    raise NotFound(query, closest_titles(query, index.titles()))
 
 
 # --- inserting links -------------------------------------------------------------

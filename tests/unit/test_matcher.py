@@ -49,10 +49,11 @@ def _vault(root: Path) -> Vault:
         "domains/finance/token holders delegate governance to markets.md": claim(
             "token holders delegate governance to markets",
             "Token governance through conditional markets and prediction of proposal value.",
-            domain="finance",
+            domain="finance", description="holders hand decisions to markets",
         ),
         "domains/health/sleep deprivation impairs memory consolidation.md": claim(
             "sleep deprivation impairs memory consolidation", "Hippocampal replay during sleep.", domain="health",
+            description="replay needs sleep",
         ),
         "domains/finance/_map.md": "# Finance\n\n## Markets\n- [[futarchy markets aggregate information better than votes]]\n"
         "- [[token holders delegate governance to markets]]\n",
@@ -104,24 +105,39 @@ def test_empty_vault_and_odd_drafts(vault: Path) -> None:
     assert rank(v, Draft("x"), limit=0) == []
 
 
-def test_index_is_cached_and_updated_for_changed_files(vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    v = _vault(vault)
-    matcher.load_index(v)
-    calls: list[str] = []
-    real = matcher.note_features
+def test_index_is_kept_and_updated_for_changed_files_only(vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from codex_cli.adapters import search_index
 
-    def spy(vault_: Vault, note, text=None):  # type: ignore[no-untyped-def]
-        calls.append(note.path)
-        return real(vault_, note, text)
-
-    monkeypatch.setattr(matcher, "note_features", spy)
     monkeypatch.setattr("codex_cli.adapters.cache.trusted", lambda sig, started: True)
-    v2 = Vault.open(vault)
-    matcher.load_index(v2)  # entries were not trusted the first time (files too new): read again, now kept
-    calls.clear()
+    v = _vault(vault)
+    matcher.open_index(v).close()
+    read: list[str] = []
+    real = search_index.extract
+
+    def spy(root, path, sig, ctx, is_map):  # type: ignore[no-untyped-def]
+        read.append(path)
+        return real(root, path, sig, ctx, is_map)
+
+    monkeypatch.setattr(search_index, "extract", spy)
+    matcher.open_index(Vault.open(vault)).close()
+    assert read == []
     path = vault / "domains/health/sleep deprivation impairs memory consolidation.md"
-    path.write_text(path.read_text() + "\nmore text about markets\n")
-    v3 = Vault.open(vault)
-    index = matcher.load_index(v3)
-    assert calls == ["domains/health/sleep deprivation impairs memory consolidation.md"]
-    assert "market" in index.entries[index.by_path[calls[0]]].features.terms
+    path.write_text(path.read_text() + "\nmore text about futarchy markets\n")
+    (vault / "domains/finance/token holders delegate governance to markets.md").unlink()
+    v2 = Vault.open(vault)
+    index = matcher.open_index(v2)
+    assert read == ["domains/health/sleep deprivation impairs memory consolidation.md"]
+    assert index.by_path("domains/finance/token holders delegate governance to markets.md") is None
+    got = matcher.rank_in(index, Draft("futarchy"), 10, frozenset({"claim"}))
+    assert "domains/health/sleep deprivation impairs memory consolidation.md" in [s.path for s in got]
+    index.close()
+
+
+def test_index_can_be_deleted(vault: Path) -> None:
+    v = _vault(vault)
+    index = matcher.open_index(v)
+    location = index.location
+    index.close()
+    assert location is not None and location.is_file()
+    location.unlink()
+    assert rank(Vault.open(vault), Draft("futarchy markets"))

@@ -1,0 +1,360 @@
+"""The matcher's index: SQLite FTS5 (standard library) kept in the cache folder.
+
+One database per vault, `match.sqlite` beside the other cache files (inside
+`.git/codex-cache`, so never in `git status`; deleting it is always safe).
+It holds, per note: path, title, type, domain, the stat signature it was
+read at, the keys of the targets it links to, its map sections, and its
+title / description / body / word pairs in a contentless FTS5 table whose
+BM25 ranking (in C) is the text evidence of `core.matcher`. The text itself
+is not stored: a changed note gets a new row id and its old FTS row is left
+behind (the join with `docs` hides it) until more than a fifth of the rows
+are stale, when the index is rebuilt.
+
+`update` compares the scan's signatures with the stored ones and re-reads
+only new and changed files (in parallel when there are many); a file
+modified within the racy window is stored without a signature, so it is
+read again next time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codex_cli.adapters import cache
+from codex_cli.core.note import ParseContext, decode, parse_note
+from codex_cli.core.resolve import path_key, target_key, title_key
+
+FORMAT = "1"
+PARALLEL_FROM = 3000
+BODY_CHARS = 20000  # text indexed per note: enough for any real claim, bounded for odd files
+
+Progress = Callable[[int, int], None]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS docs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT UNIQUE NOT NULL, sig TEXT, title TEXT NOT NULL,
+  tkey TEXT NOT NULL, pkey TEXT NOT NULL, type TEXT, domain TEXT, sections TEXT
+);
+CREATE INDEX IF NOT EXISTS docs_tkey ON docs (tkey);
+CREATE INDEX IF NOT EXISTS docs_pkey ON docs (pkey);
+CREATE TABLE IF NOT EXISTS links (src INTEGER NOT NULL, tkey TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS links_tkey ON links (tkey);
+CREATE INDEX IF NOT EXISTS links_src ON links (src);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
+  title, description, body, pairs, content = '', tokenize = "porter unicode61 tokenchars '_'"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab (fts, 'row');
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the index holds about one note (the text lives in FTS5)."""
+
+    id: int
+    path: str
+    title: str
+    type: str | None
+    domain: str | None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    path: str
+    sig: str | None
+    title: str
+    type: str | None
+    domain: str | None
+    description: str
+    body: str
+    pairs: str
+    targets: tuple[str, ...]
+    sections: str | None
+
+
+def _sig_text(sig: Sequence[int]) -> str:
+    return ":".join(str(x) for x in sig)
+
+
+def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, is_map: bool) -> Extracted:
+    """Read and parse one note into an index row (pure but for the read)."""
+    from codex_cli.core import matcher
+
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        raw = b""
+    note = parse_note(path, raw, ctx)
+    text, _ = decode(raw)
+    body = text[note.body_start :][:BODY_CHARS]
+    description = note.description
+    sections = json.dumps(matcher.map_sections(body)) if is_map else None
+    targets = tuple(dict.fromkeys(k for k in (target_key(link.target) for link in note.links) if k))
+    return Extracted(
+        path,
+        _sig_text(sig) if sig is not None else None,
+        note.title,
+        note.type,
+        note.domain,
+        description,
+        matcher.link_text(body),
+        matcher.pair_text(f"{note.title}\n{description}\n{body}"),
+        targets,
+        sections,
+    )
+
+
+def _extract_many(root: str, items: list[tuple[str, Any, bool]], ctx: ParseContext) -> list[Extracted]:
+    return [extract(root, path, sig, ctx, is_map) for path, sig, is_map in items]
+
+
+class SearchIndex:
+    def __init__(self, db: sqlite3.Connection, location: Path | None) -> None:
+        self.db = db
+        self.location = location
+
+    # --- opening -------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, fingerprint: str) -> SearchIndex:
+        store = cache.Store(root)
+        location: Path | None = store.folder / "match.sqlite" if store.enabled else None
+        db = cls._connect(location)
+        index = cls(db, location)
+        if not index._compatible(fingerprint) or index.needs_rebuild():
+            db.close()
+            if location is not None:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    try:
+                        os.unlink(f"{location}{suffix}")
+                    except OSError:
+                        pass
+            db = cls._connect(location)
+            index = cls(db, location)
+            index._init(fingerprint)
+        return index
+
+    @staticmethod
+    def _connect(location: Path | None) -> sqlite3.Connection:
+        if location is None:
+            return sqlite3.connect(":memory:")
+        try:
+            location.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(location)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            return db
+        except (OSError, sqlite3.Error):
+            return sqlite3.connect(":memory:")
+
+    def _compatible(self, fingerprint: str) -> bool:
+        try:
+            rows = dict(self.db.execute("SELECT k, v FROM meta").fetchall())
+        except sqlite3.Error:
+            return False
+        return rows.get("format") == FORMAT and rows.get("fingerprint") == fingerprint
+
+    def _init(self, fingerprint: str) -> None:
+        with self.db:
+            self.db.executescript(_SCHEMA)
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- keeping it current --------------------------------------------------------
+    def update(
+        self,
+        root: Path,
+        files: dict[str, Any],
+        ctx: ParseContext,
+        is_map: Callable[[str], bool],
+        scan_started_ns: int,
+        progress: Progress | None = None,
+    ) -> int:
+        """Re-read new and changed files, drop deleted ones; returns how many were read."""
+        stored = dict(self.db.execute("SELECT path, sig FROM docs").fetchall())
+        todo: list[tuple[str, Any, bool]] = []
+        for path, sig in files.items():
+            have = stored.get(path, "")
+            if have is None or have != _sig_text(sig):
+                trusted = cache.trusted(sig, scan_started_ns)
+                todo.append((path, sig if trusted else None, is_map(path)))
+        gone = [p for p in stored if p not in files]
+        if not todo and not gone:
+            return 0
+        extracted = self._extract(str(root), todo, ctx, progress)
+        with self.db:
+            for path in gone:
+                self._delete(path)
+            self._bump_stale(len(gone) + sum(1 for r in extracted if r.path in stored))
+            for row in extracted:
+                self._delete(row.path)
+                cur = self.db.execute(
+                    "INSERT INTO docs (path, sig, title, tkey, pkey, type, domain, sections) VALUES (?,?,?,?,?,?,?,?)",
+                    (row.path, row.sig, row.title, title_key(row.title), path_key(row.path), row.type, row.domain, row.sections),
+                )
+                rid = cur.lastrowid
+                self.db.execute(
+                    "INSERT INTO fts (rowid, title, description, body, pairs) VALUES (?,?,?,?,?)",
+                    (rid, row.title, row.description, row.body, row.pairs),
+                )
+                if row.targets:
+                    self.db.executemany("INSERT INTO links VALUES (?, ?)", [(rid, k) for k in row.targets])
+        return len(extracted)
+
+    def _delete(self, path: str) -> None:
+        found = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
+        if found is None:
+            return
+        rid = found[0]
+        self.db.execute("DELETE FROM docs WHERE id = ?", (rid,))
+        self.db.execute("DELETE FROM links WHERE src = ?", (rid,))
+
+    def _bump_stale(self, n: int) -> None:
+        row = self.db.execute("SELECT v FROM meta WHERE k = 'stale'").fetchone()
+        stale = int(row[0]) + n if row else n
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (str(stale),))
+
+    def needs_rebuild(self) -> bool:
+        row = self.db.execute("SELECT v FROM meta WHERE k = 'stale'").fetchone()
+        stale = int(row[0]) if row else 0
+        return stale > 1000 and stale * 5 > self.count()
+
+    @staticmethod
+    def _extract(root: str, todo: list[tuple[str, Any, bool]], ctx: ParseContext, progress: Progress | None) -> list[Extracted]:
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) < PARALLEL_FROM or workers < 2:
+            return _extract_many(root, todo, ctx)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(500, len(todo) // (workers * 8))
+        chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        out: list[Extracted] = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            for part in pool.map(_extract_many, [root] * len(chunks), chunks, [ctx] * len(chunks)):
+                out.extend(part)
+                if progress:
+                    progress(len(out), len(todo))
+        return out
+
+    # --- reading -------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def row(self, rid: int) -> Row | None:
+        r = self.db.execute("SELECT id, path, title, type, domain FROM docs WHERE id = ?", (rid,)).fetchone()
+        return Row(*r) if r else None
+
+    def rows(self, ids: Iterable[int]) -> dict[int, Row]:
+        ids = list(ids)
+        out: dict[int, Row] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for r in self.db.execute(f"SELECT id, path, title, type, domain FROM docs WHERE id IN ({marks})", part):  # noqa: S608
+                out[r[0]] = Row(*r)
+        return out
+
+    def by_path(self, path: str) -> Row | None:
+        r = self.db.execute("SELECT id, path, title, type, domain FROM docs WHERE path = ?", (path,)).fetchone()
+        return Row(*r) if r else None
+
+    def find(self, key: str) -> list[Row]:
+        """Notes whose path (without .md) or else title has this key."""
+        rows = self.db.execute("SELECT id, path, title, type, domain FROM docs WHERE pkey = ?", (key,)).fetchall()
+        if not rows:
+            rows = self.db.execute("SELECT id, path, title, type, domain FROM docs WHERE tkey = ?", (key,)).fetchall()
+        return [Row(*r) for r in rows]
+
+    def resolve_key(self, key: str, source_path: str | None = None) -> list[Row]:
+        """DESIGN.md's resolution of a target key: one row, or the ambiguous candidates."""
+        found = self.find(key)
+        if len(found) > 1 and source_path is not None:
+            here = source_path.rpartition("/")[0]
+            local = [r for r in found if r.path.rpartition("/")[0] == here]
+            if len(local) == 1:
+                return local
+        return found
+
+    def titles(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT title FROM docs")]
+
+    def search(self, match: str, weights: Sequence[float], limit: int, types: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """(id, score) of the best BM25 matches of an FTS5 query, best first (score > 0)."""
+        if not match:
+            return []
+        w = ", ".join(f"{float(x):g}" for x in weights)
+        args: list[Any] = [match]
+        where = ""
+        if types is not None:
+            where = f" AND docs.type IN ({','.join('?' * len(types))})"
+            args.extend(types)
+        args.append(limit)
+        sql = (
+            f"SELECT fts.rowid, bm25(fts, {w}) AS s FROM fts JOIN docs ON docs.id = fts.rowid"  # noqa: S608
+            f" WHERE fts MATCH ?{where} ORDER BY s LIMIT ?"
+        )
+        try:
+            rows = self.db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [(rid, -s) for rid, s in rows]
+
+    def stems(self, words: Sequence[str]) -> dict[str, str]:
+        """How the index's tokenizer stems each word (words it splits or drops are left out)."""
+        if not words:
+            return {}
+        db = self.db
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.q USING fts5 (x, tokenize = \"porter unicode61 tokenchars '_'\")")
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.q_vocab USING fts5vocab (temp, q, 'instance')")
+        db.execute("DELETE FROM temp.q")
+        db.executemany("INSERT INTO temp.q (rowid, x) VALUES (?, ?)", list(enumerate(words, 1)))
+        per_row: dict[int, list[str]] = {}
+        for term, doc in db.execute("SELECT term, doc FROM temp.q_vocab"):
+            per_row.setdefault(doc, []).append(term)
+        return {words[i - 1]: terms[0] for i, terms in per_row.items() if len(terms) == 1}
+
+    def doc_frequency(self, stems: Iterable[str]) -> dict[str, int]:
+        """How many index rows hold each stem (stale rows included: an estimate)."""
+        stems = list(dict.fromkeys(stems))
+        out: dict[str, int] = {}
+        for i in range(0, len(stems), 500):
+            part = stems[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for term, doc in self.db.execute(f"SELECT term, doc FROM fts_vocab WHERE term IN ({marks})", part):  # noqa: S608
+                out[term] = int(doc)
+        return out
+
+    def targets(self, ids: Iterable[int]) -> dict[int, list[str]]:
+        ids = list(ids)
+        out: dict[int, list[str]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for src, k in self.db.execute(f"SELECT src, tkey FROM links WHERE src IN ({marks})", part):  # noqa: S608
+                out.setdefault(src, []).append(k)
+        return out
+
+    def linking_to(self, keys: Iterable[str]) -> set[int]:
+        out: set[int] = set()
+        for k in keys:
+            out.update(r[0] for r in self.db.execute("SELECT src FROM links WHERE tkey = ?", (k,)))
+        return out
+
+    def sections_of(self, ids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]:
+        out: list[tuple[str, tuple[str, ...]]] = []
+        for rid in ids:
+            r = self.db.execute("SELECT sections FROM docs WHERE id = ?", (rid,)).fetchone()
+            if r and r[0]:
+                out.extend((h, tuple(keys)) for h, keys in json.loads(r[0]))
+        return out
