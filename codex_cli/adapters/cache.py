@@ -166,8 +166,5 @@ def now_ns() -> int:
 
 
 def digest_of(files: dict[str, Signature], extra: str = "") -> str:
-    h = hashlib.sha1(extra.encode())
-    for path in sorted(files):
-        sig = files[path]
-        h.update(f"{path}\0{sig[0]}\0{sig[1]}\0{sig[2]}\0{sig[3]}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    """A digest of every path and signature (in the scan's order, which is stable)."""
+    return hashlib.sha1(pickle.dumps((extra, files), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
