@@ -183,3 +183,7 @@ def untouch_note(ctx: Context) -> None:
 import bench_rename  # noqa: E402  (benchmarks/ is on sys.path, as for `cases`)
 
 bench_rename.register_cases(sys.modules[__name__])
+
+import bench_link  # noqa: E402
+
+bench_link.register_cases(sys.modules[__name__])
