@@ -154,10 +154,13 @@ class TreeSampler(threading.Thread):
             self.stopped.wait(self.every)
 
 
+ENV: dict[str, str] = dict(os.environ)
+
+
 def measure(argv: list[str], sample_tree: bool) -> Timing:
     has_proc = sample_tree and os.path.isdir("/proc/self")
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=ENV)
     sampler = TreeSampler(proc.pid) if has_proc else None
     if sampler:
         sampler.start()
@@ -243,6 +246,22 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
+def git_head() -> str | None:
+    out = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return out.stdout.strip() or None
+
+
+def make_snapshot() -> tuple[str, str]:
+    """(commit, folder): a detached worktree of HEAD to import codex_cli from."""
+    import tempfile
+
+    commit = git_head() or "HEAD"
+    folder = tempfile.mkdtemp(prefix="codex-bench-")
+    os.rmdir(folder)
+    subprocess.run(["git", "-C", str(HERE.parent), "worktree", "add", "-q", "--detach", folder, commit], check=True)
+    return commit, folder
+
+
 def default_codex() -> str:
     sibling = Path(sys.executable).with_name("codex")
     return str(sibling) if sibling.exists() else (shutil.which("codex") or "codex")
@@ -259,6 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="where to write the results (default benchmarks/results/<N>-<time>.json)")
     parser.add_argument("--no-tree-memory", action="store_true", help="skip sampling /proc for the process tree's memory")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="time the committed code: a git worktree of HEAD first on PYTHONPATH "
+        "(the cache is keyed on the package's modification times, so edits during a run would void it)",
+    )
     args = parser.parse_args(argv)
 
     if args.list:
@@ -277,9 +302,17 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(str(vault), manifest, args.codex)
     chosen = [c for c in cases_mod.CASES if not args.case or any(s in c.name for s in args.case)]
     results = []
-    for case in chosen:
-        print(f"timing {case.name} ...", file=sys.stderr)
-        results.append(run_case(case, ctx, args.runs, not args.no_tree_memory))
+    snapshot = make_snapshot() if args.snapshot else None
+    try:
+        if snapshot:
+            ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [snapshot[1], ENV.get("PYTHONPATH")]))
+            print(f"code: {snapshot[0]} ({snapshot[1]})", file=sys.stderr)
+        for case in chosen:
+            print(f"timing {case.name} ...", file=sys.stderr)
+            results.append(run_case(case, ctx, args.runs, not args.no_tree_memory))
+    finally:
+        if snapshot:
+            subprocess.run(["git", "-C", str(HERE.parent), "worktree", "remove", "--force", snapshot[1]], check=False)
     print(table(results))
     doc = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -287,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         "vault": {"path": str(vault), "notes": manifest["notes"], "seed": manifest.get("seed")},
         "runs": args.runs,
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "code": snapshot[0] if snapshot else git_head(),
         "results": [r.to_json() for r in results],
     }
     out = args.json or HERE / "results" / f"{manifest['notes']}-{time.strftime('%Y%m%d-%H%M%S')}.json"
