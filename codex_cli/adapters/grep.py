@@ -68,12 +68,21 @@ class Search:
             self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", "-e", self.needle, "--", "*.md"])
             self._tracked = _start(root, ["ls-files", "-z", "--", "*.md"]) if self._grep is not None else None
 
+    def cancel(self) -> None:
+        """Stop the background commands (harmless once they are done)."""
+        for proc in (self._grep, self._tracked):
+            if proc is not None and proc.returncode is None:
+                proc.kill()
+                proc.communicate()
+        self._grep = self._tracked = None
+
     def files(self, paths: Collection[str]) -> set[str]:
         if self.needle is None:
             return set(_scan(self.root, paths, None, key(self.title)))
         lowered = self.needle.lower().encode("utf-8")
         found = _finish(self._grep, ok=(0, 1))
         tracked = _finish(self._tracked, ok=(0,))
+        self._grep = self._tracked = None
         if found is None or tracked is None:
             return set(_scan(self.root, paths, lowered, None))
         out = {p for p in found if p in paths}

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codex_cli.adapters.git import Repository
 from codex_cli.core.note import decode, parse_note, parse_references, title_of
@@ -37,6 +37,9 @@ from codex_cli.ops.commit import (
     render_message,
 )
 from codex_cli.vault import Vault
+
+if TYPE_CHECKING:
+    from codex_cli.adapters.grep import Search
 
 UNLINKABLE = "#[]^"
 
@@ -154,18 +157,39 @@ def check_title(raw: str) -> Title:
 
 def prepare(vault: Vault, request: RenameRequest) -> Prepared:
     """Everything a rename would do, computed without writing a byte."""
-    from codex_cli.adapters import fs, grep
+    from codex_cli.adapters import grep
 
-    # the prefilter starts first (for the title the NOTE argument most likely
-    # names) and runs while the index is built
-    search = grep.Search(vault.root, _likely_title(request.note))
-    old_path = vault.find_path(request.note)
-    old_title = title_of(old_path)
-    if key(old_title) != key(search.title):
-        search = grep.Search(vault.root, old_title)
     title = check_title(request.new_title) if request.new_title else None
     if title is None and request.move_to is None:
         raise UsageError("nothing to do: give a NEW_TITLE, or --move-to FOLDER")
+    # the prefilter starts first (for the title the NOTE argument most likely
+    # names) and runs while the index is built
+    search = grep.Search(vault.root, _likely_title(request.note))
+    try:
+        return _prepare(vault, request, title, search)
+    finally:
+        search.cancel()
+
+
+def _prepare(vault: Vault, request: RenameRequest, title: Title | None, search: Search) -> Prepared:
+    from codex_cli.adapters import grep
+
+    old_path = vault.find_path(request.note)
+    old_title = title_of(old_path)
+    if key(old_title) == key(search.title):
+        return _plan(vault, request, title, search, old_path)
+    search.cancel()
+    search = grep.Search(vault.root, old_title)
+    try:
+        return _plan(vault, request, title, search, old_path)
+    finally:
+        search.cancel()
+
+
+def _plan(vault: Vault, request: RenameRequest, title: Title | None, search: Search, old_path: str) -> Prepared:
+    from codex_cli.adapters import fs
+
+    old_title = title_of(old_path)
     dest = _folder_arg(vault, request.move_to) if request.move_to is not None else folder(old_path)
     name = title.name if title else old_title
     new_path = f"{dest}/{name}.md" if dest else f"{name}.md"
@@ -184,6 +208,7 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
         # the note itself is parsed whole (H1, domain); the others only for their links
         note = parse_note(path, raw, ctx) if path == old_path else parse_references(path, raw, ctx)
         sources[path] = Source(note, raw, decode(raw)[0])
+    search.cancel()
     renamed = plan_rename(target, sources, index)
     notes = list(title.notes) if title else []
     if request.move_to is not None and not (vault.root / dest).is_dir():
@@ -205,7 +230,7 @@ def _target(vault: Vault, old_path: str, new_path: str, title: Title | None) -> 
         return Target(old_path, new_path, h1, new_domain)
     old_map = config.map_for_domain(old_domain) if old_domain else None
     new_map = config.map_for_domain(new_domain)
-    files = vault.files
+    files = vault.paths()
     if old_map not in files or new_map not in files:
         old_map = new_map = None
     return Target(old_path, new_path, h1, new_domain, old_map, new_map)
