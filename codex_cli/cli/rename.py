@@ -23,11 +23,11 @@ def register(app: typer.Typer) -> None:
 def rename_command(
     ctx: typer.Context,
     note: str = typer.Argument(..., metavar="NOTE", help="The note: its title (any case) or its path.", autocompletion=complete_note),
-    new_title: str = typer.Argument(None, metavar="[NEW_TITLE]", help="The new title (the file name; the H1 keeps characters a file name cannot)."),
+    new_title: str = typer.Argument(None, metavar="NEW_TITLE", help="The new title (the file name; the H1 keeps characters a file name cannot). Asked for at a terminal when missing."),
     move_to: str = typer.Option(None, "--move-to", metavar="FOLDER", help="Move the note to FOLDER too (vault-relative); its domain and map entry follow."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the whole change as a diff; write nothing."),
     yes: bool = typer.Option(False, "-y", "--yes", help="Do it without asking (needed with no terminal)."),
-    force: bool = typer.Option(False, "--force", help="Also rewrite files that have uncommitted changes."),
+    force: bool = typer.Option(False, "--force", help="Commit even files that already had uncommitted changes (they go into the commit too)."),
     commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the rename (default), or leave it staged."),
     branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on branch NAME (default: a new <agent>/rename-... branch when on main)."),
     no_branch: bool = typer.Option(False, "--no-branch", help="Commit on the current branch, even a protected one."),
