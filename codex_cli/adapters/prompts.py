@@ -49,7 +49,23 @@ def interactive(no_input: bool = False) -> bool:
     """Whether there is a person at a terminal to ask."""
     if no_input or os.environ.get("CODEX_NO_INPUT", "") not in ("", "0"):
         return False
-    return sys.stdin.isatty() and sys.stdout.isatty() or _forced_tty()
+    return sys.stdin.isatty() and sys.stderr.isatty() or _forced_tty()
+
+
+def _terminal_session() -> Any:
+    """Draw prompts on stderr, so stdout holds only data (`--json > file` works).
+
+    A caller that set up its own prompt_toolkit session (the tests' pipe
+    input) keeps it.
+    """
+    from contextlib import nullcontext
+
+    from prompt_toolkit.application.current import create_app_session, get_app_session
+    from prompt_toolkit.output import create_output
+
+    if getattr(get_app_session(), "_output", None) is not None or _forced_tty():
+        return nullcontext()
+    return create_app_session(output=create_output(stdout=sys.stderr))
 
 
 def _forced_tty() -> bool:
@@ -82,6 +98,11 @@ def ask_missing(questions: Sequence[Question], answers: dict[str, Any], *, can_a
 
 
 def _ask_one(q: Question, answers: dict[str, Any]) -> Any:
+    with _terminal_session():
+        return _ask_until_valid(q, answers)
+
+
+def _ask_until_valid(q: Question, answers: dict[str, Any]) -> Any:
     import questionary
 
     choices = q.choices(answers) if callable(q.choices) else q.choices
@@ -210,5 +231,6 @@ def edit_text(initial: str, suffix: str = ".md") -> str:
 def confirm(message: str, *, default: bool = False) -> bool:
     import questionary
 
-    value = questionary.confirm(message, default=default).unsafe_ask()
+    with _terminal_session():
+        value = questionary.confirm(message, default=default).unsafe_ask()
     return bool(value)
