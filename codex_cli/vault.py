@@ -251,12 +251,15 @@ class Vault:
             self._index = Resolver(PathRef(path) for path in self.paths())
         return self._index
 
-    def find_path(self, query: str) -> str:
-        """The path a NOTE argument names: a path (absolute, relative or vault-relative) or a title."""
+    def find_path(self, query: str, index: Resolver[Any] | None = None) -> str:
+        """The path a NOTE argument names: a path (absolute, relative or vault-relative) or a title.
+
+        `index` replaces the whole index (a core.resolve.PartialIndex covering `query`).
+        """
         candidate = self._as_path(query)
         if candidate is not None and candidate in self.paths():
             return candidate
-        found = self.index().find(query)
+        found = (index if index is not None else self.index()).find(query)
         if len(found) == 1:
             return found[0].path
         if len(found) > 1:

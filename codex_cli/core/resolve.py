@@ -130,3 +130,59 @@ class Resolver(Generic[N]):
         if note is not None:
             return [note]
         return list(self.by_title.get(k, []))
+
+
+class PartialIndex(Resolver[PathRef]):
+    """A resolver over only the notes that the targets it was asked to `cover` can reach.
+
+    Resolving a target whose key is covered gives exactly what the full index
+    over `paths` gives; any other target may resolve to nothing (it never
+    resolves to a note that the full index would not give). Covering a
+    target finds, with one substring search over all the paths, every note
+    whose path holds the target's last component: a note whose path or title
+    key equals the target's key holds it. Notes with non-ASCII paths are
+    always in (their keys fold in ways a substring search would miss).
+
+    For a command that follows the references to one note in a large vault
+    (a rename), this replaces building the whole index.
+    """
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        super().__init__(())
+        self._paths = list(paths)
+        self._text = "\n".join(self._paths).lower() + "\n"
+        self._starts: list[int] = []
+        offset = 0
+        for path in self._paths:
+            self._starts.append(offset)
+            offset += len(path) + 1
+        self._added: set[int] = set()
+        self._covered: set[str] = set()
+        for i, path in enumerate(self._paths):
+            if not path.isascii():
+                self._take(i)
+
+    def _take(self, i: int) -> None:
+        if i not in self._added:
+            self._added.add(i)
+            self.add(PathRef(self._paths[i]))
+
+    def cover(self, *targets: str) -> None:
+        """Make resolving these targets (titles, paths, link targets) exact."""
+        from bisect import bisect_right
+
+        text, starts = self._text, self._starts
+        for target in targets:
+            k = target_key(target)
+            part = k.rpartition("/")[2]
+            if not part or not part.isascii() or part in self._covered:
+                continue
+            self._covered.add(part)
+            hits: list[int] = []
+            at = text.find(part)
+            while at != -1:
+                i = bisect_right(starts, at) - 1
+                hits.append(i)
+                at = text.find(part, text.find("\n", at) + 1)
+            for i in sorted(hits):
+                self._take(i)
