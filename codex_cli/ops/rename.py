@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from codex_cli.adapters.git import Repository
 from codex_cli.core.note import decode, parse_note, parse_references, title_of
 from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
-from codex_cli.core.resolve import path_key, title_key
+from codex_cli.core.resolve import PartialIndex, path_key, title_key
 from codex_cli.core.text import key, short_title, strip_md
 from codex_cli.core.titles import Title, clean_title
 from codex_cli.errors import Exists, InvalidTitle, Refused, UsageError
@@ -174,19 +174,25 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
 def _prepare(vault: Vault, request: RenameRequest, title: Title | None, search: Search) -> Prepared:
     from codex_cli.adapters import grep
 
-    old_path = vault.find_path(request.note)
+    # only the notes the query, the old and new titles and the note's own
+    # links can reach are indexed (core.resolve.PartialIndex)
+    index = PartialIndex(vault.paths())
+    index.cover(request.note)
+    old_path = vault.find_path(request.note, index)
     old_title = title_of(old_path)
     if key(old_title) == key(search.title):
-        return _plan(vault, request, title, search, old_path)
+        return _plan(vault, request, title, search, old_path, index)
     search.cancel()
     search = grep.Search(vault.root, old_title)
     try:
-        return _plan(vault, request, title, search, old_path)
+        return _plan(vault, request, title, search, old_path, index)
     finally:
         search.cancel()
 
 
-def _plan(vault: Vault, request: RenameRequest, title: Title | None, search: Search, old_path: str) -> Prepared:
+def _plan(
+    vault: Vault, request: RenameRequest, title: Title | None, search: Search, old_path: str, index: PartialIndex
+) -> Prepared:
     from codex_cli.adapters import fs
 
     old_title = title_of(old_path)
@@ -195,7 +201,7 @@ def _plan(vault: Vault, request: RenameRequest, title: Title | None, search: Sea
     new_path = f"{dest}/{name}.md" if dest else f"{name}.md"
     if new_path == old_path:
         raise Refused(f"nothing to do: {old_path} already has that title and folder")
-    index = vault.index()
+    index.cover(old_path, new_path)
     _refuse_taken(vault, index, old_path, new_path)
     target = _target(vault, old_path, new_path, title)
     wanted = search.files(vault.paths())
@@ -209,6 +215,8 @@ def _plan(vault: Vault, request: RenameRequest, title: Title | None, search: Sea
         note = parse_note(path, raw, ctx) if path == old_path else parse_references(path, raw, ctx)
         sources[path] = Source(note, raw, decode(raw)[0])
     search.cancel()
+    # where the note's own links go must be known exactly (a move may change it)
+    index.cover(*(link.target for link in sources[old_path].note.links))
     renamed = plan_rename(target, sources, index)
     notes = list(title.notes) if title else []
     if request.move_to is not None and not (vault.root / dest).is_dir():

@@ -203,3 +203,27 @@ def test_parse_references_finds_exactly_the_links_parse_note_finds() -> None:
         lean = parse_references(path, raw, CTX)
         assert lean.links == full.links, path
         assert lean.body_start == full.body_start, path
+
+
+def test_partial_index_resolves_covered_targets_as_the_full_index_does() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from codex_cli.core.resolve import PartialIndex
+
+    names = st.sampled_from(["old", "Old", "old claim", " old ", "beliefs", "café", "cafe\u0301", "x old", "olde"])
+    folders = st.sampled_from(["", "d/", "e/", "d/sub/", "D/"])
+    paths = st.lists(st.tuples(folders, names).map(lambda t: f"{t[0]}{t[1]}.md"), max_size=8, unique=True)
+    targets = st.lists(st.tuples(folders, names, st.sampled_from(["", ".md", ".MD"])).map("".join), max_size=5)
+
+    @settings(max_examples=200, deadline=None)
+    @given(paths, targets, st.sampled_from(["d/a.md", "e/b.md", "z.md"]))
+    def check(ps: list[str], ts: list[str], source: str) -> None:
+        full: Resolver[PathRef] = Resolver(PathRef(p) for p in ps)
+        part = PartialIndex(ps)
+        part.cover(*ts)
+        for t in ts:
+            a, b = full.resolve(t, source), part.resolve(t, source)
+            assert (a.status, a.note, set(a.candidates)) == (b.status, b.note, set(b.candidates)), t
+
+    check()
