@@ -276,6 +276,6 @@ _DROP_AVOIDED = str.maketrans("", "", AVOIDED)
 def h1_matches(h1: str, title: str) -> bool:
     """Whether an H1 says the title: case and punctuation aside, and the H1 may
     keep the characters a file name leaves out (`: ? " * < > |`, apostrophes)."""
-    if loose_key(h1) == loose_key(title):
+    if h1 == title or loose_key(h1) == loose_key(title):
         return True
     return loose_key(h1.translate(_DROP_AVOIDED)) == loose_key(title.translate(_DROP_AVOIDED))
