@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,7 +147,7 @@ class SearchIndex:
             return sqlite3.connect(":memory:")
         try:
             location.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(location)
+            db = sqlite3.connect(location, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             return db
@@ -190,25 +190,28 @@ class SearchIndex:
         gone = [p for p in stored if p not in files]
         if not todo and not gone:
             return 0
-        extracted = self._extract(str(root), todo, ctx, progress)
         with self.db:
             for path in gone:
                 self._delete(path)
-            self._bump_stale(len(gone) + sum(1 for r in extracted if r.path in stored))
-            for row in extracted:
-                self._delete(row.path)
-                cur = self.db.execute(
-                    "INSERT INTO docs (path, sig, title, tkey, pkey, type, domain, sections) VALUES (?,?,?,?,?,?,?,?)",
-                    (row.path, row.sig, row.title, title_key(row.title), path_key(row.path), row.type, row.domain, row.sections),
-                )
-                rid = cur.lastrowid
-                self.db.execute(
-                    "INSERT INTO fts (rowid, title, description, body, pairs) VALUES (?,?,?,?,?)",
-                    (rid, row.title, row.description, row.body, row.pairs),
-                )
-                if row.targets:
-                    self.db.executemany("INSERT INTO links VALUES (?, ?)", [(rid, k) for k in row.targets])
-        return len(extracted)
+            self._bump_stale(len(gone) + sum(1 for path, _, _ in todo if path in stored))
+            for part in self._extract(str(root), todo, ctx, progress):
+                for row in part:
+                    self._insert(row)
+        return len(todo)
+
+    def _insert(self, row: Extracted) -> None:
+        self._delete(row.path)
+        cur = self.db.execute(
+            "INSERT INTO docs (path, sig, title, tkey, pkey, type, domain, sections) VALUES (?,?,?,?,?,?,?,?)",
+            (row.path, row.sig, row.title, title_key(row.title), path_key(row.path), row.type, row.domain, row.sections),
+        )
+        rid = cur.lastrowid
+        self.db.execute(
+            "INSERT INTO fts (rowid, title, description, body, pairs) VALUES (?,?,?,?,?)",
+            (rid, row.title, row.description, row.body, row.pairs),
+        )
+        if row.targets:
+            self.db.executemany("INSERT INTO links VALUES (?, ?)", [(rid, k) for k in row.targets])
 
     def _delete(self, path: str) -> None:
         found = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
@@ -229,23 +232,29 @@ class SearchIndex:
         return stale > 1000 and stale * 5 > self.count()
 
     @staticmethod
-    def _extract(root: str, todo: list[tuple[str, Any, bool]], ctx: ParseContext, progress: Progress | None) -> list[Extracted]:
+    def _extract(root: str, todo: list[tuple[str, Any, bool]], ctx: ParseContext, progress: Progress | None) -> Iterator[list[Extracted]]:
+        """Index rows for `todo`, a chunk at a time (in worker processes when there are many)."""
         workers = min(os.cpu_count() or 1, 8)
+        step = 2000
         if len(todo) < PARALLEL_FROM or workers < 2:
-            return _extract_many(root, todo, ctx)
+            for i in range(0, len(todo), step):
+                yield _extract_many(root, todo[i : i + step], ctx)
+                if progress:
+                    progress(min(i + step, len(todo)), len(todo))
+            return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(500, len(todo) // (workers * 8))
         chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        out: list[Extracted] = []
+        done = 0
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
             for part in pool.map(_extract_many, [root] * len(chunks), chunks, [ctx] * len(chunks)):
-                out.extend(part)
+                done += len(part)
+                yield part
                 if progress:
-                    progress(len(out), len(todo))
-        return out
+                    progress(done, len(todo))
 
     # --- reading -------------------------------------------------------------------
     def count(self) -> int:

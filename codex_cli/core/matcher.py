@@ -66,6 +66,7 @@ STOP_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_PLAIN_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # apostrophes split words: "don't" -> "don", "t"
 _NOT_TEXT = re.compile(r"https?://\S+|`[^`\n]*`")
 
 
@@ -109,16 +110,17 @@ def term_counts(text: str, weight: float, into: dict[str, float]) -> None:
 
 def pair_text(text: str) -> str:
     """Adjacent content words joined by `_` (`prediction_markets`), for the index's pairs column."""
+    words = _PLAIN_WORD.findall(_NOT_TEXT.sub(" ", link_text(text).lower()))
+    stop = STOP_WORDS
     out = []
     prev = ""
-    for m in _WORD.finditer(_NOT_TEXT.sub(" ", link_text(text).lower())):
-        w = m.group().replace("’", "'").split("'")[0]
-        if w in STOP_WORDS or len(w) < 2 or w.isdigit():
+    for w in words:
+        if w in stop or len(w) < 2 or w.isdigit():
             prev = ""
-            continue
-        if prev:
-            out.append(f"{prev}_{w}")
-        prev = w
+        else:
+            if prev:
+                out.append(prev + "_" + w)
+            prev = w
     return " ".join(out)
 
 
