@@ -7,9 +7,10 @@ Each case (benchmarks/cases.py) is timed `--runs` times, interleaved with
 its baseline (`git grep -c -F '[['` over the vault, or `python -c pass`) so
 that both see the same machine load; the report gives the medians and their
 ratio. Memory: the largest resident set of any one process (wait4's
-ru_maxrss) and the peak sum of resident sets over the command's process tree
-(sampled from /proc every 20 ms; forked workers share pages, so this sum
-over-counts). Prints a markdown table and writes JSON.
+ru_maxrss, every run) and the peak sum of resident sets over the command's
+process tree (sampled from /proc every 50 ms in one extra, untimed run;
+forked workers share pages, so this sum over-counts). Prints a markdown
+table and writes JSON.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Result:
     case: Case
     runs: list[Timing] = field(default_factory=list)
     baseline_runs: list[Timing] = field(default_factory=list)
+    tree_sample: Timing | None = None  # the untimed run that sampled memory
     error: str | None = None
 
     @property
@@ -64,12 +66,12 @@ class Result:
 
     @property
     def max_rss_mb(self) -> float:
-        return max(t.max_rss_mb for t in self.runs)
+        runs = self.runs + ([self.tree_sample] if self.tree_sample else [])
+        return max(t.max_rss_mb for t in runs)
 
     @property
     def tree_rss_mb(self) -> float | None:
-        values = [t.tree_rss_mb for t in self.runs if t.tree_rss_mb is not None]
-        return max(values) if values else None
+        return self.tree_sample.tree_rss_mb if self.tree_sample else None
 
     @property
     def passed(self) -> bool | None:
@@ -135,7 +137,7 @@ def _rss_kb(pid: int) -> int:
 class TreeSampler(threading.Thread):
     """Peak of the summed resident sets of a process and its descendants."""
 
-    def __init__(self, pid: int, every: float = 0.02) -> None:
+    def __init__(self, pid: int, every: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.every = every
@@ -188,17 +190,24 @@ def run_case(case: Case, ctx: Context, runs: int, sample_tree: bool) -> Result:
             if case.prepare:
                 case.prepare(ctx)
             measure(argv, False)
-        for _ in range(runs):
-            result.baseline_runs.append(measure(baseline, False))
+        # The timed runs sample nothing (reading /proc costs CPU on a small
+        # machine); one more run, untimed, samples the process tree's memory.
+        for i in range(runs + (1 if sample_tree else 0)):
+            sampled = i == runs
+            if not sampled:
+                result.baseline_runs.append(measure(baseline, False))
             if case.prepare:
                 case.prepare(ctx)
             if case.cache == COLD:
                 clear_cache(ctx)
-            timing = measure(argv, sample_tree)
+            timing = measure(argv, sampled)
             if timing.code not in case.ok_codes:
                 result.error = f"exit code {timing.code}: {' '.join(argv)}"
                 break
-            result.runs.append(timing)
+            if sampled:
+                result.tree_sample = timing
+            else:
+                result.runs.append(timing)
     finally:
         if case.finish:
             case.finish(ctx)
