@@ -251,7 +251,8 @@ class Breaker:
 
 
 class Writer:
-    def __init__(self, rng: random.Random, words: Words, claims: list[Claim], breaker: Breaker, hub: Claim, stats: Stats) -> None:
+    def __init__(self, rng: random.Random, words: Words, claims: list[Claim], breaker: Breaker, hub: Claim, stats: Stats, broken_rate: float = BROKEN_RATE) -> None:
+        self.broken_rate = broken_rate
         self.rng = rng
         self.words = words
         self.claims = claims
@@ -278,7 +279,7 @@ class Writer:
         rng = self.rng
         st = self.stats
         st.links += 1
-        if target is None and rng.random() < BROKEN_RATE:
+        if target is None and rng.random() < self.broken_rate:
             st.broken += 1
             return f"[[{self.breaker.make(self._other(me).title, st)}]]"
         target = target or self._other(me)
@@ -378,7 +379,14 @@ class Writer:
         return "\n".join(lines)
 
 
-def generate(n: int, out: Path, seed: int = 1, hub_backlinks: int = 1000, commit: bool = True) -> dict[str, object]:
+def generate(
+    n: int,
+    out: Path,
+    seed: int = 1,
+    hub_backlinks: int = 1000,
+    commit: bool = True,
+    broken_rate: float = BROKEN_RATE,
+) -> dict[str, object]:
     if n < 20:
         raise SystemExit("--notes: at least 20")
     rng = random.Random(seed)
@@ -390,7 +398,7 @@ def generate(n: int, out: Path, seed: int = 1, hub_backlinks: int = 1000, commit
     hub_backlinks = min(hub_backlinks, n // 2)
     stats = Stats()
     breaker = Breaker(rng, words, {t.lower() for t in titles} | {"_map"})
-    writer = Writer(rng, words, claims, breaker, hub, stats)
+    writer = Writer(rng, words, claims, breaker, hub, stats, broken_rate)
     # the hub's map is one of its backlinks: hub_backlinks - 1 claims link to it
     linking_hub = set(rng.sample(range(1, n), hub_backlinks - 1))
 
@@ -431,7 +439,7 @@ def generate(n: int, out: Path, seed: int = 1, hub_backlinks: int = 1000, commit
             "headings": stats.headings,
             "frontmatter_refs": stats.frontmatter_refs,
         },
-        "rates": {"broken": BROKEN_RATE, "alias": ALIAS_RATE, "heading": HEADING_RATE, "mapped": MAPPED_RATE},
+        "rates": {"broken": broken_rate, "alias": ALIAS_RATE, "heading": HEADING_RATE, "mapped": MAPPED_RATE},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if commit:
@@ -466,10 +474,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hub-backlinks", type=int, default=1000)
+    parser.add_argument("--broken-rate", type=float, default=BROKEN_RATE, help="share of body links that resolve to nothing (default %(default)s)")
     parser.add_argument("--no-git", action="store_true", help="skip the git repository")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    manifest = generate(args.notes, args.out, args.seed, args.hub_backlinks, not args.no_git)
+    manifest = generate(args.notes, args.out, args.seed, args.hub_backlinks, not args.no_git, args.broken_rate)
     took = time.perf_counter() - started
     print(f"wrote {manifest['notes']} notes to {args.out} in {took:.1f}s", file=sys.stderr)
     return 0
