@@ -8,6 +8,7 @@ stay staged, and unstaged changes stay unstaged.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -68,7 +69,7 @@ class Repository:
 
     def rel(self, vault_root: Path, path: str) -> str:
         """A vault-relative path as a path relative to the repository top."""
-        return (vault_root.resolve() / path).relative_to(self.top).as_posix()
+        return _vault_prefix(vault_root, self.top) + path
 
     # --- reading ---
     def branch(self) -> str | None:
@@ -241,6 +242,13 @@ class Repository:
                     os.unlink(leftover)
                 except OSError:
                     pass
+
+
+@functools.lru_cache(maxsize=16)
+def _vault_prefix(vault_root: Path, top: Path) -> str:
+    """Where the vault sits in the repository: '' at the top, else 'folder/'."""
+    inside = vault_root.resolve().relative_to(top).as_posix()
+    return "" if inside == "." else inside + "/"
 
 
 def blob_id(data: bytes, hex_length: int = 40) -> str:
