@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Generic, Protocol, TypeVar
 
 from codex_cli.core.text import key, strip_md
@@ -150,17 +151,15 @@ class PartialIndex(Resolver[PathRef]):
     def __init__(self, paths: Iterable[str]) -> None:
         super().__init__(())
         self._paths = list(paths)
-        self._text = "\n".join(self._paths).lower() + "\n"
-        self._starts: list[int] = []
-        offset = 0
-        for path in self._paths:
-            self._starts.append(offset)
-            offset += len(path) + 1
+        joined = "\n".join(self._paths)
+        self._text = joined.lower() + "\n"
+        self._starts = [0, *accumulate(len(path) + 1 for path in self._paths)][:-1] if self._paths else []
         self._added: set[int] = set()
         self._covered: set[str] = set()
-        for i, path in enumerate(self._paths):
-            if not path.isascii():
-                self._take(i)
+        if not joined.isascii():
+            for i, path in enumerate(self._paths):
+                if not path.isascii():
+                    self._take(i)
 
     def _take(self, i: int) -> None:
         if i not in self._added:
