@@ -58,3 +58,61 @@ def test_embed_and_neighbours() -> None:
     ]
     assert malformed_links(text) == []
     assert malformed_links("a [[b\nc]] d") == [2]
+
+
+# --- frontmatter spans: the line-by-line path agrees with the YAML composer ---------
+
+_word = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzé -_:#'\"[],.0123456789"), min_size=1, max_size=20)
+_key = st.sampled_from(["depends_on", "challenged_by", "type", "source", "no", "x"])
+
+
+@st.composite
+def _frontmatter(draw: st.DrawFn) -> str:
+    lines = []
+    for k in draw(st.lists(_key, min_size=1, max_size=5)):
+        if draw(st.booleans()):
+            lines.append(f"{k}:" + draw(st.sampled_from(["", " ", " []"])))
+            for item in draw(st.lists(_word, min_size=0, max_size=3)):
+                quote = draw(st.sampled_from(["", '"', "'"]))
+                lines.append(draw(st.sampled_from(["  - ", "- ", "\t- "])) + f"{quote}{item}{quote}" + draw(st.sampled_from(["", "  ", "\r"])))
+        else:
+            quote = draw(st.sampled_from(["", '"', "'"]))
+            lines.append(f"{k}: {quote}{draw(_word)}{quote}")
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(["", "# note", "  more text"])))
+    return "---\n" + "\n".join(lines) + "\n---\nbody\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(_frontmatter())
+def test_fast_spans_match_yaml(text: str) -> None:
+    from codex_cli.core import frontmatter as fm
+
+    block = fm.locate(text)
+    assert block is not None
+    fields = frozenset({"depends_on", "challenged_by", "source"})
+    fast = fm._fast_spans(text, block, fields)
+    if fast is None:
+        return
+    original = fm._fast_spans
+    try:
+        fm._fast_spans = lambda *a: None  # type: ignore[assignment]
+        slow = fm.value_spans(text, block, fields)
+    finally:
+        fm._fast_spans = original  # type: ignore[assignment]
+    assert fast == slow
+
+
+def test_fast_spans_take_typical_title_lists() -> None:
+    from codex_cli.core import frontmatter as fm
+
+    text = "---\ntype: claim\ndepends_on:\n  - a title, with a comma\n  - 'quoted title'\nchallenged_by: \"one\"\n---\n"
+    block = fm.locate(text)
+    assert block is not None
+    spans = fm._fast_spans(text, block, frozenset({"depends_on", "challenged_by"}))
+    assert spans is not None
+    assert [(s.field, s.value, text[s.start : s.end], s.style) for s in spans] == [
+        ("depends_on", "a title, with a comma", "a title, with a comma", ""),
+        ("depends_on", "quoted title", "quoted title", "'"),
+        ("challenged_by", "one", "one", '"'),
+    ]
