@@ -294,3 +294,24 @@ def test_git_paths_with_and_without_pathspecs(vault: Path, monkeypatch: pytest.M
     assert "unrelated.md" not in (vault / ".git" / "hook-saw").read_text()
     assert NEW_PATH in (vault / ".git" / "hook-saw").read_text()
     assert not list((vault / ".git").glob("codex-index-*"))
+
+
+def test_vault_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    kb = repo / "kb"
+    make_vault(kb)
+    (kb / ".git").rename(repo / ".git")
+    write_vault(kb, {".codex.yaml": "version: 1\n", "tracked note.md": f"[[{OLD}]]\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "move into kb/")
+    write_vault(kb, {"new untracked.md": f"see [[{OLD}|it]]\n"})
+    refused = run(["rename", OLD, NEW, "--yes"], cwd=kb)  # the untracked note is found, and is not committed yet
+    assert refused.code == 3 and "kb/new untracked.md" in refused.stderr
+    result = run(["--json", "rename", OLD, NEW, "--yes", "--force"], cwd=kb)
+    assert result.code == 0, result.stderr
+    assert "new untracked.md" in result.json()["files_changed"]
+    assert (kb / "new untracked.md").read_text() == f"see [[{NEW}|it]]\n"
+    assert (kb / "tracked note.md").read_text() == f"[[{NEW}]]\n"
+    committed = git(repo, "show", "--name-only", "--no-renames", "--format=", "HEAD").split("\n")
+    assert f"kb/{NEW_PATH}" in committed and f"kb/{OLD_PATH}" in committed and "kb/new untracked.md" in committed
+    assert git(repo, "status", "--porcelain").strip() == ""
