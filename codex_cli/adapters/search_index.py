@@ -80,7 +80,16 @@ class Extracted:
 
 
 def _sig_text(sig: Sequence[int]) -> str:
-    return ":".join(str(x) for x in sig)
+    return f"{sig[0]}:{sig[1]}:{sig[2]}:{sig[3]}"
+
+
+def files_digest(files: dict[str, Any]) -> str:
+    """One digest of every path and signature, in scan order (a fast "nothing changed")."""
+    import hashlib
+
+    h = hashlib.sha1()
+    h.update("\n".join(f"{p}\0{s[0]}:{s[1]}:{s[2]}:{s[3]}" for p, s in files.items()).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
 def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, is_map: bool) -> Extracted:
@@ -150,6 +159,7 @@ class SearchIndex:
             db = sqlite3.connect(location, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA cache_size=-100000")
             return db
         except (OSError, sqlite3.Error):
             return sqlite3.connect(":memory:")
@@ -180,6 +190,10 @@ class SearchIndex:
         progress: Progress | None = None,
     ) -> int:
         """Re-read new and changed files, drop deleted ones; returns how many were read."""
+        digest = files_digest(files)
+        row = self.db.execute("SELECT v FROM meta WHERE k = 'digest'").fetchone()
+        if row is not None and row[0] == digest:
+            return 0
         stored = dict(self.db.execute("SELECT path, sig FROM docs").fetchall())
         todo: list[tuple[str, Any, bool]] = []
         for path, sig in files.items():
@@ -188,15 +202,26 @@ class SearchIndex:
                 trusted = cache.trusted(sig, scan_started_ns)
                 todo.append((path, sig if trusted else None, is_map(path)))
         gone = [p for p in stored if p not in files]
+        settled = all(t[1] is not None for t in todo)  # every file read can be trusted next time
         if not todo and not gone:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if settled else "",))
             return 0
+        bulk = not stored and len(todo) >= PARALLEL_FROM
         with self.db:
+            if bulk:  # a first build: indexes are faster made once at the end
+                self.db.execute("DROP INDEX IF EXISTS links_tkey")
+                self.db.execute("DROP INDEX IF EXISTS links_src")
             for path in gone:
                 self._delete(path)
             self._bump_stale(len(gone) + sum(1 for path, _, _ in todo if path in stored))
             for part in self._extract(str(root), todo, ctx, progress):
-                for row in part:
-                    self._insert(row)
+                for item in part:
+                    self._insert(item)
+            if bulk:
+                self.db.execute("CREATE INDEX IF NOT EXISTS links_tkey ON links (tkey)")
+                self.db.execute("CREATE INDEX IF NOT EXISTS links_src ON links (src)")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if settled else "",))
         return len(todo)
 
     def _insert(self, row: Extracted) -> None:

@@ -40,6 +40,7 @@ BODY_WEIGHT = 1.0
 PAIR_WEIGHT = 0.5
 QUERY_TERMS = 20  # the query's most telling words and pairs used to find candidates
 QUERY_PAIRS = 10  # pairs considered for them
+LOOKUP_WORDS = 50  # the draft's most frequent words whose rarity is looked up
 REPEAT = 3  # the strongest term is repeated this often in the query, the others in proportion
 CANDIDATES = 200  # text matches considered
 NEIGHBOURS = 12  # similar notes whose links vote
@@ -217,8 +218,10 @@ def query_terms(index: SearchIndex, draft: Draft) -> list[tuple[str, int]]:
     C over short posting lists, which keeps a search fast on a large vault.
     """
     words, pairs = weighted_words(draft)
-    strongest_pairs = sorted(pairs, key=lambda p: -pairs[p])[: QUERY_PAIRS * 4]
-    stems = index.stems(list(words) + strongest_pairs)
+    strongest_words = sorted(words, key=lambda w: (-words[w], -len(w)))[:LOOKUP_WORDS]
+    strongest_pairs = sorted(pairs, key=lambda p: -pairs[p])[: QUERY_PAIRS * 2]
+    words = {w: words[w] for w in strongest_words}
+    stems = index.stems(strongest_words + strongest_pairs)
     by_stem: dict[str, tuple[str, float]] = {}
     for w, c in list(words.items()) + [(p, pairs[p] * PAIR_WEIGHT) for p in strongest_pairs]:
         st = stems.get(w)
