@@ -68,6 +68,7 @@ class Resolver(Generic[N]):
     def __init__(self, notes: Iterable[N]) -> None:
         self.by_path: dict[str, N] = {}
         self.by_title: dict[str, list[N]] = {}
+        self._folders: dict[str, tuple[list[N], int, dict[str, list[N]]]] = {}  # see _by_folder
         by_path, by_title = self.by_path, self.by_title
         for note in notes:
             path = note.path
@@ -88,10 +89,12 @@ class Resolver(Generic[N]):
         self.by_path[path_key(note.path)] = note
         name = note.path.rpartition("/")[2]
         self.by_title.setdefault(title_key(name), []).append(note)
+        self._folders.pop(title_key(name), None)
 
     def remove(self, note: N) -> None:
         self.by_path.pop(path_key(note.path), None)
         name = note.path.rpartition("/")[2]
+        self._folders.pop(title_key(name), None)
         bucket = self.by_title.get(title_key(name), [])
         if note in bucket:
             bucket.remove(note)
@@ -116,11 +119,22 @@ class Resolver(Generic[N]):
         if len(bucket) == 1:
             return Resolution(OK, bucket[0])
         if source_path is not None:
-            here = folder_of(source_path)
-            local = [n for n in bucket if folder_of(n.path) == here]
-            if len(local) == 1:
+            local = self._by_folder(k, bucket).get(folder_of(source_path))
+            if local is not None and len(local) == 1:
                 return Resolution(OK, local[0])
         return Resolution(AMBIGUOUS, None, tuple(bucket))
+
+    def _by_folder(self, k: str, bucket: list[N]) -> dict[str, list[N]]:
+        """A shared title's notes by folder (`[[_map]]` from every note asks often)."""
+        cache = self._folders
+        hit = cache.get(k)
+        if hit is not None and hit[0] is bucket and hit[1] == len(bucket):
+            return hit[2]
+        folders: dict[str, list[N]] = {}
+        for n in bucket:
+            folders.setdefault(folder_of(n.path), []).append(n)
+        cache[k] = (bucket, len(bucket), folders)
+        return folders
 
     def find(self, query: str) -> list[N]:
         """Notes a user's NOTE argument may mean: a path or a title."""
