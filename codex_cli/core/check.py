@@ -10,7 +10,7 @@ exactly one possible answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from codex_cli.core.links import Link
@@ -74,7 +74,11 @@ class Report:
         }
 
     def pack(self) -> tuple[Any, ...]:
-        return (self.notes, self.links, [tuple(asdict(f).values()) for f in self.findings])
+        return (
+            self.notes,
+            self.links,
+            [(f.file, f.code, f.severity, f.message, f.line, f.target, f.suggestions) for f in self.findings],
+        )
 
     @classmethod
     def unpack(cls, t: tuple[Any, ...]) -> Report:
