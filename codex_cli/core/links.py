@@ -9,7 +9,7 @@ line break.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from codex_cli.core.text import line_of, line_starts
 
@@ -40,6 +40,11 @@ class Link(NamedTuple):
     embed: bool
     field: str = ""
     bare: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled by `tuple.__new__` in C rather than the named tuple's
+        # Python-level `__new__`: a cold load unpickles every link of the vault.
+        return (tuple.__new__, (Link, tuple(self)))
 
 
 def code_ranges(text: str) -> list[tuple[int, int]]:
