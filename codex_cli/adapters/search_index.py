@@ -281,6 +281,56 @@ class SearchIndex:
                 if progress:
                     progress(done, len(todo))
 
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @staticmethod
+    def git_state(root: Path) -> str | None:
+        """A digest of the work tree's state as git sees it: HEAD, and every changed or
+        untracked path with its stat signature. None outside a git work tree.
+
+        `git status` (C, threaded) is cheaper than stat-ing every note from
+        Python; when this digest is what the index was last updated at, nothing
+        git can see has changed. Edits to git-ignored notes are picked up at the
+        next change git does see.
+        """
+        import hashlib
+        import subprocess
+
+        from codex_cli.adapters.fs import git_dir
+
+        if git_dir(root) is None:
+            return None
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(root), "status", "--porcelain=v2", "-z", "--branch", "-uall", "--no-renames"],
+                capture_output=True,
+                check=True,
+                timeout=60,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+        h = hashlib.sha1()
+        for entry in out.split(b"\0"):
+            if not entry or entry.startswith(b"# branch.") and not entry.startswith(b"# branch.oid"):
+                continue
+            h.update(entry + b"\n")
+            if entry[:1] in (b"1", b"?", b"u"):
+                path = entry.split(b" ", 8)[-1] if entry[:1] == b"1" else entry[2:]
+                if entry[:1] == b"u":
+                    path = entry.split(b" ", 10)[-1]
+                try:
+                    st = os.stat(os.path.join(os.fsencode(root), path))
+                    h.update(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}\n".encode())
+                except OSError:
+                    h.update(b"-\n")
+        return h.hexdigest()
+
     # --- reading -------------------------------------------------------------------
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM docs").fetchone()[0])

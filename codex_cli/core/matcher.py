@@ -448,7 +448,11 @@ def open_index(vault: Vault, progress: Callable[[int, int], None] | None = None)
     from codex_cli.adapters.search_index import SearchIndex
 
     started = cache.now_ns()
-    files = vault.files
     index = SearchIndex.open(vault.root, vault.fingerprint())
-    index.update(vault.root, files, vault.context(), vault.config.is_map, started, progress)
+    state = index.git_state(vault.root)
+    if state is not None and index.meta("git_state") == state:
+        return index  # same commit, same uncommitted changes as when the index was last brought up to date
+    index.update(vault.root, vault.files, vault.context(), vault.config.is_map, started, progress)
+    if state is not None:
+        index.set_meta("git_state", state if index.meta("digest") else "")
     return index

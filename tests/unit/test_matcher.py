@@ -144,3 +144,31 @@ def test_index_can_be_deleted(vault: Path) -> None:
     assert location is not None and location.is_file()
     location.unlink()
     assert rank(Vault.open(vault), Draft("futarchy markets"))
+
+
+def test_git_state_skips_the_scan_until_git_sees_a_change(vault: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import git_init
+
+    monkeypatch.setattr("codex_cli.adapters.cache.trusted", lambda sig, started: True)
+    _vault(vault)
+    git_init(vault)
+    matcher.open_index(Vault.open(vault)).close()
+    scans: list[int] = []
+    real_scan = Vault.scan
+
+    def counting_scan(self):  # type: ignore[no-untyped-def]
+        scans.append(1)
+        return real_scan(self)
+
+    monkeypatch.setattr(Vault, "scan", counting_scan)
+    matcher.open_index(Vault.open(vault)).close()
+    assert scans == []  # nothing changed: no scan at all
+    (vault / "domains/health/a new claim about futarchy.md").write_text(claim("a new claim about futarchy", "futarchy"))
+    index = matcher.open_index(Vault.open(vault))
+    assert scans == [1]
+    assert index.by_path("domains/health/a new claim about futarchy.md") is not None
+    index.close()
+    path = vault / "domains/health/a new claim about futarchy.md"
+    path.write_text(path.read_text() + "more words\n")  # modified again while still untracked
+    matcher.open_index(Vault.open(vault)).close()
+    assert scans == [1, 1]
