@@ -4,17 +4,19 @@ Public contract (other commands call it): `rank(vault, draft, limit, types)`
 returns `Suggestion`s, best first, never the draft's own note nor a note it
 already links to; claim types by default (config `claim_types`).
 
-One score combines three kinds of evidence:
+One score adds up several kinds of evidence:
 
-- text: TF-IDF cosine over title, description and body (fields weighted,
-  English stop words dropped, light stemming, adjacent word pairs added);
+- text: BM25 (SQLite FTS5, in C) over title, description, body and word
+  pairs, fields weighted; the query is the draft's most telling words and
+  pairs by TF-IDF against the vault (English stop words dropped);
 - the link graph: notes that the most similar notes link to ("linked from 3
-  similar notes"), notes that link to this one, and notes listed in the same
-  map section;
-- the title: a fuzzy title score, so a near-identical title is never missed.
+  similar notes"), notes that link to this one, notes listed in the same map
+  section;
+- the domain, and a fuzzy title score, so a near-identical title is never missed.
 
-Per-note features (`features`) are pure and cached by file signature in
-`vault.store` (see `load_index`), so a run only re-reads changed files.
+The index lives in `adapters.search_index` (cached, updated for changed
+files only); the weights below were set on the dev half of the sample only
+(benchmarks/eval_link.py).
 """
 
 from __future__ import annotations
