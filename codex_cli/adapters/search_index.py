@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,7 @@ class SearchIndex:
     def __init__(self, db: sqlite3.Connection, location: Path | None) -> None:
         self.db = db
         self.location = location
+        self._pending: tuple[Callable[[], bool], Callable[[], None]] | None = None
 
     # --- opening -------------------------------------------------------------------
     @classmethod
@@ -177,6 +179,9 @@ class SearchIndex:
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("format", FORMAT), ("fingerprint", fingerprint)])
 
     def close(self) -> None:
+        if self._pending is not None:
+            self._pending[1]()
+            self._pending = None
         self.db.close()
 
     # --- keeping it current --------------------------------------------------------
@@ -299,37 +304,63 @@ class SearchIndex:
         git can see has changed. Edits to git-ignored notes are picked up at the
         next change git does see.
         """
-        import hashlib
-        import subprocess
+        return SearchIndex.finish_git_state(SearchIndex.start_git_state(root), root)
 
+    @staticmethod
+    def start_git_state(root: Path) -> subprocess.Popen[bytes] | None:
+        """Start `git status` (to overlap it with other work); None outside a git work tree."""
         from codex_cli.adapters.fs import git_dir
 
         if git_dir(root) is None:
             return None
         try:
-            out = subprocess.run(
+            return subprocess.Popen(
                 ["git", "-C", str(root), "status", "--porcelain=v2", "-z", "--branch", "-uall", "--no-renames"],
-                capture_output=True,
-                check=True,
-                timeout=60,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
+        except OSError:
+            return None
+
+    @staticmethod
+    def finish_git_state(proc: subprocess.Popen[bytes] | None, root: Path) -> str | None:
+        import hashlib
+
+        if proc is None:
+            return None
+        try:
+            out, _ = proc.communicate(timeout=120)
+        except subprocess.SubprocessError:
+            proc.kill()
+            proc.wait()
+            return None
+        if proc.returncode != 0:
             return None
         h = hashlib.sha1()
         for entry in out.split(b"\0"):
             if not entry or entry.startswith(b"# branch.") and not entry.startswith(b"# branch.oid"):
                 continue
             h.update(entry + b"\n")
-            if entry[:1] in (b"1", b"?", b"u"):
-                path = entry.split(b" ", 8)[-1] if entry[:1] == b"1" else entry[2:]
-                if entry[:1] == b"u":
-                    path = entry.split(b" ", 10)[-1]
+            kind = entry[:1]
+            if kind in (b"1", b"?", b"u"):
+                path = entry[2:] if kind == b"?" else entry.split(b" ", 8 if kind == b"1" else 10)[-1]
                 try:
                     st = os.stat(os.path.join(os.fsencode(root), path))
                     h.update(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}\n".encode())
                 except OSError:
                     h.update(b"-\n")
         return h.hexdigest()
+
+    # --- bringing it up to date later ------------------------------------------------
+    def defer(self, bring_up_to_date: Callable[[], bool], cancel: Callable[[], None]) -> None:
+        """Let the caller draft its query on the index as it is while `git status` runs."""
+        self._pending = (bring_up_to_date, cancel)
+
+    def settle(self) -> bool:
+        """Bring the index up to date if that was deferred; whether anything changed."""
+        pending, self._pending = self._pending, None
+        return pending[0]() if pending else False
 
     # --- reading -------------------------------------------------------------------
     def count(self) -> int:

@@ -260,7 +260,7 @@ def match_expression(terms: list[tuple[str, int]]) -> str:
 
 def rank(vault: Vault, draft: Draft, limit: int = 10, types: Iterable[str] | None = None) -> list[Suggestion]:
     """The `limit` notes of the given types (default: claim types) most related to `draft`."""
-    index = open_index(vault)
+    index = open_index(vault, settle=False)
     try:
         wanted = frozenset(types) if types is not None else vault.config.claim_types
         return rank_in(index, draft, limit, wanted, _reader(vault))
@@ -278,7 +278,10 @@ def rank_in(
     if limit <= 0 or not wanted:
         return []
     surface = _surface(f"{draft.title} {draft.description} {draft.body}")
-    match = match_expression(query_terms(index, draft))
+    terms = query_terms(index, draft)  # drafted on the index as it is while `git status` runs
+    if index.settle():
+        terms = query_terms(index, draft)
+    match = match_expression(terms)
     excluded = _excluded(index, draft)
     own = index.by_path(draft.path) if draft.path else None
     own_id = own.id if own else None
@@ -444,17 +447,34 @@ def draft_of(vault: Vault, note: Note, text: str | None = None) -> Draft:
     )
 
 
-def open_index(vault: Vault, progress: Callable[[int, int], None] | None = None) -> SearchIndex:
-    """The vault's search index, brought up to date (only new and changed files are read)."""
+def open_index(vault: Vault, progress: Callable[[int, int], None] | None = None, *, settle: bool = True) -> SearchIndex:
+    """The vault's search index, brought up to date (only new and changed files are read).
+
+    With `settle=False` the update is deferred until `index.settle()`: the
+    caller can draft its query meanwhile (`rank_in` settles before searching).
+    """
     from codex_cli.adapters import cache
     from codex_cli.adapters.search_index import SearchIndex
 
     started = cache.now_ns()
     index = SearchIndex.open(vault.root, vault.fingerprint())
-    state = index.git_state(vault.root)
-    if state is not None and index.meta("git_state") == state:
-        return index  # same commit, same uncommitted changes as when the index was last brought up to date
-    index.update(vault.root, vault.files, vault.context(), vault.config.is_map, started, progress)
-    if state is not None:
-        index.set_meta("git_state", state if index.meta("digest") else "")
+    proc = SearchIndex.start_git_state(vault.root)
+
+    def bring_up_to_date() -> bool:
+        state = SearchIndex.finish_git_state(proc, vault.root)
+        if state is not None and index.meta("git_state") == state:
+            return False  # same commit, same uncommitted changes as at the last update
+        read = index.update(vault.root, vault.files, vault.context(), vault.config.is_map, started, progress)
+        if state is not None:
+            index.set_meta("git_state", state if index.meta("digest") else "")
+        return read > 0
+
+    def cancel() -> None:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    index.defer(bring_up_to_date, cancel)
+    if settle:
+        index.settle()
     return index

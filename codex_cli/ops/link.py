@@ -55,9 +55,16 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
     """
     from codex_cli.core.matcher import _reader, open_index, rank_in
 
-    index = open_index(vault)
+    index = open_index(vault, settle=False)
     try:
-        path = _find_path(vault, index, query)
+        try:
+            path = _find_path(vault, index, query)
+        except (NotFound, Ambiguous):
+            if not index.settle():
+                raise
+            path = _find_path(vault, index, query)  # a note the index had not seen yet
+        if not (vault.root / path).is_file() and index.settle():
+            path = _find_path(vault, index, query)  # gone since the index saw it
         note = vault.reparse(path)
         wanted = frozenset(types) if types else vault.config.claim_types
         return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, _reader(vault)))

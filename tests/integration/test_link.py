@@ -186,3 +186,14 @@ def test_fix_broken_keeps_alias_and_heading(vault: Path) -> None:
     text = (vault / f"domains/health/{H}.md").read_text()
     assert f"See [[{C}#Why|the pricing]] and [[nothing like any title at all]]." in text
     assert "left [[nothing like any title at all]]" in result.stderr
+
+
+def test_suggest_sees_notes_written_since_the_last_run(vault: Path) -> None:
+    _repo(vault)
+    assert run(["link", A, "--suggest", "--json"], cwd=vault).code == 0
+    new = "prediction markets for conditional proposals"
+    (vault / f"domains/finance/{new}.md").write_text(claim(new, "Conditional markets price proposals.", domain="finance"))
+    doc = run(["link", new, "--suggest", "--json"], cwd=vault).json()
+    assert C in [s["title"] for s in doc["suggestions"]]
+    doc = run(["link", C, "--suggest", "--json"], cwd=vault).json()
+    assert new in [s["title"] for s in doc["suggestions"]]
