@@ -154,10 +154,11 @@ class Repository:
         while self.branch_exists(candidate):
             n += 1
             candidate = f"{name}-{n}"
+        # A new branch at HEAD changes no file: point HEAD at it without the
+        # index refresh `git switch -c` does (seconds on a 100,000-file tree).
         if self.has_commits():
-            self._run("switch", "-c", candidate)
-        else:
-            self._run("symbolic-ref", "HEAD", f"refs/heads/{candidate}")
+            self._run("branch", "--", candidate)
+        self._run("symbolic-ref", "HEAD", f"refs/heads/{candidate}")
         return candidate
 
     def stage(self, paths: Sequence[str]) -> None:
