@@ -6,11 +6,12 @@
 Each case (benchmarks/cases.py) is timed `--runs` times, interleaved with
 its baseline (`git grep -c -F '[['` over the vault, or `python -c pass`) so
 that both see the same machine load; the report gives the medians and their
-ratio. Memory: the largest resident set of any one process (wait4's
-ru_maxrss, every run) and the peak sum of resident sets over the command's
-process tree (sampled from /proc every 50 ms in one extra, untimed run;
-forked workers share pages, so this sum over-counts). Prints a markdown
-table and writes JSON.
+ratio (wall clock), and the CPU time each used (user + system, workers
+included), which a busy machine disturbs less. Memory: the largest resident
+set of any one process (wait4's ru_maxrss, every run) and the peak sum of
+resident sets over the command's process tree (sampled from /proc every
+50 ms in one extra, untimed run; forked workers share pages, so this sum
+over-counts). Prints a markdown table and writes JSON.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Timing:
     max_rss_mb: float
     tree_rss_mb: float | None
     code: int
+    cpu: float = 0.0  # user + system seconds of the command and the workers it waited for
 
 
 @dataclass
@@ -63,6 +65,14 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.median / self.baseline_median
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(t.cpu for t in self.runs)
+
+    @property
+    def baseline_cpu_median(self) -> float:
+        return statistics.median(t.cpu for t in self.baseline_runs)
 
     @property
     def max_rss_mb(self) -> float:
@@ -94,6 +104,8 @@ class Result:
             "median_s": None if self.error else round(self.median, 4),
             "baseline_median_s": None if self.error else round(self.baseline_median, 4),
             "ratio": None if self.error else round(self.ratio, 3),
+            "cpu_s": None if self.error else round(self.cpu_median, 3),
+            "baseline_cpu_s": None if self.error else round(self.baseline_cpu_median, 3),
             "target_ratio": self.case.target,
             "max_rss_mb": None if self.error else round(self.max_rss_mb, 1),
             "tree_rss_mb": None if self.tree_rss_mb is None else round(self.tree_rss_mb, 1),
@@ -178,6 +190,7 @@ def measure(argv: list[str], sample_tree: bool) -> Timing:
         usage.ru_maxrss / scale,
         sampler.peak_kb / 1024 if sampler else None,
         proc.returncode,
+        usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -239,18 +252,19 @@ def machine() -> dict[str, Any]:
 
 
 def table(results: list[Result]) -> str:
-    head = "| case | median | baseline | baseline median | ratio | target | max RSS | tree RSS | ok |"
-    rows = [head, "|" + "---|" * 9]
+    head = "| case | median | baseline | baseline median | ratio | target | CPU (codex / baseline) | max RSS | tree RSS | ok |"
+    rows = [head, "|" + "---|" * 10]
     for r in results:
         if r.error:
-            rows.append(f"| {r.case.name} | error: {r.error} | | | | | | | no |")
+            rows.append(f"| {r.case.name} | error: {r.error} | | | | | | | | no |")
             continue
         target = f"≤ {r.case.target:g}x" if r.case.target is not None else ""
         tree = f"{r.tree_rss_mb:.0f} MB" if r.tree_rss_mb is not None else "-"
         ok = {True: "yes", False: "**no**", None: ""}[r.passed]
         rows.append(
             f"| {r.case.name} | {r.median:.3f} s | {r.case.baseline} | {r.baseline_median:.3f} s "
-            f"| {r.ratio:.2f}x | {target} | {r.max_rss_mb:.0f} MB | {tree} | {ok} |"
+            f"| {r.ratio:.2f}x | {target} | {r.cpu_median:.2f} s / {r.baseline_cpu_median:.2f} s "
+            f"| {r.max_rss_mb:.0f} MB | {tree} | {ok} |"
         )
     return "\n".join(rows)
 
