@@ -263,7 +263,7 @@ def rank(vault: Vault, draft: Draft, limit: int = 10, types: Iterable[str] | Non
     index = open_index(vault, settle=False)
     try:
         wanted = frozenset(types) if types is not None else vault.config.claim_types
-        return rank_in(index, draft, limit, wanted, _reader(vault))
+        return rank_in(index, draft, limit, wanted, text_reader(vault))
     finally:
         index.close()
 
@@ -422,7 +422,7 @@ def _excluded(index: SearchIndex, draft: Draft) -> set[str]:
 # --- building and caching the index --------------------------------------------------
 
 
-def _reader(vault: Vault) -> Callable[[str], str]:
+def text_reader(vault: Vault) -> Callable[[str], str]:
     def read(path: str) -> str:
         try:
             return vault.read_text(path)

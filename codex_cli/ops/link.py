@@ -53,7 +53,7 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
     Works from the search index alone (no full vault load), so that it stays
     fast on large vaults; NOTE is found with the same rules as everywhere.
     """
-    from codex_cli.core.matcher import _reader, open_index, rank_in
+    from codex_cli.core.matcher import open_index, rank_in, text_reader
 
     index = open_index(vault, settle=False)
     try:
@@ -67,7 +67,7 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
             path = _find_path(vault, index, query)  # gone since the index saw it
         note = vault.reparse(path)
         wanted = frozenset(types) if types else vault.config.claim_types
-        return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, _reader(vault)))
+        return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, text_reader(vault)))
     finally:
         index.close()
 
