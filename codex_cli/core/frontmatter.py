@@ -100,7 +100,7 @@ def _fast_load(yaml_text: str) -> dict[str, Any] | None:
             if current is None:
                 return None
             item = _ITEM_LINE.fullmatch(line)
-            if item is None:
+            if item is None or "\t" in item.group(1):  # YAML refuses tabs as indentation
                 return None
             value = _scalar(item.group(2))
             if value is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +117,11 @@ def test_fast_spans_take_typical_title_lists() -> None:
         ("depends_on", "quoted title", "quoted title", "'"),
         ("challenged_by", "one", "one", '"'),
     ]
+
+
+def test_fast_loader_leaves_tab_indentation_to_libyaml() -> None:
+    from codex_cli.core import frontmatter as fm
+
+    assert fm._fast_load("a:\n\t- x\n") is None
+    with pytest.raises(fm.FrontmatterError):
+        fm.load("a:\n\t- x\n")
