@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 _OPEN = re.compile(r"---[ \t]*\r?\n")
@@ -64,6 +65,7 @@ _PLAIN_SAFE = re.compile(r"[^\W\d_][^\t]*", re.UNICODE)
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DQ = re.compile(r'"([^"\\]*)"')
 _SQ = re.compile(r"'([^']*)'")
+_INTERN_UP_TO = 24
 _RESERVED = frozenset(
     "y n yes no on off true false null".split()
 )
@@ -117,16 +119,19 @@ def _fast_load(yaml_text: str) -> dict[str, Any] | None:
             return None  # `key:` with nothing under it is null, not a list
         if raw is None or raw == "":
             current = []
-            data[name] = current
+            data[intern(name)] = current
             continue
         if raw == "[]":
-            data[name] = []
+            data[intern(name)] = []
             current = None
             continue
         value = _scalar(raw)
         if value is None:
             return None
-        data[name] = value
+        # Keys and short values (type, confidence, domain, dates) recur in every
+        # note: one shared string each keeps the parsed vault smaller in memory
+        # and in the cache.
+        data[intern(name)] = intern(value) if len(value) <= _INTERN_UP_TO else value
         current = None
     if current is not None and not current:
         return None
