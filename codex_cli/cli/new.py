@@ -103,7 +103,7 @@ def render(out: Any, result: Any) -> None:
 @new_app.command("claim")
 def claim_command(
     ctx: typer.Context,
-    title: str = typer.Argument(None, metavar="[TITLE]", help="The claim as a sentence; it becomes the file name."),
+    title: str = typer.Argument(None, metavar="TITLE", help="The claim as a sentence; it becomes the file name."),
     domain: str = typer.Option(None, "--domain", help="Domain (a folder under domains/, core/ or foundations/)."),
     description: str = typer.Option(None, "--description", help="One sentence adding context beyond the title."),
     confidence: str = typer.Option(None, "--confidence", help="proven | likely | experimental | speculative."),
@@ -132,7 +132,7 @@ def claim_command(
 @new_app.command("source")
 def source_command(
     ctx: typer.Context,
-    title: str = typer.Argument(None, metavar="[TITLE]", help="The source's title."),
+    title: str = typer.Argument(None, metavar="TITLE", help="The source's title."),
     author: str = typer.Option(None, "--author", help="Author: a name or @handle (used in the file name)."),
     url: str = typer.Option(None, "--url", help="Where the source lives."),
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="When it was published (at a terminal the default is today)."),
@@ -159,7 +159,7 @@ def source_command(
 @new_app.command("musing")
 def musing_command(
     ctx: typer.Context,
-    title: str = typer.Argument(None, metavar="[TITLE]", help="What the musing is about."),
+    title: str = typer.Argument(None, metavar="TITLE", help="What the musing is about."),
     body: str = typer.Option(None, "--body", help="The musing."),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
@@ -180,7 +180,7 @@ def musing_command(
 @new_app.command("position")
 def position_command(
     ctx: typer.Context,
-    title: str = typer.Argument(None, metavar="[TITLE]", help="The position as a sentence; it becomes the file name."),
+    title: str = typer.Argument(None, metavar="TITLE", help="The position as a sentence; it becomes the file name."),
     domain: str = typer.Option(None, "--domain", help="Domain."),
     description: str = typer.Option(None, "--description", help="The actionable stance in one sentence."),
     confidence: str = typer.Option(None, "--confidence", help="high | moderate | cautious."),
@@ -217,7 +217,7 @@ def position_command(
 @new_app.command("entity")
 def entity_command(
     ctx: typer.Context,
-    title: str = typer.Argument(None, metavar="[NAME]", help="The entity's name; it becomes the file name."),
+    title: str = typer.Argument(None, metavar="NAME", help="The entity's name; it becomes the file name."),
     entity_type: str = typer.Option(None, "--entity-type", help="company | person | protocol | organization | product | fund | other."),
     domain: str = typer.Option(None, "--domain", help="Domain (entities/<domain>/)."),
     description: str = typer.Option(None, "--description", help="One sentence on what it is."),
