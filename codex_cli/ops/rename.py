@@ -202,7 +202,7 @@ def _plan(
     if new_path == old_path:
         raise Refused(f"nothing to do: {old_path} already has that title and folder")
     index.cover(old_path, new_path)
-    _refuse_taken(vault, index, old_path, new_path)
+    namesakes = _refuse_taken(vault, index, old_path, new_path)
     target = _target(vault, old_path, new_path, title)
     wanted = search.files(vault.paths())
     wanted.add(old_path)
@@ -219,6 +219,11 @@ def _plan(
     index.cover(*(link.target for link in sources[old_path].note.links))
     renamed = plan_rename(target, sources, index)
     notes = list(title.notes) if title else []
+    for other in namesakes:
+        notes.append(
+            f"{other} has this title too: links to the renamed note are written as paths where the bare title "
+            "would not reach it, and bare links to the title from other folders become ambiguous"
+        )
     if request.move_to is not None and not (vault.root / dest).is_dir():
         notes.append(f"{dest}/ does not exist yet; it will be created")
     for file, line, why in renamed.skipped:
@@ -249,17 +254,26 @@ def _likely_title(query: str) -> str:
     return strip_md(name.strip())
 
 
-def _refuse_taken(vault: Vault, index: Any, old_path: str, new_path: str) -> None:
-    """A title another note has, or a file in the way, refuses the rename."""
+def _refuse_taken(vault: Vault, index: Any, old_path: str, new_path: str) -> list[str]:
+    """Refuse a file in the way (any case); return the other notes elsewhere with the new title.
+
+    A title shared with a note in another folder is allowed, as the sample
+    knowledge base does (`beliefs.md` in every agent folder, claims filed in
+    two areas): links are then written as paths where the bare title would
+    not reach the renamed note (core.rename).
+    """
     same = [n.path for n in index.by_title.get(title_key(title_of(new_path)), []) if n.path != old_path]
-    if same:
-        raise Exists(same[0])
+    here = folder(new_path)
+    clash = [p for p in same if folder(p) == here]
+    if clash:
+        raise Exists(clash[0])
     other = index.by_path.get(path_key(new_path))
     if other is not None and other.path != old_path:
         raise Exists(other.path)
     full = vault.root / new_path
     if os.path.lexists(full) and not _same_file(full, vault.root / old_path):
         raise Exists(new_path)
+    return same
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -100,7 +100,6 @@ def test_headless_without_yes_refuses_naming_the_flag(vault: Path) -> None:
     ("args", "code", "message"),
     [
         ([OLD, "Other Claim Is Here"], 3, "already exists: domains/ai/other claim is here.md"),
-        ([OLD, "bio claim grows here"], 3, "already exists"),
         ([OLD, "  "], 3, "invalid title: the title is empty"),
         ([OLD, "a/b"], 3, "invalid title"),
         ([OLD, "C# is a language people use"], 3, "cannot be written in a [[link]]"),
@@ -115,6 +114,26 @@ def test_refusals(vault: Path, args: list[str], code: int, message: str) -> None
     assert result.code == code, result.stderr
     assert message in result.stderr
     assert snapshot(vault) == before
+
+
+def test_a_title_shared_with_another_folder_is_allowed_and_round_trips(vault: Path) -> None:
+    make_vault(vault)
+    start = snapshot(vault)
+    result = run(["--json", "rename", OLD, "bio claim grows here", "--yes", "--no-branch"], cwd=vault)
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert any("domains/bio/bio claim grows here.md has this title too" in n for n in doc["notes"])
+    other = (vault / "domains/ai/other claim is here.md").read_text()
+    # from domains/ai the bare title reaches the renamed note (same folder): kept bare
+    assert "Since [[bio claim grows here]]" in other
+    # from domains/bio it would reach the bio note: the link becomes a path
+    bio = (vault / "domains/bio/bio claim grows here.md").read_text()
+    assert "see [[domains/ai/bio claim grows here]]" in bio
+    check = run(["check", "--json"], cwd=vault).json()
+    assert check["broken_links"] == []
+    back = run(["rename", "domains/ai/bio claim grows here.md", OLD, "--yes", "--no-branch"], cwd=vault)
+    assert back.code == 0, back.stderr
+    assert snapshot(vault) == start
 
 
 def test_ambiguous_note_lists_candidates(vault: Path) -> None:
