@@ -39,19 +39,18 @@ def check_command(
             ]
         out.data(doc)
         raise typer.Exit(1 if failed else 0)
-    for f in outcome.fixes:
-        out.line(f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})")
+    lines = [f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})" for f in outcome.fixes]
     current = None
     for finding in report.findings:
         if finding.file != current:
             current = finding.file
-            out.line(out.style(current, "bold"))
+            lines.append(out.style(current, "bold"))
         where = f"{finding.line:>5}" if finding.line else "    -"
         sev = out.style(f"{finding.severity:<7}", "red" if finding.severity == "error" else "yellow")
         text = finding.message
         if finding.code == "broken-link" and finding.suggestions:
             text += " - did you mean: " + "; ".join(f"[[{s}]]" for s in finding.suggestions)
-        out.line(f"{where}: {sev} {finding.code:<16} {text}")
+        lines.append(f"{where}: {sev} {finding.code:<16} {text}")
     summary = (
         f"{report.notes} notes, {report.links} links: "
         f"{report.errors} error{'s' if report.errors != 1 else ''}, "
@@ -59,5 +58,6 @@ def check_command(
     )
     if outcome.fixes:
         summary += f", {len(outcome.fixes)} fixed"
-    out.line(summary)
+    lines.append(summary)
+    out.lines(lines)
     raise typer.Exit(1 if failed else 0)

@@ -30,6 +30,13 @@ def use_color(stream: TextIO) -> bool:
         return False
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @dataclass
 class Output:
     json_mode: bool = False
@@ -46,11 +53,18 @@ class Output:
 
     # --- stdout: data ---
     def data(self, obj: Any) -> None:
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+        """One JSON document: indented for a person at a terminal, compact for a program."""
+        indent = 2 if self.out_color or _isatty(sys.stdout) else None
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n")
         sys.stdout.flush()
 
     def line(self, text: str = "") -> None:
         sys.stdout.write(text + "\n")
+
+    def lines(self, texts: list[str]) -> None:
+        """Many lines in one write (a large report is tens of thousands)."""
+        if texts:
+            sys.stdout.write("\n".join(texts) + "\n")
 
     # --- stderr: messages ---
     def info(self, text: str) -> None:
