@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
+from codex_cli.cli.output import counted, finding_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -40,22 +41,8 @@ def check_command(
         out.data(doc)
         raise typer.Exit(1 if failed else 0)
     lines = [f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})" for f in outcome.fixes]
-    current = None
-    for finding in report.findings:
-        if finding.file != current:
-            current = finding.file
-            lines.append(out.style(current, "bold"))
-        where = f"{finding.line:>5}" if finding.line else "    -"
-        sev = out.style(f"{finding.severity:<7}", "red" if finding.severity == "error" else "yellow")
-        text = finding.message
-        if finding.code == "broken-link" and finding.suggestions:
-            text += " - did you mean: " + "; ".join(f"[[{s}]]" for s in finding.suggestions)
-        lines.append(f"{where}: {sev} {finding.code:<16} {text}")
-    summary = (
-        f"{report.notes} notes, {report.links} links: "
-        f"{report.errors} error{'s' if report.errors != 1 else ''}, "
-        f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
-    )
+    lines += finding_lines(out, report.findings)
+    summary = f"{report.notes} notes, {report.links} links: {counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}"
     if outcome.fixes:
         summary += f", {len(outcome.fixes)} fixed"
     lines.append(summary)

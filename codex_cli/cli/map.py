@@ -8,6 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
+from codex_cli.cli.output import counted, finding_lines
 
 map_app = typer.Typer(
     name="map",
@@ -138,22 +139,9 @@ def check_command(
     if out.json_mode:
         out.data(report.to_json())
         raise typer.Exit(1 if failed else 0)
-    current = None
-    for f in report.findings:
-        if f.file != current:
-            current = f.file
-            out.line(out.style(current, "bold"))
-        where = f"{f.line:>5}" if f.line else "    -"
-        sev = out.style(f"{f.severity:<7}", "red" if f.severity == "error" else "yellow")
-        text = f.message
-        if f.code == "unresolved-entry" and f.suggestions:
-            text += " - did you mean: " + "; ".join(f"[[{s}]]" for s in f.suggestions)
-        out.line(f"{where}: {sev} {f.code:<16} {text}")
-    out.line(
-        f"{len(report.maps)} maps, {report.entries} entries: "
-        f"{report.errors} error{'s' if report.errors != 1 else ''}, "
-        f"{report.warnings} warning{'s' if report.warnings != 1 else ''}"
-    )
+    lines = finding_lines(out, report.findings)
+    lines.append(f"{len(report.maps)} maps, {report.entries} entries: {counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}")
+    out.lines(lines)
     raise typer.Exit(1 if failed else 0)
 
 

@@ -97,3 +97,27 @@ class Output:
             sys.stderr.flush()
 
         return update
+
+
+SUGGESTING = frozenset({"broken-link", "unresolved-entry"})
+
+
+def finding_lines(out: Output, findings: Any) -> list[str]:
+    """Findings grouped by file, one line each: `line: severity code message`."""
+    lines: list[str] = []
+    current = None
+    for f in findings:
+        if f.file != current:
+            current = f.file
+            lines.append(out.style(current, "bold"))
+        where = f"{f.line:>5}" if f.line else "    -"
+        sev = out.style(f"{f.severity:<7}", "red" if f.severity == "error" else "yellow")
+        text = f.message
+        if f.code in SUGGESTING and f.suggestions:
+            text += " - did you mean: " + "; ".join(f"[[{s}]]" for s in f.suggestions)
+        lines.append(f"{where}: {sev} {f.code:<16} {text}")
+    return lines
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -30,6 +30,15 @@ class Finding:
     target: str | None = None
     suggestions: tuple[str, ...] = ()
 
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as a `problems` item of the JSON contract."""
+        item: dict[str, Any] = {"file": self.file, "line": self.line, "code": self.code, "severity": self.severity, "message": self.message}
+        if self.target is not None:
+            item["target"] = self.target
+        if self.suggestions:
+            item["suggestions"] = list(self.suggestions)
+        return item
+
 
 @dataclass
 class Report:
@@ -54,16 +63,7 @@ class Report:
             for f in self.findings
             if f.code == "broken-link"
         ]
-        problems = []
-        for f in self.findings:
-            if f.code == "broken-link":
-                continue
-            item: dict[str, Any] = {"file": f.file, "line": f.line, "code": f.code, "severity": f.severity, "message": f.message}
-            if f.target is not None:
-                item["target"] = f.target
-            if f.suggestions:
-                item["suggestions"] = list(f.suggestions)
-            problems.append(item)
+        problems = [f.as_dict() for f in self.findings if f.code != "broken-link"]
         return {
             "notes": self.notes,
             "links": self.links,

@@ -39,14 +39,7 @@ class MapReport:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     def to_json(self) -> dict[str, Any]:
-        problems = []
-        for f in self.findings:
-            item: dict[str, Any] = {"file": f.file, "line": f.line, "code": f.code, "severity": f.severity, "message": f.message}
-            if f.target is not None:
-                item["target"] = f.target
-            if f.suggestions:
-                item["suggestions"] = list(f.suggestions)
-            problems.append(item)
+        problems = [f.as_dict() for f in self.findings]
         return {
             "maps": self.maps,
             "entries": self.entries,
