@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from codex_cli.core.links import LINK
 from codex_cli.core.resolve import path_key, target_key, title_key
 
 if TYPE_CHECKING:
-    from codex_cli.adapters.search_index import SearchIndex
+    from codex_cli.adapters.search_index import Row, SearchIndex
     from codex_cli.core.note import Note
     from codex_cli.vault import Vault
 
@@ -168,6 +168,23 @@ def map_sections(body: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
+class IndexView(Protocol):
+    """What `rank_in` reads: `adapters.search_index.SearchIndex` (the cached index), or
+    `adapters.grep_rank.ColdIndex` (one `git grep` pass, while there is no index yet)."""
+
+    def settle(self) -> bool: ...
+    def count(self) -> int: ...
+    def by_path(self, path: str) -> Row | None: ...
+    def resolve_key(self, key: str, source_path: str | None = None) -> list[Row]: ...
+    def rows(self, ids: Iterable[int]) -> dict[int, Row]: ...
+    def targets(self, ids: Iterable[int]) -> dict[int, list[str]]: ...
+    def linking_to(self, keys: Iterable[str]) -> set[int]: ...
+    def sections_of(self, ids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]: ...
+    def stems(self, words: Sequence[str]) -> dict[str, str]: ...
+    def doc_frequency(self, stems: Iterable[str]) -> dict[str, int]: ...
+    def search(self, match: str, weights: Sequence[float], limit: int, types: Sequence[str] | None = None) -> list[tuple[int, float]]: ...
+
+
 # --- public types ----------------------------------------------------------------
 
 
@@ -213,7 +230,7 @@ def weighted_words(draft: Draft) -> tuple[dict[str, float], dict[str, float]]:
     return words, pairs
 
 
-def query_terms(index: SearchIndex, draft: Draft) -> list[tuple[str, int]]:
+def query_terms(index: IndexView, draft: Draft) -> list[tuple[str, int]]:
     """The draft's most telling words and pairs (TF-IDF against the index), with a repeat count.
 
     Only the strongest few go into the query: BM25 then scores candidates in
@@ -269,7 +286,7 @@ def rank(vault: Vault, draft: Draft, limit: int = 10, types: Iterable[str] | Non
 
 
 def rank_in(
-    index: SearchIndex,
+    index: IndexView,
     draft: Draft,
     limit: int,
     wanted: frozenset[str],
@@ -407,7 +424,7 @@ def _own_keys(draft: Draft) -> set[str]:
     return {k for k in keys if k}
 
 
-def _excluded(index: SearchIndex, draft: Draft) -> set[str]:
+def _excluded(index: IndexView, draft: Draft) -> set[str]:
     """Paths never to suggest: the note itself and every note it links to."""
     out: set[str] = set()
     if draft.path:
