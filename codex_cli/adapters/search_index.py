@@ -31,7 +31,7 @@ from codex_cli.adapters import cache
 from codex_cli.core.note import ParseContext, decode, parse_note
 from codex_cli.core.resolve import path_key, target_key, title_key
 
-FORMAT = "1"
+FORMAT = "2"  # 2: meta "built" marks a finished first build
 PARALLEL_FROM = 3000
 BODY_CHARS = 20000  # text indexed per note: enough for any real claim, bounded for odd files
 
@@ -211,6 +211,7 @@ class SearchIndex:
         if not todo and not gone:
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if settled else "",))
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('built', '1')")
             return 0
         bulk = not stored and len(todo) >= PARALLEL_FROM
         with self.db:
@@ -227,6 +228,7 @@ class SearchIndex:
                 self.db.execute("CREATE INDEX IF NOT EXISTS links_tkey ON links (tkey)")
                 self.db.execute("CREATE INDEX IF NOT EXISTS links_src ON links (src)")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if settled else "",))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('built', '1')")
         return len(todo)
 
     def _insert(self, row: Extracted) -> None:
@@ -264,7 +266,7 @@ class SearchIndex:
     @staticmethod
     def _extract(root: str, todo: list[tuple[str, Any, bool]], ctx: ParseContext, progress: Progress | None) -> Iterator[list[Extracted]]:
         """Index rows for `todo`, a chunk at a time (in worker processes when there are many)."""
-        workers = min(os.cpu_count() or 1, 8)
+        workers = min(os.cpu_count() or 1, 8, int(os.environ.get("CODEX_INDEX_WORKERS", "0") or 0) or 8)
         step = 2000
         if len(todo) < PARALLEL_FROM or workers < 2:
             for i in range(0, len(todo), step):
@@ -473,3 +475,144 @@ class SearchIndex:
             if r and r[0]:
                 out.extend((h, tuple(keys)) for h, keys in json.loads(r[0]))
         return out
+
+
+# --- the first build, in the background ------------------------------------------------
+#
+# While there is no finished index, `codex link --suggest` answers from one
+# `git grep` pass (adapters.grep_rank) and starts this module as a detached,
+# low-priority process that builds the index for next time. A lock file in
+# the cache folder keeps two builders from running at once; a builder whose
+# lock file was deleted (the cache folder removed) stops; killing it is safe
+# (SQLite rolls the unfinished build back, and the next run starts another).
+
+LOCK_NAME = "match.lock"
+
+
+def index_location(root: Path) -> Path | None:
+    store = cache.Store(root)
+    return store.folder / "match.sqlite" if store.enabled else None
+
+
+def inline_only() -> bool:
+    """CODEX_INDEX_INLINE=1 (tests, scripts): build the index before answering, never in the background."""
+    return os.environ.get("CODEX_INDEX_INLINE", "") not in ("", "0")
+
+
+def is_built(root: Path, fingerprint: str) -> bool:
+    """Whether a finished index for this configuration exists (cheap: reads the meta table only)."""
+    location = index_location(root)
+    if location is None or not location.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=5)
+        try:
+            meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return False
+    return meta.get("format") == FORMAT and meta.get("fingerprint") == fingerprint and meta.get("built") == "1"
+
+
+def _try_lock(path: Path) -> int | None:
+    """An exclusive lock on `path` (a file descriptor), or None when another process holds it."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def building(root: Path) -> bool:
+    """Whether a background build holds the lock right now."""
+    location = index_location(root)
+    if location is None:
+        return False
+    try:
+        fd = _try_lock(location.parent / LOCK_NAME)
+    except (OSError, ImportError):
+        return False
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
+def build_in_background(root: Path) -> bool:
+    """Start a detached, low-priority builder unless one runs already; whether one was started."""
+    import sys
+
+    if index_location(root) is None or building(root):
+        return False
+    try:
+        subprocess.Popen(
+            [sys.executable, "-m", "codex_cli.adapters.search_index", str(root)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError:
+        return False
+    return True
+
+
+class LockLost(Exception):
+    """The builder's lock file is gone (the cache folder was deleted): stop."""
+
+
+def build(root: Path) -> int:
+    """Build (or bring up to date) the index of the vault at `root`, holding the lock; 0 ok, 1 busy or stopped."""
+    from codex_cli.core.matcher import open_index
+    from codex_cli.vault import Vault
+
+    vault = Vault.open(root)
+    location = index_location(vault.root)
+    if location is None:
+        return 1
+    lock = location.parent / LOCK_NAME
+    fd = _try_lock(lock)
+    if fd is None:
+        return 1
+
+    def still_ours(done: int, total: int) -> None:
+        try:
+            if os.stat(lock).st_ino != os.fstat(fd).st_ino:
+                raise LockLost(str(lock))
+        except FileNotFoundError as exc:
+            raise LockLost(str(lock)) from exc
+
+    try:
+        open_index(vault, still_ours).close()
+        return 0
+    except LockLost:
+        return 1
+    finally:
+        os.close(fd)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m codex_cli.adapters.search_index ROOT`: the background builder (nice 19, one process)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m codex_cli.adapters.search_index VAULT_ROOT", file=sys.stderr)
+        return 2
+    try:
+        os.nice(19)
+    except (OSError, AttributeError):
+        pass
+    os.environ["CODEX_INDEX_WORKERS"] = "1"
+    return build(Path(args[0]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
