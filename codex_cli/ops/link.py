@@ -27,6 +27,7 @@ from codex_cli.ops.commit import CommitOptions, Landed, Message, land
 from codex_cli.vault import Vault
 
 if TYPE_CHECKING:
+    from codex_cli.adapters.grep_rank import ColdIndex
     from codex_cli.adapters.search_index import SearchIndex
 
 AS_FIELDS = ("depends_on", "challenged_by")
@@ -53,8 +54,18 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
     Works from the search index alone (no full vault load), so that it stays
     fast on large vaults; NOTE is found with the same rules as everywhere.
     """
+    from codex_cli.adapters import search_index
     from codex_cli.core.matcher import open_index, rank_in, text_reader
 
+    if not search_index.inline_only() and not search_index.is_built(vault.root, vault.fingerprint()):
+        from codex_cli.adapters.grep_rank import GrepUnavailable
+
+        try:
+            return _suggest_cold(vault, query, limit, types)
+        except GrepUnavailable:
+            pass  # not a git work tree: build the index now, as below
+        finally:
+            search_index.build_in_background(vault.root)
     index = open_index(vault, settle=False)
     try:
         try:
@@ -72,7 +83,25 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
         index.close()
 
 
-def _find_path(vault: Vault, index: SearchIndex, query: str) -> str:
+def _suggest_cold(vault: Vault, query: str, limit: int, types: list[str] | None) -> Suggested:
+    """The ranking while there is no index yet: one `git grep` pass (adapters.grep_rank)."""
+    from codex_cli.adapters.grep_rank import ColdIndex
+    from codex_cli.core.matcher import rank_in, text_reader
+
+    index = ColdIndex(vault.root, vault.context(), vault.config.is_map)
+    try:
+        path = _find_path(vault, index, query)
+    except (NotFound, Ambiguous):
+        if not index.add_untracked():
+            raise
+        path = _find_path(vault, index, query)  # an untracked note
+    note = vault.reparse(path)
+    index.own = [note.title, strip_md(path)]
+    wanted = frozenset(types) if types else vault.config.claim_types
+    return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, text_reader(vault)))
+
+
+def _find_path(vault: Vault, index: SearchIndex | ColdIndex, query: str) -> str:
     """Vault.find_note's rules (a path, else a title; ambiguous and missing refused) over the index."""
     from codex_cli.core.resolve import target_key
     from codex_cli.core.suggest import closest_titles
