@@ -19,6 +19,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("CODEX_CACHE_DIR", str(home / "codex-cache"))
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("CODEX_INDEX_INLINE", "1")  # no background index builds from tests
     for name in ("CODEX_AGENT", "CODEX_NO_INPUT", "CODEX_FORCE_PROMPTS", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EDITOR", "VISUAL", "CODEX_DEBUG"):
         monkeypatch.delenv(name, raising=False)
 
