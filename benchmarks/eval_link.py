@@ -14,6 +14,7 @@ part used while tuning and a held-out part that is only reported:
 
     .venv/bin/python benchmarks/eval_link.py ../shared/sample-codex            # dev only
     .venv/bin/python benchmarks/eval_link.py ../shared/sample-codex --held-out # both parts
+    .venv/bin/python benchmarks/eval_link.py ../shared/sample-codex --held-out --cold  # and the cold ranker
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("vault", type=Path)
     ap.add_argument("--held-out", action="store_true", help="also report the held-out part")
+    ap.add_argument("--cold", action="store_true", help="also evaluate the cold ranker (git grep, used while there is no index)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -154,12 +156,31 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             path.write_bytes(original)
 
+    def codex_cold(note: Note, draft: matcher.Draft) -> list[str]:
+        from codex_cli.adapters import grep_rank
+
+        path = work / "vault" / note.path
+        original = path.read_bytes()
+        path.write_bytes(encode(texts[note.path][: note.body_start] + draft.body))
+        try:
+            return [s.path for s in grep_rank.rank(Vault.open(work / "vault"), draft, K)]
+        finally:
+            path.write_bytes(original)
+
+    if args.cold:  # git grep needs a repository: commit the copy once
+        import subprocess
+
+        for cmd in (["init", "-q"], ["add", "-A"], ["-c", "user.name=eval", "-c", "user.email=eval@example.org", "commit", "-q", "-m", "copy"]):
+            subprocess.run(["git", "-C", str(work / "vault"), *cmd], check=True)
+
     rankers: dict[str, Ranker] = {
         "fuzzy title": fuzzy_title,
         "tf-idf title": tfidf_title,
         "tf-idf full text": tfidf_full,
         "codex matcher": codex,
     }
+    if args.cold:
+        rankers["codex cold (git grep)"] = codex_cold
     results: dict[str, dict[str, float | int]] = {}
     started = time.perf_counter()
     for part in parts:

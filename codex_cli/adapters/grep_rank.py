@@ -30,11 +30,15 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codex_cli.adapters.search_index import Row
 from codex_cli.core import matcher
 from codex_cli.core.note import ParseContext, decode, parse_note
 from codex_cli.core.resolve import path_key, target_key, title_key
+
+if TYPE_CHECKING:
+    from codex_cli.vault import Vault
 
 SAMPLE = 1000  # notes read to estimate how rare each word is
 K1 = 1.2
@@ -371,3 +375,13 @@ class ColdIndex:
         parsed = Parsed(Row(i, path, note.title, note.type, note.domain), targets)
         self._parsed[i] = parsed
         return parsed
+
+
+def rank(vault: Vault, draft: matcher.Draft, limit: int = 10, types: Iterable[str] | None = None) -> list[matcher.Suggestion]:
+    """`core.matcher.rank` without the index: the cold path's answer (raises GrepUnavailable outside git)."""
+    from codex_cli.core.text import strip_md
+
+    index = ColdIndex(vault.root, vault.context(), vault.config.is_map)
+    index.own = [draft.title] + ([strip_md(draft.path)] if draft.path else [])
+    wanted = frozenset(types) if types is not None else vault.config.claim_types
+    return matcher.rank_in(index, draft, limit, wanted, matcher.text_reader(vault))
