@@ -44,7 +44,8 @@ SAMPLE = 1000  # notes read to estimate how rare each word is
 K1 = 1.2
 B = 0.75
 TITLE_BONUS = 3.0  # a query word in the file name counts like this many occurrences
-GREP_TERMS = 10  # the query's strongest terms searched for (git grep's time grows with each pattern)
+GREP_WORDS = 8  # the query's strongest words searched for (git grep's time grows with each pattern)
+GREP_PAIRS = 2  # and word pairs
 EXAMINE = 4  # parse at most EXAMINE x limit + 50 candidates to find `limit` of the wanted types
 _QUOTED = re.compile(r'"([^"]*)"')
 
@@ -99,20 +100,28 @@ def _cases(phrase: str) -> tuple[str, ...]:
 class ColdIndex:
     """The index's reading API over the work tree itself (see the module docstring)."""
 
-    def __init__(self, root: Path, ctx: ParseContext, is_map: Callable[[str], bool], own: Sequence[str] = ()) -> None:
+    def __init__(self, root: Path, ctx: ParseContext, is_map: Callable[[str], bool]) -> None:
         self.root = root
         self.ctx = ctx
         self.is_map = is_map
         self._listing: subprocess.Popen[bytes] | None = start_listing(root)
         self._paths: list[str] = []
         self._ids: dict[str, int] = {}
-        self.own = [t for t in own if t]  # this note's title and path: grep for links to it
+        self.own: list[str] = []  # this note's title and path: grep for links to it (`about`)
+        self.own_paths: set[str] = set()  # left out of the rarity sample
         self._pkeys: dict[str, list[int]] | None = None
         self._tkeys: dict[str, list[int]] | None = None
         self._parsed: dict[int, Parsed | None] = {}
         self._scored: dict[str, list[tuple[int, float]]] = {}
         self._linkers: set[int] = set()
         self._sample: bytes | None = None
+
+    def about(self, title: str, path: str | None) -> None:
+        """Say which note the ranking is for (before ranking): links to it are backlinks."""
+        from codex_cli.core.text import strip_md
+
+        self.own = [t for t in (title, strip_md(path) if path else "") if t]
+        self.own_paths = {path} if path else set()
 
     @property
     def paths(self) -> list[str]:
@@ -229,14 +238,19 @@ class ColdIndex:
         return {w: _key_of(w) for w in words if _key_of(w)}
 
     def doc_frequency(self, stems: Iterable[str]) -> dict[str, int]:
-        """Estimated from a sample (occurrences, not documents); a word the sample lacks counts as rare."""
+        """Estimated from a sample (occurrences, not documents), plus one for the note itself.
+
+        A word the sample lacks is rare but may exist: half a sample step,
+        unless the sample is every note (then it is in no other note).
+        """
         sample = self._read_sample()
         n = len(self.paths)
         scale = n / max(1, sample.count(b"\0") + 1)
+        absent = 0 if scale <= 1.0 else max(1, round(scale / 2))
         out = {}
         for st in dict.fromkeys(stems):
             hits = sample.count(st.replace("_", " ").encode("utf-8"))
-            out[st] = max(2, round(hits * scale)) if hits else 2
+            out[st] = 1 + (round(hits * scale) if hits else absent)
         return out
 
     def search(self, match: str, weights: Sequence[float], limit: int, types: Sequence[str] | None = None) -> list[tuple[int, float]]:
@@ -262,9 +276,13 @@ class ColdIndex:
     # --- the grep pass -----------------------------------------------------------------
     def _grep_scores(self, match: str) -> list[tuple[int, float]]:
         repeats: dict[str, int] = {}
+        room = {False: GREP_WORDS, True: GREP_PAIRS}  # strongest first, in the order of `match`
         for t in _QUOTED.findall(match):
-            if t in repeats or len(repeats) < GREP_TERMS:
-                repeats[t] = repeats.get(t, 0) + 1
+            if t in repeats:
+                repeats[t] += 1
+            elif room["_" in t] > 0:
+                room["_" in t] -= 1
+                repeats[t] = 1
         keys = {_key_of(t): n for t, n in repeats.items() if _key_of(t)}
         patterns = list(dict.fromkeys(f for t in repeats for f in _cases(t.replace("_", " "))))
         links = ["[[" + t for t in self.own]
@@ -347,6 +365,8 @@ class ColdIndex:
             step = max(1, len(self.paths) // SAMPLE)
             texts = []
             for p in self.paths[::step]:
+                if p in self.own_paths:
+                    continue
                 try:
                     with open(os.path.join(self.root, p), "rb") as handle:
                         texts.append(handle.read().lower())
@@ -379,9 +399,7 @@ class ColdIndex:
 
 def rank(vault: Vault, draft: matcher.Draft, limit: int = 10, types: Iterable[str] | None = None) -> list[matcher.Suggestion]:
     """`core.matcher.rank` without the index: the cold path's answer (raises GrepUnavailable outside git)."""
-    from codex_cli.core.text import strip_md
-
     index = ColdIndex(vault.root, vault.context(), vault.config.is_map)
-    index.own = [draft.title] + ([strip_md(draft.path)] if draft.path else [])
+    index.about(draft.title, draft.path)
     wanted = frozenset(types) if types is not None else vault.config.claim_types
     return matcher.rank_in(index, draft, limit, wanted, matcher.text_reader(vault))

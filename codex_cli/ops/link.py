@@ -96,7 +96,7 @@ def _suggest_cold(vault: Vault, query: str, limit: int, types: list[str] | None)
             raise
         path = _find_path(vault, index, query)  # an untracked note
     note = vault.reparse(path)
-    index.own = [note.title, strip_md(path)]
+    index.about(note.title, path)
     wanted = frozenset(types) if types else vault.config.claim_types
     return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, text_reader(vault)))
 
