@@ -115,6 +115,7 @@ class ColdIndex:
         self._scored: dict[str, list[tuple[int, float]]] = {}
         self._linkers: set[int] = set()
         self._sample: bytes | None = None
+        self._sampled = 0
 
     def about(self, title: str, path: str | None) -> None:
         """Say which note the ranking is for (before ranking): links to it are backlinks."""
@@ -244,8 +245,8 @@ class ColdIndex:
         unless the sample is every note (then it is in no other note).
         """
         sample = self._read_sample()
-        n = len(self.paths)
-        scale = n / max(1, sample.count(b"\0") + 1)
+        others = len(self.paths) - len(self.own_paths & self.ids.keys())
+        scale = others / max(1, self._sampled)
         absent = 0 if scale <= 1.0 else max(1, round(scale / 2))
         out = {}
         for st in dict.fromkeys(stems):
@@ -357,7 +358,7 @@ class ColdIndex:
 
     def _average_size(self) -> float:
         sample = self._read_sample()
-        return max(1.0, len(sample) / (sample.count(b"\0") + 1))
+        return max(1.0, len(sample) / max(1, self._sampled))
 
     def _read_sample(self) -> bytes:
         """An evenly spaced sample of the notes, lower case, joined by NUL bytes."""
@@ -373,6 +374,7 @@ class ColdIndex:
                 except OSError:
                     pass
             self._sample = b"\0".join(texts)
+            self._sampled = len(texts)
         return self._sample
 
     # --- parsing the few notes the ranking looks at ----------------------------------
