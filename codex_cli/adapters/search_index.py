@@ -505,7 +505,7 @@ def is_built(root: Path, fingerprint: str) -> bool:
     if location is None or not location.is_file():
         return False
     try:
-        db = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=5)
+        db = sqlite3.connect(location.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
         try:
             meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
         finally:
