@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codex_cli.adapters.apply import apply
+from codex_cli.config import DEFAULTS
 from codex_cli.core.note import ParseContext, decode, encode, parse_note
 from codex_cli.core.plan import Plan
-from codex_cli.config import DEFAULTS
 
 CTX = ParseContext(frozenset(DEFAULTS["title_fields"]), DEFAULTS["types"], frozenset({"ai"}))
 
