@@ -134,3 +134,15 @@ def test_doc_frequency_of_a_word_in_no_other_note_is_zero_when_every_note_is_sam
     index.about(A, f"domains/finance/{A}.md")
     df = index.doc_frequency(["futarchy", "hippocamp", "zzzz"])
     assert df["futarchy"] > 1 and df["zzzz"] == 1  # 1 = the note itself (query_terms subtracts it)
+
+
+def test_vault_in_a_subfolder_of_its_repository(tmp_path: Path, cold: list[Path]) -> None:
+    repo = tmp_path / "repo"
+    write_vault(repo, {"README.md": "# outside the vault\n", **{f"kb/{p}": t for p, t in _files().items()}})
+    git_init(repo)
+    result = run(["-C", str(repo / "kb"), "link", A, "--suggest", "--json"], cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    prefix = doc["note"][: -len(f"domains/finance/{A}.md")]
+    assert prefix in ("", "kb/")  # the vault's root is where Vault.open puts it
+    assert {s["path"] for s in doc["suggestions"][:2]} == {f"{prefix}domains/finance/{C}.md", f"{prefix}domains/finance/{D}.md"}
