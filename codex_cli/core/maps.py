@@ -429,42 +429,55 @@ def _similarity(a: set[str], b: set[str]) -> float:
 
 
 class _WordIndex:
-    """Entry words of a map, indexed by word, so that ranking is cheap on large maps."""
+    """Entry words of a map, indexed by word, so that ranking is cheap on large maps.
+
+    Words are weighted by how rare they are among the map's entries (IDF): in
+    a map where every entry says "futarchy", that word says nothing about
+    which section a futarchy claim belongs in.
+    """
 
     def __init__(self, m: MapText) -> None:
-        self.sizes: list[int] = []
+        self.words: list[set[str]] = []
         self.section_of: list[int] = []
         self.postings: dict[str, list[int]] = {}
         for sec in m.headed:
             for e in sec.entries:
-                i = len(self.sizes)
+                i = len(self.words)
                 words = _words(e.target) | _words(e.text)
-                self.sizes.append(len(words))
+                self.words.append(words)
                 self.section_of.append(sec.index)
                 for w in words:
                     self.postings.setdefault(w, []).append(i)
+        n = len(self.words)
+        self.idf: dict[str, float] = {w: math.log((n + 1) / (len(p) + 0.5)) for w, p in self.postings.items()}
+        self.norms: list[float] = [math.sqrt(sum(self.idf[w] ** 2 for w in words)) or 1.0 for words in self.words]
+        self.unseen = math.log((n + 1) / 0.5)
+
+    def weight(self, word: str) -> float:
+        return self.idf.get(word, self.unseen)
 
 
 def rank_sections(m: MapText, title: str, description: str = "") -> list[tuple[float, Section]]:
     """Sections with entries, best first: how much their entries resemble the claim.
 
-    A section's score is the mean of its three most similar entries (word
-    overlap on entry titles and text, as a cosine of word sets) plus a
-    little for words its heading shares.
+    A section's score is the mean of its three most similar entries (words
+    shared with entry titles and text, as a cosine of IDF-weighted word
+    sets) plus a little for words its heading shares.
     """
     claim = _words(title) | _words(description)
     index = m.word_index
-    shared: dict[int, int] = {}
-    common = max(50, len(index.sizes) // 5)  # a word in most entries says nothing about where a claim goes
+    claim_norm = math.sqrt(sum(index.weight(w) ** 2 for w in claim)) or 1.0
+    shared: dict[int, float] = {}
     for w in claim:
-        posting = index.postings.get(w, ())
-        if len(posting) > common:
+        posting = index.postings.get(w)
+        if not posting:
             continue
+        weight = index.weight(w) ** 2
         for i in posting:
-            shared[i] = shared.get(i, 0) + 1
+            shared[i] = shared.get(i, 0.0) + weight
     per_section: dict[int, list[float]] = {}
-    for i, n in shared.items():
-        per_section.setdefault(index.section_of[i], []).append(n / math.sqrt(len(claim) * index.sizes[i]))
+    for i, dot in shared.items():
+        per_section.setdefault(index.section_of[i], []).append(dot / (claim_norm * index.norms[i]))
     ranked: list[tuple[float, Section]] = []
     for sec in m.headed:
         if not sec.entries:
