@@ -298,61 +298,22 @@ class SearchIndex:
 
     @staticmethod
     def git_state(root: Path) -> str | None:
-        """A digest of the work tree's state as git sees it: HEAD, and every changed or
-        untracked path with its stat signature. None outside a git work tree.
-
-        `git status` (C, threaded) is cheaper than stat-ing every note from
-        Python; when this digest is what the index was last updated at, nothing
-        git can see has changed. Edits to git-ignored notes are picked up at the
-        next change git does see.
-        """
+        """A digest of the work tree's state as git sees it (adapters.worktree)."""
         return SearchIndex.finish_git_state(SearchIndex.start_git_state(root), root)
 
     @staticmethod
     def start_git_state(root: Path) -> subprocess.Popen[bytes] | None:
         """Start `git status` (to overlap it with other work); None outside a git work tree."""
-        from codex_cli.adapters.fs import git_dir
+        from codex_cli.adapters import worktree
 
-        if git_dir(root) is None:
-            return None
-        try:
-            return subprocess.Popen(
-                ["git", "-C", str(root), "status", "--porcelain=v2", "-z", "--branch", "-uall", "--no-renames"],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL,
-            )
-        except OSError:
-            return None
+        return worktree.start(root)
 
     @staticmethod
     def finish_git_state(proc: subprocess.Popen[bytes] | None, root: Path) -> str | None:
-        import hashlib
+        from codex_cli.adapters import worktree
 
-        if proc is None:
-            return None
-        try:
-            out, _ = proc.communicate(timeout=120)
-        except subprocess.SubprocessError:
-            proc.kill()
-            proc.wait()
-            return None
-        if proc.returncode != 0:
-            return None
-        h = hashlib.sha1()
-        for entry in out.split(b"\0"):
-            if not entry or entry.startswith(b"# branch.") and not entry.startswith(b"# branch.oid"):
-                continue
-            h.update(entry + b"\n")
-            kind = entry[:1]
-            if kind in (b"1", b"?", b"u"):
-                path = entry[2:] if kind == b"?" else entry.split(b" ", 8 if kind == b"1" else 10)[-1]
-                try:
-                    st = os.stat(os.path.join(os.fsencode(root), path))
-                    h.update(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}\n".encode())
-                except OSError:
-                    h.update(b"-\n")
-        return h.hexdigest()
+        found = worktree.finish(proc, root)
+        return found[0] if found is not None else None
 
     # --- bringing it up to date later ------------------------------------------------
     def defer(self, bring_up_to_date: Callable[[], bool], cancel: Callable[[], None]) -> None:

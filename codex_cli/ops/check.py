@@ -68,17 +68,33 @@ def run_check(
 
 
 def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) -> Report:
+    """The report, remembered between runs.
+
+    The remembered report is keyed twice: by what git says of the work tree
+    (adapters.worktree: HEAD, every changed, untracked or ignored path and
+    the signatures of the listed notes), which answers "nothing changed"
+    without a stat walk, and by the stat signature of every note, for vaults
+    git cannot vouch for. Either key matching means the same files.
+    """
+    from codex_cli.adapters import worktree
+
     if selected is not None:
         return _compute(vault, selected, progress)
     fingerprint = vault.fingerprint()
-    digest = cache.digest_of(vault.files, fingerprint)
+    proc = worktree.start(vault.root)
     remembered = vault.store.load("check", fingerprint)
-    if remembered is not None and remembered[0] == digest:
+    git_state = worktree.finish(proc, vault.root)
+    if remembered is not None and git_state is not None and git_state[1] and len(remembered) > 2 and remembered[2] == git_state[0]:
         return Report.unpack(remembered[1])
-    report = _compute(vault, None, progress)
+    digest = cache.digest_of(vault.files, fingerprint)
+    if remembered is not None and remembered[0] == digest:
+        report = Report.unpack(remembered[1])
+    else:
+        report = _compute(vault, None, progress)
     started = vault._scan_started
     if all(cache.trusted(sig, started) for sig in vault.files.values()):
-        vault.store.save("check", fingerprint, (digest, report.pack()))
+        state = git_state[0] if git_state is not None and git_state[1] else None
+        vault.store.save("check", fingerprint, (digest, report.pack(), state))
     return report
 
 

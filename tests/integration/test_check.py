@@ -232,3 +232,37 @@ def test_name_too_long_is_reported_where_a_file_system_allows_it() -> None:
     note = parse_note("d/" + "é" * 127 + ".md", b"x\n", ctx)  # 257 bytes
     assert [p.code for p in note.problems] == ["name-too-long"]
     assert "257 bytes" in note.problems[0].message
+
+
+def test_remembered_report_follows_every_kind_of_change(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm path asks git what changed: tracked, staged, untracked and ignored notes all count."""
+    from codex_cli.adapters import cache, worktree
+
+    monkeypatch.delenv("CODEX_CACHE_DIR")
+    # trust every signature at once, so that the remembered report is keyed by git's state
+    monkeypatch.setattr(worktree, "RACY_NS", 0)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    write_vault(vault, {"a.md": "[[b]]\n", "b.md": "x\n", ".gitignore": "drafts/\n", "drafts/d.md": "[[b]]\n"})
+    git_init(vault)
+    old = 1_600_000_000
+    for p in [*vault.glob("*.md"), vault / "drafts/d.md"]:
+        os.utime(p, (old, old))
+
+    def broken() -> list[str]:
+        return sorted(b["target"] for b in run(["check", "--json"], cwd=vault).json()["broken_links"])
+
+    assert broken() == [] and broken() == []
+    from codex_cli.adapters.cache import Store
+    from codex_cli.vault import Vault
+
+    remembered = Store(vault).load("check", Vault.open(vault).fingerprint())
+    assert remembered is not None and remembered[2]  # keyed by git's view of the tree
+    (vault / "drafts/d.md").write_text("[[gone]]\n")  # ignored by git
+    assert broken() == ["gone"]
+    (vault / "new.md").write_text("[[missing]]\n")  # untracked
+    assert broken() == ["gone", "missing"]
+    (vault / "b.md").write_text("[[nothing]]\n")
+    git(vault, "add", "b.md")  # staged
+    assert broken() == ["gone", "missing", "nothing"]
+    git(vault, "commit", "-q", "-m", "b")
+    assert broken() == ["gone", "missing", "nothing"]
