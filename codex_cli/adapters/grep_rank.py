@@ -186,13 +186,9 @@ class ColdIndex:
         return Row(i, path, path.rpartition("/")[2][:-3], None, None)
 
     def resolve_key(self, key: str, source_path: str | None = None) -> list[Row]:
-        found = self.find(key)
-        if len(found) > 1 and source_path is not None:
-            here = source_path.rpartition("/")[0]
-            local = [r for r in found if r.path.rpartition("/")[0] == here]
-            if len(local) == 1:
-                return local
-        return found
+        from codex_cli.core.resolve import prefer_local
+
+        return prefer_local(self.find(key), source_path)
 
     def rows(self, ids: Iterable[int]) -> dict[int, Row]:
         out = {}

@@ -356,13 +356,9 @@ class SearchIndex:
 
     def resolve_key(self, key: str, source_path: str | None = None) -> list[Row]:
         """DESIGN.md's resolution of a target key: one row, or the ambiguous candidates."""
-        found = self.find(key)
-        if len(found) > 1 and source_path is not None:
-            here = source_path.rpartition("/")[0]
-            local = [r for r in found if r.path.rpartition("/")[0] == here]
-            if len(local) == 1:
-                return local
-        return found
+        from codex_cli.core.resolve import prefer_local
+
+        return prefer_local(self.find(key), source_path)
 
     def titles(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT title FROM docs")]

@@ -9,7 +9,7 @@ is ambiguous. `[[#heading]]` points at the linking note itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Generic, Protocol, TypeVar
@@ -62,6 +62,22 @@ def target_key(target: str) -> str:
     while t.startswith("./"):
         t = t[2:]
     return key(strip_md(t.lstrip("/")).strip())
+
+
+def prefer_local(found: Sequence[N], source_path: str | None) -> list[N]:
+    """DESIGN.md's rule for a title several notes share: the one in the linking
+    note's folder, when exactly one is there; otherwise all of them (ambiguous).
+
+    The link matcher's indexes call it directly; `Resolver.resolve_key`
+    applies the same rule through a per-title cache of notes by folder
+    (tests/unit/test_resolve.py holds both to it).
+    """
+    if len(found) > 1 and source_path is not None:
+        here = folder_of(source_path)
+        local = [n for n in found if folder_of(n.path) == here]
+        if len(local) == 1:
+            return local
+    return list(found)
 
 
 class Resolver(Generic[N]):

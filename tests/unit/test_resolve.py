@@ -56,3 +56,16 @@ def test_find_and_remove() -> None:
     assert r.find("beliefs") == [NOTES[1], NOTES[2]]
     r.remove(NOTES[1])
     assert r.resolve("beliefs", "domains/ai/x.md").note == NOTES[2]
+
+
+def test_prefer_local_is_the_resolvers_rule() -> None:
+    from codex_cli.core.resolve import prefer_local
+
+    both = [NOTES[1], NOTES[2]]
+    assert prefer_local(both, "agents/rio/identity.md") == [NOTES[1]]
+    assert prefer_local(both, "domains/ai/x.md") == both
+    assert prefer_local(both, None) == both
+    for source in ("agents/rio/identity.md", "agents/clay/x.md", "domains/ai/x.md"):
+        res = R.resolve("beliefs", source)
+        expected = prefer_local(both, source)
+        assert (list(res.candidates) if res.note is None else [res.note]) == expected
