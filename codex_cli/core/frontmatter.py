@@ -91,50 +91,84 @@ def _scalar(raw: str) -> str | None:
     return raw
 
 
+def _simple_lines(text: str, start: int, end: int) -> list[tuple[str | None, str, int]] | None:
+    """The lines of frontmatter in the simple subset, or None for anything else.
+
+    The one reading of that subset (flat `key: value` lines, `key: []`, and
+    block lists of one-line scalars at one indentation), shared by the fast
+    loader and the fast span finder so that they can never disagree. Each
+    entry is (key, raw value, offset of the value) for a key line (raw ''
+    opens a block list) or (None, raw item, offset) for a list item.
+    """
+    out: list[tuple[str | None, str, int]] = []
+    seen: set[str] = set()
+    open_list = False  # a `key:` line whose items may follow
+    items = 0
+    indent = ""
+    pos = start
+    find = text.find
+    while pos < end:
+        nl = find("\n", pos, end)
+        stop = end if nl == -1 else nl
+        line = text[pos:stop]
+        if line and line != "\r" and not line.startswith("#"):
+            if line[0] in " \t-":
+                if not open_list:
+                    return None
+                item = _ITEM_LINE.fullmatch(line)
+                if item is None or "\t" in item.group(1):  # YAML refuses tabs as indentation
+                    return None
+                if items == 0:
+                    indent = item.group(1)
+                elif item.group(1) != indent:
+                    return None  # a deeper `- x` continues the scalar above it
+                raw = item.group(2)
+                if _scalar(raw) is None:
+                    return None
+                items += 1
+                out.append((None, raw, pos + item.start(2)))
+            else:
+                m = _KEY_LINE.fullmatch(line)
+                if m is None:
+                    return None
+                name, raw = m.group(1), m.group(2) or ""
+                if name in seen or name.lower() in _RESERVED:
+                    return None
+                if open_list and not items:
+                    return None  # `key:` with nothing under it is null, not a list
+                seen.add(name)
+                open_list, items = raw == "", 0
+                if raw not in ("", "[]") and _scalar(raw) is None:
+                    return None
+                out.append((name, raw, pos + m.start(2) if raw else stop))
+        pos = stop + 1
+    if open_list and not items:
+        return None
+    return out
+
+
 def _fast_load(yaml_text: str) -> dict[str, Any] | None:
     """Flat mappings of simple scalars and block lists; None means 'ask libyaml'."""
+    lines = _simple_lines(yaml_text, 0, len(yaml_text))
+    if lines is None:
+        return None
     data: dict[str, Any] = {}
-    current: list[Any] | None = None
-    for line in yaml_text.split("\n"):
-        if not line or line == "\r" or line.startswith("#"):
+    current: list[Any] = []
+    for name, raw, _ in lines:
+        if name is None:
+            current.append(_scalar(raw))
             continue
-        if line[0] in " \t-":
-            if current is None:
-                return None
-            item = _ITEM_LINE.fullmatch(line)
-            if item is None or "\t" in item.group(1):  # YAML refuses tabs as indentation
-                return None
-            value = _scalar(item.group(2))
-            if value is None:
-                return None
-            current.append(value)
-            continue
-        m = _KEY_LINE.fullmatch(line)
-        if m is None:
-            return None
-        name, raw = m.group(1), m.group(2)
-        if name in data or name.lower() in _RESERVED:
-            return None
-        if current is not None and not current:
-            return None  # `key:` with nothing under it is null, not a list
-        if raw is None or raw == "":
+        key = intern(name)
+        if raw == "" or raw == "[]":
             current = []
-            data[intern(name)] = current
-            continue
-        if raw == "[]":
-            data[intern(name)] = []
-            current = None
+            data[key] = current
             continue
         value = _scalar(raw)
-        if value is None:
-            return None
+        assert value is not None
         # Keys and short values (type, confidence, domain, dates) recur in every
         # note: one shared string each keeps the parsed vault smaller in memory
         # and in the cache.
-        data[intern(name)] = intern(value) if len(value) <= _INTERN_UP_TO else value
-        current = None
-    if current is not None and not current:
-        return None
+        data[key] = intern(value) if len(value) <= _INTERN_UP_TO else value
     return data
 
 
@@ -264,57 +298,20 @@ def _span(name: str, raw: str, at: int) -> ValueSpan:
 
 
 def _fast_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> list[ValueSpan] | None:
-    """`value_spans` for the frontmatter `_fast_load` takes (same rules, line by
-    line, no YAML parser); None for anything else."""
-    spans: list[ValueSpan] = []
-    seen: set[str] = set()
-    current: str | None = None  # the field whose block list is open
-    items = 0
-    indent = ""
-    pos, end = block.start, block.end
-    find = text.find
-    while pos < end:
-        nl = find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        line = text[pos:stop]
-        if line and line != "\r" and not line.startswith("#"):
-            if line[0] in " \t-":
-                if current is None:
-                    return None
-                item = _ITEM_LINE.fullmatch(line)
-                if item is None or "\t" in item.group(1):  # YAML refuses tabs as indentation
-                    return None
-                if items == 0:
-                    indent = item.group(1)
-                elif item.group(1) != indent:
-                    return None
-                raw = item.group(2)
-                if _scalar(raw) is None:
-                    return None
-                items += 1
-                if current in fields:
-                    spans.append(_span(current, raw, pos + item.start(2)))
-            else:
-                m = _KEY_LINE.fullmatch(line)
-                if m is None:
-                    return None
-                name, raw = m.group(1), m.group(2)
-                if name in seen or name.lower() in _RESERVED:
-                    return None
-                if current is not None and not items:
-                    return None
-                seen.add(name)
-                current, items = None, 0
-                if raw is None or raw == "":
-                    current = name
-                elif raw != "[]":
-                    if _scalar(raw) is None:
-                        return None
-                    if name in fields:
-                        spans.append(_span(name, raw, pos + m.start(2)))
-        pos = stop + 1
-    if current is not None and not items:
+    """`value_spans` for the frontmatter `_fast_load` takes (the same
+    `_simple_lines`, no YAML parser); None for anything else."""
+    lines = _simple_lines(text, block.start, block.end)
+    if lines is None:
         return None
+    spans: list[ValueSpan] = []
+    current: str | None = None
+    for name, raw, at in lines:
+        if name is not None:
+            current = name
+            if raw not in ("", "[]") and name in fields:
+                spans.append(_span(name, raw, at))
+        elif current is not None and current in fields:
+            spans.append(_span(current, raw, at))
     return spans
 
 

@@ -142,3 +142,10 @@ def test_fast_path_takes_typical_claim_frontmatter() -> None:
         '  - "[[a claim title]]"\n'
     )
     assert fm._fast_load(text) == yaml.load(text, Loader=fm.loader())  # noqa: S506
+
+
+def test_a_deeper_dash_continues_the_item_above_it() -> None:
+    # YAML reads `    - bar` under `  - foo` as the scalar "foo - bar": the fast path must not say two items
+    text = "a:\n  - foo\n    - bar\n"
+    assert fm._fast_load(text) is None
+    assert fm.load(text) == {"a": ["foo - bar"]}
