@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_cli import config as config_mod
-from codex_cli.adapters import cache, fs
+from codex_cli.adapters import cache, fs, pool
 from codex_cli.core.links import Link
 from codex_cli.core.note import Note, ParseContext, Problem, decode, parse_note
 from codex_cli.core.resolve import PathRef, Resolution, Resolver
@@ -54,29 +54,46 @@ def _unpack(t: tuple[Any, ...]) -> Note:
     )
 
 
-def _parse_paths(root: str, paths: list[str], ctx: ParseContext) -> list[tuple[Any, ...]]:
-    out = []
+def read_note(root: str, path: str, ctx: ParseContext) -> tuple[fs.Signature | None, Note, bytes]:
+    """A note's stat signature (None if unreadable), the note parsed, and its bytes.
+
+    The signature comes from the open file (one `fstat`), so a caller that
+    reads every note needs no separate stat walk.
+    """
+    try:
+        fd = os.open(os.path.join(root, path), os.O_RDONLY)
+    except OSError as exc:
+        return None, _unreadable(path, exc), b""
+    try:
+        st = os.fstat(fd)
+        pieces = []
+        while True:
+            piece = os.read(fd, max(st.st_size + 1, 65536))
+            if not piece:
+                break
+            pieces.append(piece)
+        raw = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    except OSError as exc:
+        return None, _unreadable(path, exc), b""
+    finally:
+        os.close(fd)
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns), parse_note(path, raw, ctx), raw
+
+
+def _unreadable(path: str, exc: OSError) -> Note:
+    note = Note(path=path, title=path.rpartition("/")[2][:-3])
+    note.problems.append(Problem("unreadable", "error", f"cannot read: {exc.strerror}"))
+    return note
+
+
+def _parse_blob(paths: list[str], root: str, ctx: ParseContext) -> tuple[list[fs.Signature | None], bytes]:
+    """A worker's answer: the signatures, and the notes already pickled so that the parent can cache the bytes as they are."""
+    sigs, packed = [], []
     for path in paths:
-        try:
-            with open(os.path.join(root, path), "rb") as handle:
-                raw = handle.read()
-        except OSError as exc:
-            note = Note(path=path, title=path.rpartition("/")[2][:-3])
-            note.problems.append(Problem("unreadable", "error", f"cannot read: {exc.strerror}"))
-            out.append(_pack(note))
-            continue
-        out.append(_pack(parse_note(path, raw, ctx)))
-    return out
-
-
-def _parse_blob(root: str, paths: list[str], ctx: ParseContext) -> bytes:
-    """A worker's answer: its notes already pickled, so the parent can cache the bytes as they are."""
-    return pickle.dumps(_parse_paths(root, paths, ctx), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-# A cache record: the paths of one parsed chunk, their signatures (None: not
-# to be trusted next time), and the chunk's packed notes, pickled.
-Record = tuple[list[str], list[Any], bytes]
+        sig, note, _ = read_note(root, path, ctx)
+        sigs.append(sig)
+        packed.append(_pack(note))
+    return sigs, pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Vault:
@@ -130,93 +147,20 @@ class Vault:
         return self.config.fingerprint()
 
     def load(self, progress: Progress | None = None) -> dict[str, Note]:
-        """Every note, parsed: from the cache where a file's signature is unchanged.
-
-        The cache is a stream of records (one per parsed chunk, as the
-        workers pickled it). A record whose files are all unchanged is kept
-        byte for byte; the notes of a record with a changed or deleted file
-        are pickled again without it.
-        """
+        """Every note, parsed: from the cache where a file's signature is unchanged."""
         if self._notes is not None:
             return self._notes
         files = self.scan().files
-        fingerprint = self.fingerprint()
-        started = self._scan_started
-        packed: dict[str, tuple[Any, ...]] = {}
-        kept: list[Record] = []  # records whose every file is unchanged
-        leftovers: list[str] = []  # unchanged files of the other records
-        changed = False
-        try:
-            for paths, sigs, blob in self.store.load_records("notes", fingerprint):
-                fresh = [
-                    (path, item)
-                    for path, sig, item in zip(paths, sigs, pickle.loads(blob), strict=True)
-                    if sig is not None and files.get(path) == sig and path not in packed
-                ]
-                packed.update(fresh)
-                if len(fresh) == len(paths):
-                    kept.append((paths, sigs, blob))
-                else:
-                    changed = True
-                    leftovers.extend(path for path, _ in fresh)
-        except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError, ImportError):
-            packed, kept, leftovers, changed = {}, [], [], True  # a damaged cache only costs time
-        todo = [path for path in files if path not in packed]
-        if todo or changed:
-            writer = self.store.writer("notes", fingerprint)
-            try:
-                for record in kept:
-                    writer.add(record)
-                if leftovers:
-                    writer.add(self._record(leftovers, [packed[p] for p in leftovers], files, started))
-                for paths, blob in self._parse_many(todo, progress):
-                    items = pickle.loads(blob)
-                    packed.update(zip(paths, items, strict=True))
-                    writer.add((paths, self._trusted_sigs(paths, files, started), blob))
-                writer.commit()
-            finally:
-                writer.abort()
+        root, ctx = str(self.root), self.context()
+
+        def compute(todo: list[str]) -> Iterator[tuple[list[str], list[Any], bytes]]:
+            for part, (sigs, blob) in pool.chunks(_parse_blob, todo, root, ctx, parallel_from=PARALLEL_FROM, progress=progress):
+                # a file changed since the scan is kept under the scan's signature: re-read next time
+                yield part, [files[p] if s == files[p] else None for p, s in zip(part, sigs, strict=True)], blob
+
+        packed, _ = cache.per_file(self.store, "notes", self.fingerprint(), files, files, self._scan_started, compute)
         self._notes = {path: _unpack(packed[path]) for path in sorted(packed)}
         return self._notes
-
-    @staticmethod
-    def _trusted_sigs(paths: list[str], files: dict[str, fs.Signature], started: int) -> list[Any]:
-        return [sig if cache.trusted(sig := files[p], started) else None for p in paths]
-
-    def _record(self, paths: list[str], items: list[tuple[Any, ...]], files: dict[str, fs.Signature], started: int) -> Record:
-        blob = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
-        return (paths, self._trusted_sigs(paths, files, started), blob)
-
-    def _parse_many(self, paths: list[str], progress: Progress | None) -> Iterator[tuple[list[str], bytes]]:
-        """(paths, pickled packed notes) chunk by chunk, in a process pool for many notes."""
-        if not paths:
-            return
-        ctx = self.context()
-        root = str(self.root)
-        workers = min(os.cpu_count() or 1, 8)
-        if len(paths) < PARALLEL_FROM or workers < 2:
-            step = 2000
-            for i in range(0, len(paths), step):
-                part = paths[i : i + step]
-                yield part, _parse_blob(root, part, ctx)
-                if progress:
-                    progress(min(i + step, len(paths)), len(paths))
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(500, len(paths) // (workers * 8))
-        chunks = [paths[i : i + chunk] for i in range(0, len(paths), chunk)]
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        mp_context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
-            done = 0
-            results = pool.map(_parse_blob, [root] * len(chunks), chunks, [ctx] * len(chunks))
-            for part, blob in zip(chunks, results, strict=True):
-                yield part, blob
-                done += len(part)
-                if progress:
-                    progress(done, len(paths))
 
     @property
     def notes(self) -> dict[str, Note]:

@@ -16,7 +16,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,10 @@ class Store:
     def writer(self, name: str, fingerprint: str) -> RecordWriter:
         return RecordWriter(self, name, fingerprint)
 
+    def has(self, name: str) -> bool:
+        """Whether records are kept under `name` (for any fingerprint)."""
+        return self.enabled and (self.folder / f"{name}.records").is_file()
+
 
 class RecordWriter:
     """Write records one by one; they replace the old ones only on `commit`."""
@@ -156,6 +160,77 @@ class RecordWriter:
             self.tmp = ""
 
 
+# One chunk of work as the cache keeps it: its paths, their signatures (None:
+# not to be trusted next time) and the chunk's items, pickled once.
+Record = tuple[list[str], list[Any], bytes]
+Compute = Callable[[list[str]], Iterator[tuple[list[str], list[Any], bytes]]]
+
+
+def per_file(
+    store: Store,
+    name: str,
+    fingerprint: str,
+    paths: Iterable[str],
+    signatures: Mapping[str, Signature] | None,
+    started: int,
+    compute: Compute,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One item per file (a parsed note, a note's check result), kept between runs.
+
+    Items come from the records kept under `name` where a file's signature
+    (in `signatures`) is unchanged, and from `compute(todo)` for the others:
+    it yields (paths, signatures, pickled items) chunk by chunk, typically
+    from worker processes, whose bytes are kept as they are. With
+    `signatures` None (not known yet: a first run lists files without
+    stat'ing them) nothing is taken from the records and `compute` reports
+    each file's signature. The records are rewritten when anything changed:
+    a record whose files are all unchanged is kept byte for byte, the items
+    of the others are pickled again without their changed files. Returns the
+    items and the signatures, by path.
+    """
+    items: dict[str, Any] = {}
+    sigs: dict[str, Any] = {}
+    kept: list[Record] = []
+    leftovers: list[str] = []
+    changed = signatures is None and store.has(name)
+    if signatures is not None:
+        try:
+            for rpaths, rsigs, blob in store.load_records(name, fingerprint):
+                fresh = [
+                    (path, sig, item)
+                    for path, sig, item in zip(rpaths, rsigs, pickle.loads(blob), strict=True)
+                    if sig is not None and signatures.get(path) == sig and path not in items
+                ]
+                for path, sig, item in fresh:
+                    items[path] = item
+                    sigs[path] = sig
+                if len(fresh) == len(rpaths):
+                    kept.append((rpaths, rsigs, blob))
+                else:
+                    changed = True
+                    leftovers.extend(path for path, _, _ in fresh)
+        except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, IndexError, ImportError):
+            items, sigs, kept, leftovers, changed = {}, {}, [], [], True  # a damaged cache only costs time
+    todo = [path for path in paths if path not in items]
+    if not todo and not changed:
+        return items, sigs
+    writer = store.writer(name, fingerprint)
+    try:
+        for record in kept:
+            writer.add(record)
+        if leftovers:
+            blob = pickle.dumps([items[p] for p in leftovers], protocol=pickle.HIGHEST_PROTOCOL)
+            writer.add((leftovers, [sigs[p] for p in leftovers], blob))
+        for cpaths, csigs, blob in compute(todo):
+            items.update(zip(cpaths, pickle.loads(blob), strict=True))
+            sigs.update(zip(cpaths, csigs, strict=True))
+            writer.add((cpaths, [s if s is not None and trusted(s, started) else None for s in csigs], blob))
+        writer.commit()
+    finally:
+        writer.abort()
+    return items, sigs
+
+
 def trusted(signature: Signature, scan_started_ns: int) -> bool:
     """Whether a file's signature is old enough to key a cache entry."""
     return signature[0] < scan_started_ns - RACY_NS and signature[3] < scan_started_ns - RACY_NS
@@ -165,6 +240,6 @@ def now_ns() -> int:
     return time.time_ns()
 
 
-def digest_of(files: dict[str, Signature], extra: str = "") -> str:
+def digest_of(files: Mapping[str, Any], extra: str = "") -> str:
     """A digest of every path and signature (in the scan's order, which is stable)."""
     return hashlib.sha1(pickle.dumps((extra, files), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()

@@ -1,20 +1,28 @@
 """`codex check`: every finding about a vault, as data.
 
-Per-note problems come parsed (and cached) with each note; this module adds
-what needs the whole vault: links that do not resolve or resolve to several
-notes, names that collide case-insensitively in a folder, and claims that no
-map lists. It also works out the fixes `--fix` may make: only those with
-exactly one possible answer.
+A report is built in two steps so that the first can run in parallel and be
+cached note by note:
+
+1. `note_part`: what one note adds to the report, worked out from the note
+   and the index of every note's path alone: its own problems (parsed with
+   it), its links that resolve to no note or to several, whether it is a
+   claim or retired, and for a map the notes it lists.
+2. `assemble`: what needs every part: claims no map lists, map entries for
+   retired notes, names that collide case-insensitively in a folder, and
+   "did you mean" for the broken links' distinct targets, in one batch.
+
+It also works out the fixes `--fix` may make: only those with exactly one
+possible answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from codex_cli.core.links import Link
-from codex_cli.core.note import ERROR, WARNING, Note, Problem
+from codex_cli.core.note import ERROR, WARNING, Note, title_of
 from codex_cli.core.resolve import AMBIGUOUS, BROKEN, EMPTY, OK, Resolver
 from codex_cli.core.suggest import Suggester
 from codex_cli.core.text import key, loose_key, strip_md
@@ -74,19 +82,144 @@ class Report:
         }
 
     def pack(self) -> tuple[Any, ...]:
-        return (
-            self.notes,
-            self.links,
-            [(f.file, f.code, f.severity, f.message, f.line, f.target, f.suggestions) for f in self.findings],
-        )
+        return (self.notes, self.links, [_packed(f) for f in self.findings])
 
     @classmethod
     def unpack(cls, t: tuple[Any, ...]) -> Report:
         return cls(t[0], t[1], [Finding(f[0], f[1], f[2], f[3], f[4], f[5], tuple(f[6])) for f in t[2]])
 
 
+def _packed(f: Finding) -> tuple[Any, ...]:
+    return (f.file, f.code, f.severity, f.message, f.line, f.target, f.suggestions)
+
+
 MapLister = Callable[[], set[str]]
 SuggestMany = Callable[[list[str]], Mapping[str, Sequence[str]]]
+
+CLAIM = 1
+RETIRED = 2
+
+
+class Part(NamedTuple):
+    """What one note adds to a report (plain data: computed in a worker, kept in the cache).
+
+    `findings` are packed `Finding`s (broken links without their suggestions
+    yet); `flags` holds CLAIM and RETIRED; a map's `mapped` are the notes its
+    links resolve to, and its `entries` the (note path, line, target) of each
+    entry that resolves to one note.
+    """
+
+    findings: tuple[tuple[Any, ...], ...]
+    links: int
+    flags: int
+    mapped: tuple[str, ...] = ()
+    entries: tuple[tuple[str, int, str], ...] = ()
+
+
+def note_part(
+    note: Note,
+    resolver: Resolver[Any],
+    claim_types: frozenset[str],
+    is_map: Callable[[str], bool],
+    text: str | None = None,
+) -> Part:
+    """One note's share of the report, against the index of every note.
+
+    A map's entries are checked too when its `text` is given.
+    """
+    path = note.path
+    out: list[tuple[Any, ...]] = [(path, p.code, p.severity, p.message, p.line, None, ()) for p in note.problems]
+    links = 0
+    resolve = resolver.resolve
+    for link in note.links:
+        res = resolve(link.target, path)
+        status = res.status
+        if link.bare:
+            if status == OK:
+                links += 1
+            continue
+        if status == EMPTY:
+            continue
+        links += 1
+        if status == BROKEN:
+            out.append((path, "broken-link", ERROR, f"[[{link.target}]] resolves to no note", link.line, link.target, ()))
+        elif status == AMBIGUOUS:
+            paths = tuple(sorted(n.path for n in res.candidates))
+            message = f"[[{link.target}]] matches {len(paths)} notes: " + "; ".join(paths)
+            out.append((path, "ambiguous-link", WARNING, message, link.line, link.target, paths))
+        elif link.target_start >= 0 and link.target.rstrip().lower().endswith(".md"):
+            out.append((path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target, ()))
+    flags = CLAIM if note.type in claim_types else 0
+    if (note.meta or {}).get("status") == "retired":
+        flags |= RETIRED
+    if not is_map(path):
+        return Part(tuple(out), links, flags)
+    mapped = _mapped_by(note, resolver)
+    entries: tuple[tuple[str, int, str], ...] = ()
+    if text is not None and mapped:
+        from codex_cli.core.maps import map_entry_findings
+
+        found, listed = map_entry_findings(path, text, note, resolver)
+        out.extend(_packed(f) for f in found)
+        entries = tuple(listed)
+    return Part(tuple(out), links, flags, mapped, entries)
+
+
+def _mapped_by(note: Note, resolver: Resolver[Any]) -> tuple[str, ...]:
+    """The notes a map's body links resolve to (any link counts as listing)."""
+    listed: dict[str, None] = {}
+    for link in note.links:
+        if link.field:
+            continue
+        res = resolver.resolve(link.target, note.path)
+        if res.status == OK and res.note is not None:
+            listed[res.note.path] = None
+    return tuple(listed)
+
+
+def assemble(
+    parts: Mapping[str, Part],
+    scan_problems: Iterable[tuple[str, Any]] = (),
+    only: set[str] | None = None,
+    suggest_many: SuggestMany | None = None,
+) -> Report:
+    """The report from every note's part (`only`: report on those notes alone)."""
+    report = Report(notes=len(parts) if only is None else len(only & parts.keys()))
+    out = report.findings
+    for path, problem in scan_problems:
+        if only is None or path in only:
+            out.append(Finding(path, problem.code, problem.severity, problem.message, problem.line))
+    mapped: set[str] = set()
+    retired: set[str] = set()
+    for path, part in parts.items():
+        if part.mapped:
+            mapped.update(part.mapped)
+        if part.flags & RETIRED:
+            retired.add(path)
+    chosen = parts.items() if only is None else [(p, parts[p]) for p in sorted(only) if p in parts]
+    pending: list[tuple[int, str]] = []  # (index in out, target) of broken links
+    for path, part in chosen:
+        report.links += part.links
+        for t in part.findings:
+            if t[1] == "broken-link":
+                pending.append((len(out), t[5]))
+            out.append(Finding(*t))
+        if part.flags & CLAIM and not part.flags & RETIRED and path not in mapped:
+            out.append(_unmapped_finding(path))
+        for listed, line, target in part.entries:
+            if listed in retired:
+                out.append(Finding(path, "retired-entry", WARNING, f"{title_of(listed)} is retired", line, target))
+    if pending:
+        targets = list(dict.fromkeys(target for _, target in pending))
+        if suggest_many is None:
+            suggest_many = Suggester([title_of(p) for p in parts]).suggest_many
+        found = suggest_many(targets)
+        for i, target in pending:
+            f = out[i]
+            out[i] = Finding(f.file, f.code, f.severity, f.message, f.line, f.target, tuple(found.get(target, ())))
+    out.extend(_collisions(parts, only))
+    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
+    return report
 
 
 def check(
@@ -94,126 +227,62 @@ def check(
     resolver: Resolver[Note],
     claim_types: Iterable[str],
     is_map: Callable[[str], bool],
-    scan_problems: Iterable[tuple[str, Problem]] = (),
+    scan_problems: Iterable[tuple[str, Any]] = (),
     only: set[str] | None = None,
     read_text: Callable[[str], str] | None = None,
     suggest_many: SuggestMany | None = None,
 ) -> Report:
-    """Check the notes in `only` (all when None) against the whole vault.
+    """Check the notes in `only` (all when None) against the whole vault, in one process.
 
-    With `read_text` (path -> text), map entries are checked too (core.maps).
-    "Did you mean" suggestions for the broken links' distinct targets come in
-    one batch from `suggest_many` (targets -> suggestions; by default a
+    With `read_text` (path -> text), map entries are checked too. "Did you
+    mean" suggestions for the broken links' distinct targets come in one
+    batch from `suggest_many` (targets -> suggestions; by default a
     `Suggester` over every title), so a caller can spread or remember them.
     """
-    report = Report(notes=len(notes) if only is None else len(only & notes.keys()))
-    out = report.findings
-    selected = notes.values() if only is None else [notes[p] for p in sorted(only) if p in notes]
-    pending: list[tuple[int, str]] = []  # (index in out, target) of broken links
-    for path, problem in scan_problems:
-        if only is None or path in only:
-            out.append(Finding(path, problem.code, problem.severity, problem.message, problem.line))
-    for note in selected:
-        for p in note.problems:
-            out.append(Finding(note.path, p.code, p.severity, p.message, p.line))
-        for link in note.links:
-            res = resolver.resolve(link.target, note.path)
-            if link.bare:
-                if res.status == OK:
-                    report.links += 1
-                continue
-            if res.status == EMPTY:
-                continue
-            report.links += 1
-            if res.status == BROKEN:
-                pending.append((len(out), link.target))
-                out.append(
-                    Finding(
-                        note.path,
-                        "broken-link",
-                        ERROR,
-                        f"[[{link.target}]] resolves to no note",
-                        link.line,
-                        link.target,
-                    )
-                )
-            elif res.status == AMBIGUOUS:
-                paths = sorted(n.path for n in res.candidates)
-                out.append(
-                    Finding(
-                        note.path,
-                        "ambiguous-link",
-                        WARNING,
-                        f"[[{link.target}]] matches {len(paths)} notes: " + "; ".join(paths),
-                        link.line,
-                        link.target,
-                        tuple(paths),
-                    )
-                )
-            elif link.target.rstrip().lower().endswith(".md") and link.target_start >= 0:
-                out.append(Finding(note.path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target))
-    if pending:
-        targets = list(dict.fromkeys(target for _, target in pending))
-        if suggest_many is None:
-            suggest_many = Suggester([n.title for n in notes.values()]).suggest_many
-        found = suggest_many(targets)
-        for i, target in pending:
-            out[i] = replace(out[i], suggestions=tuple(found.get(target, ())))
-    out.extend(_collisions(notes, only))
-    out.extend(_unmapped(notes, resolver, frozenset(claim_types), is_map, only))
-    if read_text is not None:
-        from codex_cli.core.maps import map_findings
-
-        out.extend(map_findings(notes, resolver, is_map, read_text, only=only, links=False))
-    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
-    return report
+    kinds = frozenset(claim_types)
+    parts = {
+        path: note_part(note, resolver, kinds, is_map, read_text(path) if read_text is not None and is_map(path) else None)
+        for path, note in notes.items()
+    }
+    return assemble(parts, scan_problems, only, suggest_many)
 
 
-def _collisions(notes: dict[str, Note], only: set[str] | None) -> list[Finding]:
+def _collisions(paths: Iterable[str], only: set[str] | None) -> list[Finding]:
     groups: dict[tuple[str, str], list[str]] = {}
-    for path in notes:
+    for path in paths:
         folder, _, name = path.rpartition("/")
         groups.setdefault((folder, key(name)), []).append(path)
     out = []
-    for paths in groups.values():
-        if len(paths) < 2:
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        for path in paths:
+        for path in group:
             if only is None or path in only:
-                others = ", ".join(p.rpartition("/")[2] for p in paths if p != path)
+                others = ", ".join(p.rpartition("/")[2] for p in group if p != path)
                 out.append(Finding(path, "case-collision", ERROR, f"name collides case-insensitively with {others}"))
     return out
 
 
-def mapped_paths(notes: dict[str, Note], resolver: Resolver[Note], is_map: Callable[[str], bool]) -> set[str]:
+def _unmapped_finding(path: str) -> Finding:
+    return Finding(path, "unmapped", WARNING, "no map lists this claim")
+
+
+def unmapped(
+    notes: Mapping[str, Note],
+    resolver: Resolver[Any],
+    claim_types: Iterable[str],
+    is_map: Callable[[str], bool],
+) -> list[Finding]:
+    """Claims that no map lists (and are not retired), for `codex map check`."""
+    kinds = frozenset(claim_types)
     listed: set[str] = set()
     for note in notes.values():
-        if not is_map(note.path):
-            continue
-        for link in note.links:
-            if link.field:
-                continue
-            res = resolver.resolve(link.target, note.path)
-            if res.status == OK and res.note is not None:
-                listed.add(res.note.path)
-    return listed
-
-
-def _unmapped(
-    notes: dict[str, Note],
-    resolver: Resolver[Note],
-    claim_types: frozenset[str],
-    is_map: Callable[[str], bool],
-    only: set[str] | None,
-) -> list[Finding]:
-    claims = [n for n in notes.values() if n.type in claim_types and (only is None or n.path in only)]
-    if not claims:
-        return []
-    listed = mapped_paths(notes, resolver, is_map)
+        if is_map(note.path):
+            listed.update(_mapped_by(note, resolver))
     return [
-        Finding(n.path, "unmapped", WARNING, "no map lists this claim")
-        for n in claims
-        if n.path not in listed and (n.meta or {}).get("status") != "retired"
+        _unmapped_finding(n.path)
+        for n in notes.values()
+        if n.type in kinds and n.path not in listed and (n.meta or {}).get("status") != "retired"
     ]
 
 

@@ -59,8 +59,6 @@ def locate(text: str) -> Block | None:
 
 # --- loading -----------------------------------------------------------------
 
-_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*?))?[ \t]*\r?$")
-_ITEM_LINE = re.compile(r"([ \t]*)- (.*?)[ \t]*\r?$")
 _PLAIN_SAFE = re.compile(r"[^\W\d_][^\t]*", re.UNICODE)
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DQ = re.compile(r'"([^"\\]*)"')
@@ -73,8 +71,8 @@ _RESERVED = frozenset(
 
 def _scalar(raw: str) -> str | None:
     """The value of a one-line scalar when it is simple enough; else None."""
-    if not raw:
-        return None
+    if not raw or "\r" in raw or "\x85" in raw or "\u2028" in raw or "\u2029" in raw:
+        return None  # characters YAML reads as line breaks
     first = raw[0]
     if first == '"':
         m = _DQ.fullmatch(raw)
@@ -91,58 +89,82 @@ def _scalar(raw: str) -> str | None:
     return raw
 
 
-def _simple_lines(text: str, start: int, end: int) -> list[tuple[str | None, str, int]] | None:
+# One line of the simple subset, matched at a line start: group 1-2 a
+# `key:` line and the rest of it, 3-4 a block-list item (a line that starts
+# with a space, a tab or `-` can only be an item), else a comment or an
+# empty line. The groups are greedy (a lazy group before the trailing white
+# space would be retried at every character); `_trimmed` drops what the
+# subset leaves out of a value.
+_SIMPLE_LINE = re.compile(r"(?:([A-Za-z_][A-Za-z0-9_-]*):([^\n]*)|([ \t]*)- ([^\n]*)|#[^\n\r\x85\u2028\u2029]*\r?|\r?)(?:\n|\Z)")
+
+Line = tuple[str | None, str, int, Any]
+
+
+def _trimmed(value: str) -> str:
+    """A value without its line's trailing `\r` and the spaces and tabs before it."""
+    if value.endswith("\r"):
+        value = value[:-1]
+    return value.rstrip(" \t")
+
+
+def _simple_lines(text: str, start: int, end: int) -> list[Line] | None:
     """The lines of frontmatter in the simple subset, or None for anything else.
 
     The one reading of that subset (flat `key: value` lines, `key: []`, and
     block lists of one-line scalars at one indentation), shared by the fast
     loader and the fast span finder so that they can never disagree. Each
-    entry is (key, raw value, offset of the value) for a key line (raw ''
-    opens a block list) or (None, raw item, offset) for a list item.
+    entry is (key, raw value, offset of the value, value) for a key line (raw
+    '' opens a block list, whose value is then None) or (None, raw item,
+    offset, value) for a list item.
     """
-    out: list[tuple[str | None, str, int]] = []
+    out: list[Line] = []
     seen: set[str] = set()
     open_list = False  # a `key:` line whose items may follow
     items = 0
     indent = ""
     pos = start
-    find = text.find
-    while pos < end:
-        nl = find("\n", pos, end)
-        stop = end if nl == -1 else nl
-        line = text[pos:stop]
-        if line and line != "\r" and not line.startswith("#"):
-            if line[0] in " \t-":
-                if not open_list:
-                    return None
-                item = _ITEM_LINE.fullmatch(line)
-                if item is None or "\t" in item.group(1):  # YAML refuses tabs as indentation
-                    return None
-                if items == 0:
-                    indent = item.group(1)
-                elif item.group(1) != indent:
-                    return None  # a deeper `- x` continues the scalar above it
-                raw = item.group(2)
-                if _scalar(raw) is None:
-                    return None
-                items += 1
-                out.append((None, raw, pos + item.start(2)))
-            else:
-                m = _KEY_LINE.fullmatch(line)
-                if m is None:
-                    return None
-                name, raw = m.group(1), m.group(2) or ""
-                if name in seen or name.lower() in _RESERVED:
-                    return None
-                if open_list and not items:
-                    return None  # `key:` with nothing under it is null, not a list
-                seen.add(name)
-                open_list, items = raw == "", 0
-                if raw not in ("", "[]") and _scalar(raw) is None:
-                    return None
-                out.append((name, raw, pos + m.start(2) if raw else stop))
-        pos = stop + 1
-    if open_list and not items:
+    for m in _SIMPLE_LINE.finditer(text, start, end):
+        if m.start() != pos:
+            return None  # a line outside the subset
+        pos = m.end()
+        name, rest, lead, item = m.groups()
+        if name is not None:
+            if name in seen or name.lower() in _RESERVED:
+                return None
+            if open_list and not items:
+                return None  # `key:` with nothing under it is null, not a list
+            seen.add(name)
+            raw = _trimmed(rest.lstrip(" \t"))
+            if rest and rest[0] not in " \t" and raw:
+                return None  # `key:value` is not a key line
+            if raw == "":
+                open_list, items = True, 0
+                stop = m.end() - 1 if text.startswith("\n", m.end() - 1) else m.end()
+                out.append((name, "", stop, None))
+                continue
+            open_list, items = False, 0
+            at = m.end(1) + 1 + (len(rest) - len(rest.lstrip(" \t")))
+            if raw == "[]":
+                out.append((name, raw, at, None))
+                continue
+            value = _scalar(raw)
+            if value is None:
+                return None
+            out.append((name, raw, at, value))
+        elif item is not None:
+            if not open_list or "\t" in lead:  # YAML refuses tabs as indentation
+                return None
+            if items == 0:
+                indent = lead
+            elif lead != indent:
+                return None  # a deeper `- x` continues the scalar above it
+            raw = _trimmed(item)
+            value = _scalar(raw)
+            if value is None:
+                return None
+            items += 1
+            out.append((None, raw, m.start(4), value))
+    if pos < end or (open_list and not items):
         return None
     return out
 
@@ -150,26 +172,38 @@ def _simple_lines(text: str, start: int, end: int) -> list[tuple[str | None, str
 def _fast_load(yaml_text: str) -> dict[str, Any] | None:
     """Flat mappings of simple scalars and block lists; None means 'ask libyaml'."""
     lines = _simple_lines(yaml_text, 0, len(yaml_text))
-    if lines is None:
-        return None
+    return None if lines is None else _meta_of(lines)
+
+
+def _meta_of(lines: list[Line]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     current: list[Any] = []
-    for name, raw, _ in lines:
+    for name, _raw, _, value in lines:
         if name is None:
-            current.append(_scalar(raw))
+            current.append(value)
             continue
         key = intern(name)
-        if raw == "" or raw == "[]":
+        if value is None:  # '' or '[]': a list
             current = []
             data[key] = current
             continue
-        value = _scalar(raw)
-        assert value is not None
         # Keys and short values (type, confidence, domain, dates) recur in every
         # note: one shared string each keeps the parsed vault smaller in memory
         # and in the cache.
         data[key] = intern(value) if len(value) <= _INTERN_UP_TO else value
     return data
+
+
+def read(text: str, block: Block, fields: frozenset[str] | set[str]) -> tuple[dict[str, Any], list[ValueSpan]]:
+    """`load` and `value_spans` at once, reading simple frontmatter only once.
+
+    Raises FrontmatterError as `load` does.
+    """
+    lines = _simple_lines(text, block.start, block.end)
+    if lines is not None:
+        return _meta_of(lines), _spans_of(lines, fields)
+    meta = load(text[block.start : block.end])
+    return meta, (value_spans(text, block, fields) if fields & meta.keys() else [])
 
 
 def _loader() -> type:
@@ -252,6 +286,11 @@ def value_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> l
     fast = _fast_spans(text, block, fields)
     if fast is not None:
         return fast
+    return _composed_spans(text, block, fields)
+
+
+def _composed_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> list[ValueSpan]:
+    """`value_spans` through libyaml's node positions (any YAML)."""
     import yaml
 
     yaml_text = text[block.start : block.end]
@@ -301,11 +340,13 @@ def _fast_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> l
     """`value_spans` for the frontmatter `_fast_load` takes (the same
     `_simple_lines`, no YAML parser); None for anything else."""
     lines = _simple_lines(text, block.start, block.end)
-    if lines is None:
-        return None
+    return None if lines is None else _spans_of(lines, fields)
+
+
+def _spans_of(lines: list[Line], fields: frozenset[str] | set[str]) -> list[ValueSpan]:
     spans: list[ValueSpan] = []
     current: str | None = None
-    for name, raw, at in lines:
+    for name, raw, at, _ in lines:
         if name is not None:
             current = name
             if raw not in ("", "[]") and name in fields:

@@ -38,6 +38,7 @@ API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
     entries_for(m, note_path, resolver, map_path) -> entries pointing at a note
     new_map(domain, entries=(), ...)          -> the text of a brand-new map
     map_findings(...)                         -> check findings for maps
+    map_entry_findings(path, text, note, ...) -> one map's own findings, and its entries
 
 Moving a claim between maps (a rename across domains) is
 `remove_entry(old_map, entry)` plus `add_entry(new_map, ...)`, one edit each.
@@ -52,7 +53,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from codex_cli.core.links import Link, code_ranges, parse_links
 from codex_cli.core.plan import TextEdit
@@ -551,19 +552,12 @@ def map_findings(
     suggest: Callable[[str], Sequence[str]] | None = None,
     parsed: Mapping[str, MapText] | None = None,
 ) -> list[Finding]:
-    """What is wrong with the maps' entries.
-
-    Entries that resolve to nothing (`unresolved-entry`, error, with
-    suggestions) or to several notes (`ambiguous-entry`, warning): pass
-    links=False where the general link check already reports both; a note
-    listed twice in one map (`duplicate-entry`, warning, on the later line),
-    entries for retired notes (`retired-entry`, warning) and entries with no
-    text (`empty-entry`, warning). Claims no map lists
-    are `core.check`'s `unmapped`. `parsed` may hold maps already parsed.
-    """
+    """What is wrong with the maps' entries: `map_entry_findings` for each
+    map, and entries for retired notes (`retired-entry`, warning). Claims no
+    map lists are `core.check`'s `unmapped`. `parsed` may hold maps already
+    parsed."""
     from codex_cli.core.check import Finding
-    from codex_cli.core.note import ERROR, WARNING
-    from codex_cli.core.resolve import AMBIGUOUS, BROKEN
+    from codex_cli.core.note import WARNING
 
     out: list[Finding] = []
     for path, note in notes.items():
@@ -571,30 +565,63 @@ def map_findings(
             continue
         if not any(not link.field for link in note.links):
             continue
-        if parsed is not None and path in parsed:
-            m = parsed[path]
-        else:
-            text = read_text(path)
-            known = [lk for lk in note.links if not lk.field]
-            fresh = all(text.startswith("[[", lk.start + lk.embed) for lk in known[:1] + known[-1:])
-            m = parse_map(text, note.body_start, known if fresh else None)
-        seen: dict[str, int] = {}
-        for e in m.entries:
-            res = resolver.resolve(e.target, path)
-            if res.status in (BROKEN, AMBIGUOUS) and not links:
-                pass  # reported as broken-link / ambiguous-link
-            elif res.status == BROKEN:
-                hints = tuple(suggest(e.target)) if suggest else ()
-                out.append(Finding(path, "unresolved-entry", ERROR, f"[[{e.target}]] lists no note", e.line, e.target, hints))
-            elif res.status == AMBIGUOUS:
-                paths = tuple(sorted(n.path for n in res.candidates))
-                out.append(Finding(path, "ambiguous-entry", WARNING, f"[[{e.target}]] matches {len(paths)} notes", e.line, e.target, paths))
-            elif res.note is not None:
-                if (res.note.meta or {}).get("status") == "retired":
-                    out.append(Finding(path, "retired-entry", WARNING, f"{res.note.title} is retired", e.line, e.target))
-                first = seen.setdefault(res.note.path, e.line)
-                if first != e.line:
-                    out.append(Finding(path, "duplicate-entry", WARNING, f"{res.note.title} is already listed on line {first}", e.line, e.target))
-            if not e.text:
-                out.append(Finding(path, "empty-entry", WARNING, f"[[{e.target}]] has no text saying why it matters", e.line, e.target))
+        m = parsed.get(path) if parsed is not None else None
+        found, listed = map_entry_findings(path, read_text(path) if m is None else m, note, resolver, links=links, suggest=suggest)
+        out.extend(found)
+        for target_path, line, target in listed:
+            listed_note = notes.get(target_path)
+            if listed_note is not None and (listed_note.meta or {}).get("status") == "retired":
+                out.append(Finding(path, "retired-entry", WARNING, f"{listed_note.title} is retired", line, target))
+    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
     return out
+
+
+def map_entry_findings(
+    path: str,
+    text: str | MapText,
+    note: Note,
+    resolver: Resolver[Any],
+    *,
+    links: bool = False,
+    suggest: Callable[[str], Sequence[str]] | None = None,
+) -> tuple[list[Finding], list[tuple[str, int, str]]]:
+    """What one map's text says wrong about its own entries, and the entries
+    that resolve to one note as (note path, line, target).
+
+    Entries that resolve to nothing (`unresolved-entry`, error, with
+    suggestions) or to several notes (`ambiguous-entry`, warning): pass
+    links=False where the general link check already reports both; a note
+    listed twice (`duplicate-entry`, warning, on the later line) and entries
+    with no text (`empty-entry`, warning).
+    """
+    from codex_cli.core.check import Finding
+    from codex_cli.core.note import ERROR, WARNING, title_of
+    from codex_cli.core.resolve import AMBIGUOUS, BROKEN
+
+    if isinstance(text, MapText):
+        m = text
+    else:
+        known = [lk for lk in note.links if not lk.field]
+        fresh = all(text.startswith("[[", lk.start + lk.embed) for lk in known[:1] + known[-1:])
+        m = parse_map(text, note.body_start, known if fresh else None)
+    out: list[Finding] = []
+    listed: list[tuple[str, int, str]] = []
+    seen: dict[str, int] = {}
+    for e in m.entries:
+        res = resolver.resolve(e.target, path)
+        if res.status in (BROKEN, AMBIGUOUS) and not links:
+            pass  # reported as broken-link / ambiguous-link
+        elif res.status == BROKEN:
+            hints = tuple(suggest(e.target)) if suggest else ()
+            out.append(Finding(path, "unresolved-entry", ERROR, f"[[{e.target}]] lists no note", e.line, e.target, hints))
+        elif res.status == AMBIGUOUS:
+            paths = tuple(sorted(n.path for n in res.candidates))
+            out.append(Finding(path, "ambiguous-entry", WARNING, f"[[{e.target}]] matches {len(paths)} notes", e.line, e.target, paths))
+        elif res.note is not None:
+            listed.append((res.note.path, e.line, e.target))
+            first = seen.setdefault(res.note.path, e.line)
+            if first != e.line:
+                out.append(Finding(path, "duplicate-entry", WARNING, f"{title_of(res.note.path)} is already listed on line {first}", e.line, e.target))
+        if not e.text:
+            out.append(Finding(path, "empty-entry", WARNING, f"[[{e.target}]] has no text saying why it matters", e.line, e.target))
+    return out, listed

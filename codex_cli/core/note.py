@@ -146,7 +146,7 @@ def parse_references(path: str, raw: bytes, ctx: ParseContext) -> Note:
             note.body_start = block.body_start
             yaml_text = text[block.start : block.end]
             if any(name in yaml_text for name in ctx.title_fields):
-                note.links.extend(_frontmatter_refs(text, block, ctx, starts))
+                note.links.extend(_frontmatter_refs(frontmatter.value_spans(text, block, ctx.title_fields), starts))
     note.links.extend(parse_links(text, note.body_start, None, starts))
     return note
 
@@ -162,7 +162,7 @@ def _check_name(note: Note) -> None:
 
 def _load_meta(note: Note, text: str, block: frontmatter.Block, ctx: ParseContext, starts: list[int]) -> None:
     try:
-        meta = frontmatter.load(text[block.start : block.end])
+        meta, spans = frontmatter.read(text, block, ctx.title_fields)
     except frontmatter.FrontmatterError as exc:
         line = (exc.line + 1) if exc.line is not None else 1  # +1: the opening `---`
         note.problems.append(Problem("yaml-invalid", ERROR, exc.message, line))
@@ -170,16 +170,16 @@ def _load_meta(note: Note, text: str, block: frontmatter.Block, ctx: ParseContex
     note.meta = meta
     kind = meta.get("type")
     note.type = kind if isinstance(kind, str) else None
-    if ctx.title_fields & meta.keys():
-        note.links.extend(_frontmatter_refs(text, block, ctx, starts))
+    if spans:
+        note.links.extend(_frontmatter_refs(spans, starts))
     spec = ctx.types.get(note.type or "")
     if spec:
         _check_schema(note, meta, spec, ctx, text, block, starts)
 
 
-def _frontmatter_refs(text: str, block: frontmatter.Block, ctx: ParseContext, starts: list[int]) -> list[Link]:
+def _frontmatter_refs(spans: list[frontmatter.ValueSpan], starts: list[int]) -> list[Link]:
     refs: list[Link] = []
-    for span in frontmatter.value_spans(text, block, ctx.title_fields):
+    for span in spans:
         line = line_of(starts, span.start)
         if "[[" in span.value:
             for m in LINK.finditer(span.value):

@@ -1,21 +1,31 @@
-"""Run `codex check` on a vault: load, check, optionally fix, and remember.
+"""Run `codex check` on a vault: check every note, optionally fix, and remember.
 
-The full-vault report is remembered in the cache keyed by every file's stat
-signature and the configuration, so a second run over an unchanged vault
-only walks the tree.
+Each note is read, parsed and checked against the index of every note's
+path in worker processes, which send back only what the note adds to the
+report (`core.check.Part`); the parent assembles the report. Nothing holds
+every parsed note, so memory stays flat however large the vault. Parts are
+kept note by note in the cache, and the whole report too: a second run over
+an unchanged vault asks git what changed and reads nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from codex_cli.adapters import cache
-from codex_cli.core.check import Fix, Report, check, find_fixes
+from codex_cli.adapters import cache, fs, pool
+from codex_cli.adapters.fs import Signature
+from codex_cli.core.check import Fix, Part, Report, assemble, find_fixes, note_part
+from codex_cli.core.note import ParseContext, Problem, decode, title_of
+from codex_cli.core.resolve import PathRef, Resolver
 from codex_cli.core.suggest import Suggester
 from codex_cli.errors import UsageError
-from codex_cli.vault import Progress, Vault
+from codex_cli.vault import PARALLEL_FROM, Progress, Vault, read_note
 
 
 @dataclass
@@ -70,47 +80,109 @@ def run_check(
 def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) -> Report:
     """The report, remembered between runs.
 
-    The remembered report is keyed twice: by what git says of the work tree
-    (adapters.worktree: HEAD, every changed, untracked or ignored path and
-    the signatures of the listed notes), which answers "nothing changed"
-    without a stat walk, and by the stat signature of every note, for vaults
-    git cannot vouch for. Either key matching means the same files.
+    The whole report is remembered keyed twice: by what git says of the
+    work tree (adapters.worktree: HEAD, every changed, untracked or ignored
+    path and the signatures of the listed notes), which answers "nothing
+    changed" without a stat walk, and by the stat signature of every note,
+    for vaults git cannot vouch for. Either key matching means the same
+    files. Otherwise the report is assembled from every note's part, which
+    are themselves kept note by note (`note_parts`).
     """
     from codex_cli.adapters import worktree
 
-    if selected is not None:
-        return _compute(vault, selected, progress)
     fingerprint = vault.fingerprint()
-    proc = worktree.start(vault.root)
-    remembered = vault.store.load("check", fingerprint)
-    git_state = worktree.finish(proc, vault.root)
-    if remembered is not None and git_state is not None and git_state[1] and len(remembered) > 2 and remembered[2] == git_state[0]:
-        return Report.unpack(remembered[1])
-    digest = cache.digest_of(vault.files, fingerprint)
-    if remembered is not None and remembered[0] == digest:
-        report = Report.unpack(remembered[1])
-    else:
-        report = _compute(vault, None, progress)
-    started = vault._scan_started
-    if all(cache.trusted(sig, started) for sig in vault.files.values()):
+    remembered = None
+    git_state = None
+    if selected is None:
+        proc = worktree.start(vault.root)
+        remembered = vault.store.load("check", fingerprint)
+        git_state = worktree.finish(proc, vault.root)
+        if remembered is not None and git_state is not None and git_state[1] and len(remembered) > 2 and remembered[2] == git_state[0]:
+            return Report.unpack(remembered[1])
+        if remembered is not None and remembered[0] == cache.digest_of(vault.files, fingerprint):
+            return Report.unpack(remembered[1])
+    parts, files, problems, started = note_parts(vault, progress)
+    report = assemble(parts, problems, selected, Suggestions(vault, [title_of(p) for p in parts]))
+    if selected is None and all(sig is not None and cache.trusted(sig, started) for sig in files.values()):
         state = git_state[0] if git_state is not None and git_state[1] else None
-        vault.store.save("check", fingerprint, (digest, report.pack(), state))
+        vault.store.save("check", fingerprint, (cache.digest_of(files, fingerprint), report.pack(), state))
     return report
 
 
-def _compute(vault: Vault, selected: set[str] | None, progress: Progress | None) -> Report:
-    notes = vault.load(progress)
-    return check(
-        notes,
-        vault.resolver,
-        vault.config.claim_types,
-        vault.config.is_map,
-        vault.scan().problems,
-        selected,
-        read_text=vault.read_text,
-        suggest_many=Suggestions(vault, [n.title for n in notes.values()]),
-    )
+# --- every note's part, in worker processes, kept note by note ------------------
 
+PARTS = "check-parts"
+
+
+@dataclass
+class _Job:
+    """What a worker needs to check notes: shared with forked workers, never pickled."""
+
+    root: str
+    ctx: ParseContext
+    index: Resolver[PathRef]
+    claim_types: frozenset[str]
+    is_map: Callable[[str], bool]
+
+
+_JOB: _Job | None = None
+
+
+def note_parts(
+    vault: Vault, progress: Progress | None = None
+) -> tuple[dict[str, Part], dict[str, Signature | None], list[tuple[str, Problem]], int]:
+    """Every note's `core.check.Part`, its signature, the scan's problems, and when the scan started.
+
+    A part depends on the note and on the set of every note's path (which
+    its links resolve against), so the parts are kept under a key that
+    includes a digest of the paths: a new, deleted or renamed note checks
+    every note again, an edit only the notes edited. On a first run the
+    files are listed without stat'ing them: each worker stats the files it
+    opens.
+    """
+    store = vault.store
+    started = cache.now_ns()
+    if store.has(PARTS):
+        scan = vault.scan()
+        started = vault._scan_started
+        signatures: dict[str, Signature] | None = scan.files
+    else:
+        scan = fs.scan(vault.root, vault.config.ignore, stat=False)
+        signatures = None
+    paths = list(scan.files)
+    digest = hashlib.sha1("\n".join(sorted(paths)).encode("utf-8", "surrogateescape")).hexdigest()
+    key = f"{vault.fingerprint()}:{digest}"
+
+    def compute(todo: list[str]) -> Iterator[tuple[list[str], list[Any], bytes]]:
+        global _JOB
+        config = vault.config
+        _JOB = _Job(str(vault.root), vault.context(), Resolver(PathRef(p) for p in paths), frozenset(config.claim_types), config.is_map)
+        try:
+            for part, (sigs, blob) in pool.chunks(_check_chunk, todo, parallel_from=PARALLEL_FROM, progress=progress):
+                yield part, sigs, blob
+        finally:
+            _JOB = None
+
+    parts, sigs = cache.per_file(store, PARTS, key, paths, signatures, started, compute)
+    files = {p: sigs.get(p) for p in paths}
+    return parts, files, scan.problems, started
+
+
+def _check_chunk(paths: list[str]) -> tuple[list[Signature | None], bytes]:
+    """Read, parse and check notes against the index of every path (in a worker)."""
+    job = _JOB
+    assert job is not None
+    sigs: list[Signature | None] = []
+    parts: list[Part] = []
+    for path in paths:
+        sig, note, raw = read_note(job.root, path, job.ctx)
+        text = decode(raw)[0] if raw and job.is_map(path) else None
+        parts.append(note_part(note, job.index, job.claim_types, job.is_map, text))
+        sigs.append(sig)
+    return sigs, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# --- "did you mean" -------------------------------------------------------------
 
 PARALLEL_SUGGESTIONS_FROM = 2000
 _WORKER_SUGGESTER: Suggester | None = None
@@ -129,8 +201,6 @@ class Suggestions:
         self.titles = titles
 
     def __call__(self, targets: list[str]) -> dict[str, list[str]]:
-        import hashlib
-
         store, fingerprint = self.vault.store, self.vault.fingerprint()
         digest = hashlib.sha1("\n".join(sorted(self.titles)).encode("utf-8", "surrogateescape")).hexdigest()
         remembered = store.load("suggestions", fingerprint)
@@ -143,21 +213,13 @@ class Suggestions:
 
 
 def _suggest_all(suggester: Suggester, targets: list[str]) -> dict[str, list[str]]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(targets) < PARALLEL_SUGGESTIONS_FROM or workers < 2 or not _can_fork():
-        return suggester.suggest_many(targets)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     global _WORKER_SUGGESTER
     _WORKER_SUGGESTER = suggester.prepare()  # built once, shared with the forked workers
     try:
-        step = max(200, len(targets) // (workers * 4))
-        chunks = [targets[i : i + step] for i in range(0, len(targets), step)]
         out: dict[str, list[str]] = {}
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for part in pool.map(_suggest_chunk, chunks):
-                out.update(part)
+        step = max(200, len(targets) // (pool.workers() * 4))
+        for _, found in pool.chunks(_suggest_chunk, targets, parallel_from=PARALLEL_SUGGESTIONS_FROM, step=step):
+            out.update(found)
         return out
     finally:
         _WORKER_SUGGESTER = None
@@ -166,12 +228,6 @@ def _suggest_all(suggester: Suggester, targets: list[str]) -> dict[str, list[str
 def _suggest_chunk(targets: list[str]) -> dict[str, list[str]]:
     assert _WORKER_SUGGESTER is not None
     return _WORKER_SUGGESTER.suggest_many(targets)
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def apply_fixes(vault: Vault, selected: set[str] | None, progress: Progress | None = None) -> list[Fix]:

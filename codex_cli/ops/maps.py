@@ -13,7 +13,7 @@ from typing import Any
 
 from codex_cli.adapters import fs
 from codex_cli.core import maps
-from codex_cli.core.check import Finding, _unmapped
+from codex_cli.core.check import Finding, unmapped
 from codex_cli.core.note import ERROR, WARNING, Note, decode
 from codex_cli.core.plan import Plan
 from codex_cli.core.resolve import BROKEN, OK
@@ -73,7 +73,7 @@ def check_maps(vault: Vault, progress: Progress | None = None) -> MapReport:
     models = {p: parsed(vault, p)[1] for p in paths}
     suggester = Suggester([n.title for n in notes.values()])
     findings = maps.map_findings(notes, vault.resolver, is_map, vault.read_text, suggest=suggester.suggest, parsed=models)
-    findings.extend(_unmapped(notes, vault.resolver, vault.config.claim_types, is_map, None))
+    findings.extend(unmapped(notes, vault.resolver, vault.config.claim_types, is_map))
     findings.sort(key=lambda f: (f.file, f.line or 0, f.code))
     return MapReport(paths, sum(len(m.entries) for m in models.values()), findings)
 
@@ -223,9 +223,9 @@ def plan_sync(vault: Vault, *, prune: bool = False, progress: Progress | None = 
     """Add every unmapped claim to its domain map; with `prune`, drop dead entries."""
     notes = vault.load(progress)
     out = MapPlan()
-    unmapped = _unmapped(notes, vault.resolver, vault.config.claim_types, set(map_paths(vault)).__contains__, None)
+    missing = unmapped(notes, vault.resolver, vault.config.claim_types, set(map_paths(vault)).__contains__)
     wanted: dict[str, list[Note]] = {}
-    for finding in unmapped:
+    for finding in missing:
         note = notes[finding.file]
         path = domain_map(vault, note)
         if path is None:

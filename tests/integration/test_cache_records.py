@@ -35,13 +35,13 @@ def _vault(root: Path, n: int = 12) -> Path:
 def _parsed(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Paths parsed afresh by one load."""
     seen: list[str] = []
-    real = vault_mod._parse_paths
+    real = vault_mod.read_note
 
-    def spy(r: str, paths: list[str], ctx: object) -> list:
-        seen.extend(paths)
-        return real(r, paths, ctx)  # type: ignore[arg-type]
+    def spy(r: str, path: str, ctx: object) -> tuple:
+        seen.append(path)
+        return real(r, path, ctx)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(vault_mod, "_parse_paths", spy)
+    monkeypatch.setattr(vault_mod, "read_note", spy)
     Vault.open(root).load()
     return seen
 
@@ -79,18 +79,56 @@ def test_pool_path_gives_the_same_notes(vault: Path, monkeypatch: pytest.MonkeyP
     assert serial == pooled
 
 
+def _checked(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths read afresh by one `codex check` (the whole report not remembered)."""
+    from codex_cli.ops import check as ops_check
+
+    (cache.cache_dir(root) / "check.pickle").unlink(missing_ok=True)
+    seen: list[str] = []
+    real = ops_check.read_note
+
+    def spy(r: str, path: str, ctx: object) -> tuple:
+        seen.append(path)
+        return real(r, path, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ops_check, "read_note", spy)
+    run(["-C", str(root), "check", "--json"])
+    return seen
+
+
+def test_check_keeps_each_note_s_part(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _vault(vault)
+    git_init(vault)
+    assert len(_checked(vault, monkeypatch)) == 12
+    assert _checked(vault, monkeypatch) == []
+    target = vault / "domains/ai/note number 3 about markets.md"
+    target.write_text(target.read_text() + "\nMore, and [[a new missing link]].\n")
+    assert _checked(vault, monkeypatch) == ["domains/ai/note number 3 about markets.md"]
+    broken = run(["-C", str(vault), "check", "--json"]).json()["broken_links"]
+    assert [b["target"] for b in broken] == ["a new missing link"]
+    # a new note changes what every link may resolve to: every note is checked again
+    write_vault(vault, {"domains/ai/a new missing link.md": claim("a new missing link")})
+    assert len(_checked(vault, monkeypatch)) == 13
+    assert run(["-C", str(vault), "check", "--json"]).json()["broken_links"] == []
+
+
 def test_damaged_cache_costs_only_time(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _vault(vault)
     git_init(vault)
     first = run(["-C", str(vault), "check", "--json"]).json()
     folder = cache.cache_dir(vault)
-    records = folder / "notes.records"
+    records = folder / "check-parts.records"
     assert records.is_file()
     records.write_bytes(records.read_bytes()[:-40] + b"garbage")
     for name in ("check.pickle", "suggestions.pickle"):
         (folder / name).unlink(missing_ok=True)
     assert run(["-C", str(vault), "check", "--json"]).json() == first
-    assert _parsed(vault, monkeypatch) == []  # the rerun wrote a whole cache again
+    assert _checked(vault, monkeypatch) == []  # the rerun wrote a whole cache again
+    Vault.open(vault).load()
+    notes = folder / "notes.records"
+    notes.write_bytes(notes.read_bytes()[:-40] + b"garbage")
+    assert len(Vault.open(vault).load()) == 12
+    assert _parsed(vault, monkeypatch) == []
 
 
 def test_cache_never_shows_in_git_status(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,7 +136,7 @@ def test_cache_never_shows_in_git_status(vault: Path, monkeypatch: pytest.Monkey
     git_init(vault)
     monkeypatch.delenv("CODEX_CACHE_DIR")
     run(["-C", str(vault), "check"])
-    assert (vault / ".git" / "codex-cache" / "notes.records").is_file()
+    assert (vault / ".git" / "codex-cache" / "check-parts.records").is_file()
     import subprocess
 
     status = subprocess.run(["git", "-C", str(vault), "status", "--porcelain"], capture_output=True, text=True, check=True)

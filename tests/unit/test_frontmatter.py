@@ -97,27 +97,36 @@ def test_quote_for_keeps_style() -> None:
 
 # --- the fast path agrees with libyaml wherever it answers -------------------------
 
-_word = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzé -_:#'\"[],.0123456789"), min_size=1, max_size=20)
+_word = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzé -_:#'\"[],.0123456789\r\x85\u2028\t"), min_size=1, max_size=20)
 _key = st.from_regex(r"[a-z_][a-z0-9_]{0,10}", fullmatch=True)
+
+
+_trail = st.sampled_from(["", "", " ", "\t", "  ", " \r", "\r"])
 
 
 @st.composite
 def _simple_yaml(draw: st.DrawFn) -> str:
+    """Frontmatter near the fast path's subset: trailing blanks, CR, comments, odd indents."""
     lines = []
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
     for k in draw(st.lists(_key, min_size=1, max_size=6, unique=True)):
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(["# a comment", "", "#", "  # indented comment", "   ", "# a\rb: c", "\r"])))
         if draw(st.booleans()):
             items = draw(st.lists(_word, min_size=0, max_size=3))
-            lines.append(f"{k}:")
+            lines.append(f"{k}:{draw(_trail)}")
+            indent = draw(st.sampled_from(["  ", "  ", "", "    ", "\t"]))
             for item in items:
                 quote = draw(st.sampled_from(["", '"', "'"]))
-                lines.append(f"  - {quote}{item}{quote}")
+                lines.append(f"{indent}- {quote}{item}{quote}{draw(_trail)}")
         else:
             quote = draw(st.sampled_from(["", '"', "'"]))
-            lines.append(f"{k}: {quote}{draw(_word)}{quote}")
-    return "\n".join(lines) + "\n"
+            gap = draw(st.sampled_from([" ", " ", "  ", "\t", ""]))
+            lines.append(f"{k}:{gap}{quote}{draw(_word)}{quote}{draw(_trail)}")
+    return newline.join(lines) + newline
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(_simple_yaml())
 def test_fast_path_matches_libyaml(text: str) -> None:
     fast = fm._fast_load(text)
@@ -128,6 +137,15 @@ def test_fast_path_matches_libyaml(text: str) -> None:
     except yaml.YAMLError:
         pytest.fail(f"fast path accepted invalid YAML: {text!r}")
     assert fast == expected
+    wrapped = "---\n" + text + "---\n"
+    block = fm.locate(wrapped)
+    assert block is not None
+    fields = set(fast)
+    spans = fm._fast_spans(wrapped, block, fields)
+    assert spans is not None
+    assert [(s.field, s.value, s.start, s.end) for s in spans] == [
+        (s.field, s.value, s.start, s.end) for s in fm._composed_spans(wrapped, block, fields)
+    ]
 
 
 def test_fast_path_takes_typical_claim_frontmatter() -> None:
