@@ -161,6 +161,7 @@ class Config:
     root: Path
     source: Path | None = None
     _domains: dict[str, str] | None = field(default=None, repr=False)
+    _map_pattern: Any = field(default=None, repr=False, compare=False)
 
     # --- simple accessors ---
     @property
@@ -215,12 +216,16 @@ class Config:
         return frozenset(self.domains) | frozenset(self.data.get("domain_values") or [])
 
     def is_map(self, path: str) -> bool:
-        from fnmatch import fnmatchcase
-
-        name = path.rsplit("/", 1)[-1]
-        if name == self.map_file_name:
+        """Whether the note at `path` is a map (asked for every note: no glob matching per call)."""
+        name = self.data["maps"]["file_name"]
+        if path.endswith(name) and path.rpartition("/")[2] == name:
             return True
-        return any(fnmatchcase(path, g) for g in self.map_globs)
+        if self._map_pattern is None:
+            import re
+            from fnmatch import translate
+
+            self._map_pattern = re.compile("|".join(translate(g) for g in self.map_globs) or "(?!)")
+        return self._map_pattern.match(path) is not None
 
     def is_ignored(self, path: str) -> bool:
         from fnmatch import fnmatchcase

@@ -80,7 +80,7 @@ def encode(text: str) -> bytes:
 
 
 def is_binary(raw: bytes) -> bool:
-    return b"\x00" in raw[:8192]
+    return raw.find(b"\x00", 0, 8192) != -1
 
 
 def title_of(path: str) -> str:
@@ -156,7 +156,7 @@ def _check_name(note: Note) -> None:
     size = len(name.encode("utf-8", "surrogateescape"))
     if size > MAX_NAME_BYTES:
         note.problems.append(Problem("name-too-long", ERROR, f"file name is {size} bytes; most file systems allow {MAX_NAME_BYTES}"))
-    if unicodedata.normalize("NFC", name) != name:
+    if not name.isascii() and not unicodedata.is_normalized("NFC", name):
         note.problems.append(Problem("name-not-nfc", WARNING, "file name is not in Unicode NFC form"))
 
 

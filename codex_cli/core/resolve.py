@@ -37,11 +37,28 @@ class PathRef:
     path: str
 
 
-@dataclass(frozen=True)
 class Resolution(Generic[N]):
-    status: str
-    note: N | None = None
-    candidates: tuple[N, ...] = ()
+    """What a target resolves to: OK with the note, AMBIGUOUS with the candidates, BROKEN or EMPTY.
+
+    A plain class with slots rather than a frozen dataclass: `codex check`
+    makes one for every link of the vault.
+    """
+
+    __slots__ = ("status", "note", "candidates")
+
+    def __init__(self, status: str, note: N | None = None, candidates: tuple[N, ...] = ()) -> None:
+        self.status = status
+        self.note = note
+        self.candidates = candidates
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Resolution) and (self.status, self.note, self.candidates) == (other.status, other.note, other.candidates)
+
+    def __hash__(self) -> int:
+        return hash((self.status, self.note, self.candidates))
+
+    def __repr__(self) -> str:
+        return f"Resolution({self.status!r}, {self.note!r}, {self.candidates!r})"
 
 
 def path_key(path: str) -> str:
@@ -58,6 +75,13 @@ def folder_of(path: str) -> str:
 
 
 def target_key(target: str) -> str:
+    if target.isascii() and "\\" not in target and "/" not in target:
+        t = target.strip().lower()  # the common case: a plain ASCII title
+        return (t[:-3] if t.endswith(".md") else t).strip()
+    return _general_target_key(target)
+
+
+def _general_target_key(target: str) -> str:
     t = target.strip().replace("\\", "/")
     while t.startswith("./"):
         t = t[2:]

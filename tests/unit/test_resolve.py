@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from codex_cli.core.resolve import AMBIGUOUS, BROKEN, EMPTY, OK, Resolver
 
 
@@ -69,3 +72,11 @@ def test_prefer_local_is_the_resolvers_rule() -> None:
         res = R.resolve("beliefs", source)
         expected = prefer_local(both, source)
         assert (list(res.candidates) if res.note is None else [res.note]) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aB .md/\\\t-_Ééx"), max_size=16))
+def test_target_key_fast_path_agrees(target: str) -> None:
+    from codex_cli.core.resolve import _general_target_key, target_key
+
+    assert target_key(target) == _general_target_key(target)
