@@ -141,3 +141,17 @@ def test_cache_never_shows_in_git_status(vault: Path, monkeypatch: pytest.Monkey
 
     status = subprocess.run(["git", "-C", str(vault), "status", "--porcelain"], capture_output=True, text=True, check=True)
     assert status.stdout == ""
+
+
+def test_check_in_worker_processes_gives_the_same_report(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.ops import check as ops_check
+
+    _vault(vault, 30)
+    write_vault(vault, {"domains/ai/_map.md": "# ai\n\n- [[note number 1 about markets]] — why\n- [[gone]] — x\n"})
+    monkeypatch.setenv("CODEX_NO_CACHE", "1")
+    serial = run(["-C", str(vault), "check", "--json"]).json()
+    monkeypatch.setattr(ops_check, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(ops_check, "PARALLEL_SUGGESTIONS_FROM", 1)
+    pooled = run(["-C", str(vault), "check", "--json"]).json()
+    assert pooled == serial
+    assert serial["notes"] == 31 and serial["broken_links"] and any(p["code"] == "unmapped" for p in serial["problems"])
