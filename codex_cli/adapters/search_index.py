@@ -122,7 +122,7 @@ def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, 
     )
 
 
-def _extract_many(root: str, items: list[tuple[str, Any, bool]], ctx: ParseContext) -> list[Extracted]:
+def _extract_many(items: list[tuple[str, Any, bool]], root: str, ctx: ParseContext) -> list[Extracted]:
     return [extract(root, path, sig, ctx, is_map) for path, sig, is_map in items]
 
 
@@ -266,27 +266,11 @@ class SearchIndex:
     @staticmethod
     def _extract(root: str, todo: list[tuple[str, Any, bool]], ctx: ParseContext, progress: Progress | None) -> Iterator[list[Extracted]]:
         """Index rows for `todo`, a chunk at a time (in worker processes when there are many)."""
-        workers = min(os.cpu_count() or 1, 8, int(os.environ.get("CODEX_INDEX_WORKERS", "0") or 0) or 8)
-        step = 2000
-        if len(todo) < PARALLEL_FROM or workers < 2:
-            for i in range(0, len(todo), step):
-                yield _extract_many(root, todo[i : i + step], ctx)
-                if progress:
-                    progress(min(i + step, len(todo)), len(todo))
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from codex_cli.adapters import pool
 
-        chunk = max(500, len(todo) // (workers * 8))
-        chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        done = 0
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            for part in pool.map(_extract_many, [root] * len(chunks), chunks, [ctx] * len(chunks)):
-                done += len(part)
-                yield part
-                if progress:
-                    progress(done, len(todo))
+        limit = int(os.environ.get("CODEX_INDEX_WORKERS", "0") or 0) or None
+        for _, rows in pool.chunks(_extract_many, todo, root, ctx, parallel_from=PARALLEL_FROM, progress=progress, max_workers=limit):
+            yield rows
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
