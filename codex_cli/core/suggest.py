@@ -79,10 +79,13 @@ class Suggester:
         return self._postings
 
     def _candidates(self, qkey: str) -> list[int]:
-        """Titles sharing the most of the query's rarest words, best first."""
-        from collections import Counter
-        from itertools import chain
+        """Titles sharing the most of the query's rarest words, best first.
 
+        The order is that of counting votes over the rarest words' postings
+        in turn (most votes first, ties in order of first appearance), found
+        with set operations: postings are ascending title numbers, so first
+        appearance is numeric order within each list.
+        """
         postings = self._index()
         words = sorted({w for w in qkey.split() if w in postings}, key=lambda w: len(postings[w]))
         if not words:
@@ -90,8 +93,29 @@ class Suggester:
         lists = [postings[w][:_POSTINGS_CAP] for w in words[:_RAREST_WORDS]]
         if len(lists) == 1:
             return lists[0][:_SCORED]
-        votes = Counter(chain.from_iterable(lists))
-        return [i for i, _ in votes.most_common(_SCORED)]
+        sets = [set(lst) for lst in lists]
+        if len(sets) == 2:
+            a, b = sets
+            levels = [a & b]
+        else:
+            a, b, c = sets
+            ab, ac, bc = a & b, a & c, b & c
+            three = ab & c
+            levels = [three, (ab | ac | bc) - three]
+        levels.append((a | b | c if len(sets) == 3 else a | b) - set().union(*levels))
+        out: list[int] = []
+        for level in levels:
+            if not level:
+                continue
+            seen: set[int] = set()
+            for s in sets:  # first appearance: the first list that holds it
+                mine = (level & s) - seen
+                if mine:
+                    out.extend(sorted(mine)[: _SCORED - len(out)])
+                    if len(out) >= _SCORED:
+                        return out
+                    seen |= mine
+        return out
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
         qkey = loose_key(strip_md(query.rpartition("/")[2] if "/" in query else query))
@@ -127,5 +151,28 @@ class Suggester:
 
     def _best(self, qkey: str, ids: Iterable[int], limit: int) -> list[str]:
         keys, titles = self.keys, self.titles
-        scored = sorted(((combined_score(qkey, keys[i]), i) for i in ids), key=lambda t: (-t[0], titles[t[1]]))
+        ids = list(ids)
+        if not ids:
+            return []
+        scores = _combined_scores(qkey, [keys[i] for i in ids])
+        scored = sorted(zip(scores, ids, strict=True), key=lambda t: (-t[0], titles[t[1]]))
         return [titles[i] for score, i in scored[:limit] if score >= SCORE_CUTOFF]
+
+
+def _combined_scores(query: str, candidates: list[str]) -> list[float]:
+    """`combined_score` of each candidate, each scorer run once over all of them (in C)."""
+    from rapidfuzz import fuzz, process
+
+    sort = process.extract(query, candidates, scorer=fuzz.token_sort_ratio, limit=None)
+    sets = process.extract(query, candidates, scorer=fuzz.token_set_ratio, limit=None)
+    by_sort = [0.0] * len(candidates)
+    by_set = [0.0] * len(candidates)
+    for _, score, i in sort:
+        by_sort[i] = score
+    for _, score, i in sets:
+        by_set[i] = score
+    q = max(1, len(query))
+    return [
+        max(by_sort[i], 0.95 * by_set[i] * min(1.0, len(c) / q) ** 0.3)
+        for i, c in enumerate(candidates)
+    ]
