@@ -1,20 +1,32 @@
 """The one commit path, and the few other things the tool asks of git.
 
-Everything goes through git itself (GitPython runs the git binary), so the
-repository's hooks run as they would for `git commit`. A commit holds only
-the paths the operation wrote, even when other changes are staged: those
-stay staged, and unstaged changes stay unstaged.
+Everything goes through the git binary (a process per question, no library:
+importing one and opening a repository cost more than the few processes a
+command runs). A commit holds only the paths the operation wrote, even when
+other changes are staged: those stay staged, and unstaged changes stay
+unstaged.
+
+The commit is made with git's plumbing rather than `git commit`, which reads,
+refreshes (stats every file) and writes the whole index, several times over
+for `--only` (seconds on a 100,000-file tree). `Repository.commit` does what
+`git commit -q --cleanup=strip -F FILE --only -- PATHS` does, step for step:
+stage the paths, run the `pre-commit`, `prepare-commit-msg` and `commit-msg`
+hooks (through `git hook run`, so `core.hooksPath` and the rest apply), clean
+up the message, write the tree, the commit and the branch (with the same
+reflog message), then `git maintenance run --auto` and the `post-commit`
+hook. When other changes are staged, the hooks and the tree use a copy of
+the index in which they are put back to HEAD, as `--only` does.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import tempfile
+import shutil
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from codex_cli.errors import GitFailed
 
@@ -23,49 +35,48 @@ FALLBACK_NAME = "codex-cli"
 # against every index entry (seconds for 1,000 paths in a 100,000-file tree).
 MANY_PATHS = 64
 FALLBACK_EMAIL = "codex-cli@localhost"
-
-
-def _git() -> Any:
-    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
-    import git
-
-    return git
+# A partial commit (git commit --only) is refused in these states; so is ours.
+IN_PROGRESS = {"MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick"}
+HOOK_RUN = (2, 36)  # the first git with `git hook run`
 
 
 @dataclass
 class Repository:
-    repo: Any  # git.Repo
-    top: Path
+    top: Path  # the work tree's top level
+    git_dir: Path
 
     @classmethod
     def find(cls, root: Path) -> Repository | None:
-        git = _git()
+        """The work tree `root` is in; None outside one (or in a bare repository)."""
         try:
-            repo = git.Repo(root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            proc = subprocess.run(
+                ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"],
+                cwd=root,
+                capture_output=True,
+                check=False,
+            )
+        except OSError:
             return None
-        if repo.bare or repo.working_tree_dir is None:
+        lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if proc.returncode != 0 or len(lines) != 3 or lines[0] != "false" or not lines[2]:
             return None
-        return cls(repo, Path(repo.working_tree_dir).resolve())
+        return cls(Path(lines[2]).resolve(), Path(lines[1]))
 
     @classmethod
     def init(cls, root: Path, branch: str = "main") -> Repository:
-        git = _git()
         try:
-            repo = git.Repo.init(root, initial_branch=branch)
-        except git.GitCommandError:
-            repo = git.Repo.init(root)
-        return cls(repo, Path(repo.working_tree_dir).resolve())
+            _git(root, "init", "-q", "-b", branch)
+        except GitFailed:
+            _git(root, "init", "-q")  # a git without -b
+        repo = cls.find(root)
+        if repo is None:
+            raise GitFailed(f"git init failed: {root} is not a work tree")
+        return repo
 
-    def _run(self, *args: str, **kwargs: Any) -> str:
-        git = _git()
-        try:
-            out: str = self.repo.git.execute(["git", *args], **kwargs)
-            return out
-        except git.GitCommandError as exc:
-            output = "\n".join(x for x in (_text(exc.stdout), _text(exc.stderr)) if x).strip()
-            first = output.splitlines()[-1] if output else str(exc)
-            raise GitFailed(f"git {args[0]} failed: {first}", output=output) from None
+    def _run(self, *args: str, env: Mapping[str, str] | None = None, strip_newline_in_stdout: bool = True) -> str:
+        """git's standard output (one trailing newline dropped); GitFailed with its output when it fails."""
+        out = _git(self.top, *args, env=env)
+        return out[:-1] if strip_newline_in_stdout and out.endswith("\n") else out
 
     def rel(self, vault_root: Path, path: str) -> str:
         """A vault-relative path as a path relative to the repository top."""
@@ -74,22 +85,26 @@ class Repository:
     # --- reading ---
     def branch(self) -> str | None:
         try:
-            return str(self.repo.active_branch.name)
-        except (TypeError, ValueError):
+            return self._run("symbolic-ref", "--quiet", "--short", "HEAD") or None
+        except GitFailed:
             return None  # detached HEAD
 
-    def has_commits(self) -> bool:
+    def head(self) -> str | None:
+        """The commit HEAD points at; None before the first commit."""
         try:
-            return self.repo.head.commit is not None
-        except ValueError:
-            return False
+            return self._run("rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
+        except GitFailed:
+            return None
+
+    def has_commits(self) -> bool:
+        return self.head() is not None
 
     def config_value(self, section: str, option: str) -> str | None:
         try:
-            value = self.repo.config_reader().get_value(section, option, default=None)
-        except Exception:
+            value = self._run("config", "--get", f"{section}.{option}")
+        except GitFailed:
             return None
-        return str(value) if value not in (None, "") else None
+        return value or None
 
     def user_name(self) -> str | None:
         return os.environ.get("GIT_AUTHOR_NAME") or self.config_value("user", "name")
@@ -119,26 +134,31 @@ class Repository:
         """Which of these files (repository-relative path -> the bytes just read) differ from HEAD.
 
         Same answer as `dirty`, without stat'ing a large tree: the bytes are
-        hashed as git blobs and compared with the index (`git ls-files -s`),
-        and the index with HEAD (`git diff-index --cached`); the few files
-        that differ are confirmed by `dirty` (so that git's filters, such as
-        line-ending conversion, have the last word).
+        hashed as git blobs and compared with the index (one `git cat-file`
+        looks each path up), and the index with HEAD (`git diff-index
+        --cached`); the few files that differ are confirmed by `dirty` (so
+        that git's filters, such as line-ending conversion, have the last
+        word).
         """
-        if len(contents) <= MANY_PATHS or not self.has_commits():
+        if len(contents) <= MANY_PATHS or not self.has_commits() or any("\n" in p for p in contents):
             return self.dirty(list(contents))
-        listing = self._run("ls-files", "-s", "-z", strip_newline_in_stdout=False)
-        blobs: dict[str, str] = {}
-        for entry in listing.split("\0"):
-            meta, _, path = entry.partition("\t")
-            if path in contents:
-                blobs[path] = meta.split()[1]
-        staged = set(self._run("diff-index", "--cached", "--name-only", "-z", "HEAD", strip_newline_in_stdout=False).split("\0"))
+        paths = list(contents)
+        staged_proc = _start(self.top, ["diff-index", "--cached", "--name-only", "-z", "HEAD"])
+        ids = self.index_ids(paths)
+        staged = set(_finish(staged_proc, "diff-index").split("\0"))
         suspects = [
             path
-            for path, data in contents.items()
-            if path in staged or path not in blobs or blob_id(data, len(blobs[path])) != blobs[path]
+            for path in paths
+            if path in staged or ids.get(path) is None or blob_id(contents[path], len(ids[path] or "")) != ids[path]
         ]
         return self.dirty(suspects) if suspects else []
+
+    def index_ids(self, paths: Sequence[str]) -> dict[str, str | None]:
+        """The blob id the index holds for each path (None: not in the index), in one `git cat-file`."""
+        data = "".join(f":0:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
+        out = self._feed(["cat-file", "--batch-check=%(objectname)"], data)
+        answers = out.split("\n")
+        return {p: (a if " " not in a else None) for p, a in zip(paths, answers, strict=False)}
 
     def branch_exists(self, name: str) -> bool:
         try:
@@ -168,81 +188,154 @@ class Repository:
             self._run("add", "-A", "--", *paths)
             return
         # no pathspecs: git would match each one against every index entry
-        self._feed(["update-index", "--add", "--remove", "-z", "--stdin"], paths)
+        self._feed(["update-index", "--add", "--remove", "-z", "--stdin"], _nul_list(paths))
 
-    def _feed(self, args: list[str], paths: Sequence[str], env: dict[str, str] | None = None) -> str:
-        """Run git with NUL-separated paths on its standard input."""
-        import subprocess
-
-        data = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
-        proc = subprocess.run(["git", *args], cwd=self.top, input=data, capture_output=True, env=env, check=False)
-        if proc.returncode != 0:
-            output = (_text(proc.stdout) + "\n" + _text(proc.stderr)).strip()
-            first = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
-            raise GitFailed(f"git {args[0]} failed: {first}", output=output)
-        return proc.stdout.decode("utf-8", "surrogateescape")
+    def _feed(self, args: list[str], data: bytes, env: Mapping[str, str] | None = None) -> str:
+        """Run git with `data` on its standard input."""
+        return _git(self.top, *args, env=env, input=data)
 
     def commit(self, paths: Sequence[str], message: str) -> str:
         """Commit exactly `paths` (repository-relative) with `message`; return the sha.
 
         Runs git's hooks. On failure the files stay written and staged.
         """
-        self.stage(paths)
-        env = _identity_env(self)
-        fd, msg_file = tempfile.mkstemp(prefix="codex-msg-", suffix=".txt")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(message if message.endswith("\n") else message + "\n")
-            args = ["commit", "-q", "--cleanup=strip", "-F", msg_file]
-            many = len(paths) > MANY_PATHS and self.has_commits()
-            if self.has_commits() and not many:
-                args += ["--only", "--", *paths]
-            try:
-                if many:
-                    self._commit_only(args, paths, env)
-                else:
-                    self._run(*args, env=env)
-            except GitFailed as exc:
-                shown = " ".join(_quote(p) for p in paths)
-                raise GitFailed(
-                    "git commit failed" + (": " + exc.output.splitlines()[-1] if exc.output else ""),
-                    output=exc.output,
-                    hint=f"the files are written and staged; fix what git reported, then: git commit -- {shown}",
-                ) from None
-        finally:
-            os.unlink(msg_file)
-        return str(self.repo.head.commit.hexsha)
+            return self._commit(paths, message)
+        except GitFailed as exc:
+            shown = " ".join(_quote(p) for p in paths)
+            raise GitFailed(
+                "git commit failed" + (": " + exc.output.splitlines()[-1] if exc.output else ""),
+                output=exc.output,
+                hint=f"the files are written and staged; fix what git reported, then: git commit -- {shown}",
+            ) from None
 
-
-    def _commit_only(self, args: list[str], paths: Sequence[str], env: dict[str, str] | None) -> None:
-        """`git commit --only -- paths` for many paths, without pathspecs.
-
-        What `--only` does, done by hand: commit from a temporary copy of the
-        index in which every staged change outside `paths` is put back to
-        HEAD, so that only `paths` are committed and other staged changes stay
-        staged. Hooks run against that index, as they do for `--only`.
-        """
-        import shutil
-
-        real = Path(self.repo.index.path)
-        fd, tmp_index = tempfile.mkstemp(prefix="codex-index-", dir=real.parent)
-        os.close(fd)
-        try:
-            shutil.copyfile(real, tmp_index)
-            tmp_env = dict(env if env is not None else os.environ)
-            tmp_env["GIT_INDEX_FILE"] = tmp_index
-            staged = self._run("diff", "--cached", "--name-only", "-z", "--no-renames", env=tmp_env, strip_newline_in_stdout=False)
+    def _commit(self, paths: Sequence[str], message: str) -> str:
+        head = self.head()
+        others: list[str] = []
+        if head is not None:
+            # asked before staging, while the index still matches HEAD's trees (no compare of every entry)
+            staged = self._run("diff-index", "--cached", "--name-only", "-z", "--no-renames", "HEAD", strip_newline_in_stdout=False)
             wanted = set(paths)
             others = [p for p in staged.split("\0") if p and p not in wanted]
+        self.stage(paths)
+        for name, what in IN_PROGRESS.items():
+            if (self.git_dir / name).exists():
+                raise GitFailed("git commit failed", output=f"fatal: cannot do a partial commit during {what}.")
+        env = dict(os.environ)
+        env.update(_identity_env(self))
+        index = self.top / self._run("rev-parse", "--git-path", "index")
+        temporary: Path | None = None
+        try:
             if others:
-                self._run("reset", "-q", "HEAD", "--", *others, env=tmp_env)
-            self._run(*args, env=tmp_env)
+                # what --only does: the commit (and its hooks) see HEAD plus these paths only
+                temporary = self.git_dir / f"codex-index-{os.getpid()}"
+                shutil.copyfile(index, temporary)
+                index = temporary
+                self._run("reset", "-q", "HEAD", "--", *others, env={**env, "GIT_INDEX_FILE": str(index)})
+            return self._commit_index(index, head, message, env)
         finally:
-            for leftover in (tmp_index, tmp_index + ".lock"):
-                try:
-                    os.unlink(leftover)
-                except OSError:
-                    pass
+            if temporary is not None:
+                for leftover in (temporary, temporary.with_name(temporary.name + ".lock")):
+                    try:
+                        os.unlink(leftover)
+                    except OSError:
+                        pass
+
+    def _commit_index(self, index: Path, head: str | None, message: str, env: dict[str, str]) -> str:
+        """Commit what `index` holds on top of `head`, as `git commit -F` would."""
+        env = {**env, "GIT_INDEX_FILE": str(index)}
+        hook_env = {**env, "GIT_EDITOR": ":"}
+        msg_file = self.git_dir / "COMMIT_EDITMSG"
+        self._hook("pre-commit", [], hook_env)
+        msg_file.write_bytes(self._feed(["stripspace"], _utf8(message)).encode("utf-8", "surrogateescape"))
+        self._hook("prepare-commit-msg", [str(msg_file), "message"], hook_env)
+        self._hook("commit-msg", [str(msg_file)], hook_env)
+        text = self._feed(["stripspace", "--strip-comments"], msg_file.read_bytes())
+        if not text.strip():
+            raise GitFailed("git commit failed", output="Aborting commit due to empty commit message.")
+        tree = self._run("write-tree", env=env)
+        parents: list[str] = []
+        if head is not None:
+            if tree == self._run("rev-parse", f"{head}^{{tree}}"):
+                raise GitFailed("git commit failed", output="nothing to commit: the commit's files are as in HEAD")
+            parents = ["-p", head]
+        sha = self._feed(["commit-tree", tree, *parents], _utf8(text), env=env).strip()
+        subject = text.split("\n", 1)[0]
+        reflog = f"commit{'' if head is not None else ' (initial)'}: {subject}"
+        self._run("update-ref", "-m", reflog, "HEAD", sha, head or "", env=env)
+        try:
+            self._run("maintenance", "run", "--auto", "--quiet", env=env)
+        except GitFailed:
+            pass  # as for git commit: housekeeping does not fail a commit
+        try:
+            self._hook("post-commit", [], hook_env)
+        except GitFailed:
+            pass  # git ignores how post-commit exits
+        return sha
+
+    def _hook(self, name: str, args: list[str], env: Mapping[str, str]) -> None:
+        """Run hook `name` as git commit does (no hook: nothing); GitFailed with its output when it fails."""
+        if _git_version() >= HOOK_RUN:
+            self._run("hook", "run", "--ignore-missing", name, "--", *args, env=env)
+            return
+        # an older git: run the hook file as git commit would
+        hook = self.top / self._run("rev-parse", "--git-path", f"hooks/{name}")
+        if not (hook.is_file() and os.access(hook, os.X_OK)):
+            return
+        proc = subprocess.run([str(hook), *args], cwd=self.top, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        if proc.returncode != 0:
+            output = "\n".join(x for x in (_text(proc.stdout), _text(proc.stderr)) if x)
+            raise GitFailed(f"the {name} hook failed", output=output or f"{name} hook exit status {proc.returncode}")
+
+
+@functools.lru_cache(maxsize=1)
+def _git_version() -> tuple[int, ...]:
+    try:
+        words = _git(Path.cwd(), "version").split()
+        return tuple(int(part) for part in words[2].split(".")[:2])
+    except (GitFailed, IndexError, ValueError):
+        return (0,)
+
+
+def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None) -> str:
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except OSError as exc:
+        raise GitFailed(f"git {args[0]} failed: {exc.strerror}") from None
+    if proc.returncode != 0:
+        output = "\n".join(x for x in (_text(proc.stdout), _text(proc.stderr)) if x)
+        first = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
+        raise GitFailed(f"git {args[0]} failed: {first}", output=output)
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def _start(cwd: Path, args: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _finish(proc: subprocess.Popen[bytes], name: str) -> str:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        output = "\n".join(x for x in (_text(out), _text(err)) if x)
+        first = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
+        raise GitFailed(f"git {name} failed: {first}", output=output)
+    return out.decode("utf-8", "surrogateescape")
+
+
+def _nul_list(paths: Sequence[str]) -> bytes:
+    return b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 @functools.lru_cache(maxsize=16)
@@ -260,30 +353,26 @@ def blob_id(data: bytes, hex_length: int = 40) -> str:
     return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _identity_env(repository: Repository) -> dict[str, str] | None:
-    """Git's identity, or a stand-in so a fresh machine can still commit."""
+def _identity_env(repository: Repository) -> dict[str, str]:
+    """Git's identity, or a stand-in so a fresh machine can still commit ({} when git has one)."""
     has_name = repository.user_name() or os.environ.get("GIT_COMMITTER_NAME")
     has_email = os.environ.get("GIT_AUTHOR_EMAIL") or repository.config_value("user", "email") or os.environ.get("EMAIL")
     if has_name and has_email:
-        return None
+        return {}
     env = dict(os.environ)
     env.setdefault("GIT_AUTHOR_NAME", FALLBACK_NAME)
     env.setdefault("GIT_COMMITTER_NAME", env["GIT_AUTHOR_NAME"])
     env.setdefault("GIT_AUTHOR_EMAIL", FALLBACK_EMAIL)
     env.setdefault("GIT_COMMITTER_EMAIL", env["GIT_AUTHOR_EMAIL"])
-    return env
+    return {k: env[k] for k in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")}
 
 
-def _text(value: Any) -> str:
+def _text(value: bytes | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    value = str(value).strip()
-    for prefix in ("stdout: ", "stderr: "):
-        if value.startswith(prefix):
-            value = value[len(prefix) :].strip("'")
-    return value
+    return value.strip()
 
 
 def _quote(path: str) -> str:

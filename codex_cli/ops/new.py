@@ -510,7 +510,7 @@ def _kept(repo: Any, vault: Vault, plan: Plan, message: str, exc: GitFailed) -> 
     import shlex
 
     paths = " ".join(shlex.quote(repo.rel(vault.root, p)) for p in plan.paths_touched())
-    saved = Path(repo.repo.git_dir) / "CODEX_NEW_MSG"
+    saved = repo.git_dir / "CODEX_NEW_MSG"
     try:
         saved.write_text(message, encoding="utf-8")
         again = f"git commit -F {shlex.quote(str(saved))} -- {paths}"

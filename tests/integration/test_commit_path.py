@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codex_cli.core.plan import Plan
-from codex_cli.errors import ApplyFailed, DirtyFile
+from codex_cli.errors import ApplyFailed, DirtyFile, GitFailed
 from codex_cli.ops.commit import CommitOptions, Message, land
 from codex_cli.vault import Vault
 from tests.helpers import git, git_init, snapshot, write_vault
@@ -78,3 +78,102 @@ def test_person_without_agent_gets_a_contributor_trailer(vault: Path) -> None:
     v = _vault(vault)
     land(v, _plan(vault), Message("edit a"), CommitOptions(no_branch=True), branch_hint="x")
     assert git(vault, "log", "-1", "--format=%s%n%(trailers)").split("\n")[:2] == ["test-person: edit a", "Contributor: Test Person"]
+
+
+# --- the commit itself: git's plumbing, with git commit's hooks ------------------
+
+
+def _hook(root: Path, name: str, body: str) -> None:
+    hook = root / ".git" / "hooks" / name
+    hook.write_text("#!/bin/sh\n" + body)
+    hook.chmod(0o755)
+
+
+@pytest.fixture(params=[False, True], ids=["pathspecs", "many-paths"])
+def many(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Run a test with few paths (git add), and as if it had many (update-index --stdin)."""
+    from codex_cli.adapters import git as git_mod
+
+    if request.param:
+        monkeypatch.setattr(git_mod, "MANY_PATHS", 0)
+    return bool(request.param)
+
+
+def test_hooks_run_in_git_commits_order_and_may_edit_the_message(vault: Path, many: bool) -> None:
+    v = _vault(vault)
+    log = vault / ".git" / "hook-log"
+    _hook(vault, "pre-commit", f'echo "pre-commit $(git diff --cached --name-only | tr "\\n" " ")" >> {log}\ntest -f "$GIT_INDEX_FILE"\n')
+    _hook(vault, "prepare-commit-msg", f'echo "prepare-commit-msg $(basename "$1") $2" >> {log}\n')
+    _hook(vault, "commit-msg", f'echo "commit-msg $(basename "$1") $GIT_EDITOR" >> {log}\nprintf "\\nReviewed-by: hook\\n" >> "$1"\n')
+    _hook(vault, "post-commit", f'echo "post-commit $(git log -1 --format=%s)" >> {log}\n')
+    landed = land(v, _plan(vault), Message("edit a", what="a change"), CommitOptions(agent="rio"), branch_hint="edit a")
+    assert log.read_text().splitlines() == [
+        "pre-commit a.md c.md ",
+        "prepare-commit-msg COMMIT_EDITMSG message",
+        "commit-msg COMMIT_EDITMSG :",
+        "post-commit rio: edit a",
+    ]
+    assert landed.commit == git(vault, "rev-parse", "HEAD").strip()
+    assert git(vault, "log", "-1", "--format=%(trailers:key=Reviewed-by,valueonly)").strip() == "hook"
+    assert git(vault, "reflog", "-1", "--format=%gs").strip() == "commit: rio: edit a"
+    assert git(vault, "rev-parse", "HEAD~1").strip() == git(vault, "rev-parse", "main").strip()
+
+
+@pytest.mark.parametrize("name", ["pre-commit", "commit-msg"])
+def test_a_rejecting_hook_leaves_the_files_written_and_staged(vault: Path, many: bool, name: str) -> None:
+    v = _vault(vault)
+    _hook(vault, name, "echo 'policy: no' >&2\nexit 1\n")
+    head = git(vault, "rev-parse", "HEAD")
+    with pytest.raises(GitFailed) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
+    assert info.value.message == "git commit failed: policy: no"
+    assert "policy: no" in info.value.output and "git commit -- a.md c.md" in (info.value.hint or "")
+    assert git(vault, "rev-parse", "HEAD") == head
+    assert (vault / "a.md").read_text() == "ALPHA\n" and (vault / "c.md").read_text() == "new\n"
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["a.md", "c.md"]
+
+
+def test_an_empty_message_after_the_hooks_aborts(vault: Path) -> None:
+    v = _vault(vault)
+    _hook(vault, "commit-msg", 'printf "# only a comment\\n" > "$1"\n')
+    head = git(vault, "rev-parse", "HEAD")
+    with pytest.raises(GitFailed) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(no_branch=True), branch_hint="edit a")
+    assert "empty commit message" in info.value.message
+    assert git(vault, "rev-parse", "HEAD") == head
+
+
+def test_the_index_matches_the_commit_afterwards(vault: Path, many: bool) -> None:
+    v = _vault(vault)
+    (vault / "notes.txt").write_text("staged by someone else\n")
+    git(vault, "add", "notes.txt")
+    (vault / "b.md").write_text("beta, edited and unstaged\n")
+    land(v, _plan(vault), Message("edit a"), CommitOptions(no_branch=True), branch_hint="edit a")
+    assert git(vault, "show", "--name-only", "--format=", "HEAD").split() == ["a.md", "c.md"]
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["notes.txt"]
+    assert git(vault, "diff-files", "--name-only").split() == ["b.md"]  # the index's stat data is current: no refresh needed
+    assert git(vault, "status", "--porcelain").splitlines() == [" M b.md", "M  notes.txt"]
+    assert not list((vault / ".git").glob("codex-index-*")) and not (vault / ".git" / "index.lock").exists()
+
+
+def test_the_first_commit_of_a_repository(vault: Path) -> None:
+    write_vault(vault, {"a.md": "alpha\n"})
+    git_init(vault, commit=False)
+    v = Vault.open(vault)
+    plan = Plan()
+    plan.create("c.md", "new\n")
+    landed = land(v, plan, Message("start"), CommitOptions(no_branch=True), branch_hint="start")
+    assert landed.commit == git(vault, "rev-parse", "HEAD").strip()
+    assert git(vault, "rev-list", "--count", "HEAD").strip() == "1"
+    assert git(vault, "reflog", "-1", "--format=%gs").strip() == "commit (initial): test-person: start"
+
+
+def test_no_partial_commit_during_a_merge(vault: Path) -> None:
+    v = _vault(vault)
+    (vault / ".git" / "MERGE_HEAD").write_text(git(vault, "rev-parse", "HEAD"))
+    head = git(vault, "rev-parse", "HEAD")
+    with pytest.raises(GitFailed) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(no_branch=True), branch_hint="edit a")
+    assert "cannot do a partial commit during a merge" in info.value.output
+    assert git(vault, "rev-parse", "HEAD") == head
+    assert git(vault, "diff", "--cached", "--name-only").split() == ["a.md", "c.md"]  # written and staged, as the hint says
