@@ -301,19 +301,22 @@ class Fix:
 
 
 class FixFinder:
-    """Fixes with exactly one possible answer; anything else is left alone."""
+    """Fixes with exactly one possible answer; anything else is left alone.
 
-    def __init__(self, notes: dict[str, Note]) -> None:
-        self.by_loose: dict[str, list[Note]] = {}
-        self.loose_titles: list[tuple[str, Note]] = []
-        for note in notes.values():
-            lk = loose_key(note.title)
-            self.by_loose.setdefault(lk, []).append(note)
-            self.loose_titles.append((lk, note))
+    Built from the notes' paths alone (a fix only needs the titles).
+    """
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.by_loose: dict[str, list[str]] = {}
+        self.loose_titles: list[tuple[str, str]] = []
+        for path in paths:
+            lk = loose_key(title_of(path))
+            self.by_loose.setdefault(lk, []).append(path)
+            self.loose_titles.append((lk, path))
         self.loose_titles.sort(key=lambda t: t[0])
         self._keys = [t[0] for t in self.loose_titles]
 
-    def _prefixed(self, prefix: str) -> list[Note]:
+    def _prefixed(self, prefix: str) -> list[str]:
         from bisect import bisect_left
 
         i = bisect_left(self._keys, prefix)
@@ -350,20 +353,23 @@ class FixFinder:
                 return Fix(note.path, link.line, link, self._written(pre[0], path_form), "unique prefix of one title")
         return None
 
+    def for_note(self, note: Note, resolver: Resolver[Any]) -> list[Fix]:
+        fixes = []
+        for link in note.links:
+            fix = self.for_link(note, link, resolver.resolve(link.target, note.path).status)
+            if fix is not None:
+                fixes.append(fix)
+        return fixes
+
     @staticmethod
-    def _written(note: Note, path_form: bool) -> str:
-        return strip_md(note.path) if path_form else note.title
+    def _written(path: str, path_form: bool) -> str:
+        return strip_md(path) if path_form else title_of(path)
 
 
-def find_fixes(notes: dict[str, Note], resolver: Resolver[Note], only: set[str] | None = None) -> list[Fix]:
+def find_fixes(notes: dict[str, Note], resolver: Resolver[Any], only: set[str] | None = None) -> list[Fix]:
     finder = FixFinder(notes)
     fixes: list[Fix] = []
     for note in notes.values():
-        if only is not None and note.path not in only:
-            continue
-        for link in note.links:
-            status = resolver.resolve(link.target, note.path).status
-            fix = finder.for_link(note, link, status)
-            if fix is not None:
-                fixes.append(fix)
+        if only is None or note.path in only:
+            fixes.extend(finder.for_note(note, resolver))
     return fixes

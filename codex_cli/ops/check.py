@@ -20,7 +20,7 @@ from typing import Any
 
 from codex_cli.adapters import cache, fs, pool
 from codex_cli.adapters.fs import Signature
-from codex_cli.core.check import Fix, Part, Report, assemble, find_fixes, note_part
+from codex_cli.core.check import Fix, FixFinder, Part, Report, assemble, note_part
 from codex_cli.core.note import ParseContext, Problem, decode, title_of
 from codex_cli.core.resolve import PathRef, Resolver
 from codex_cli.core.suggest import Suggester
@@ -230,21 +230,32 @@ def _suggest_chunk(targets: list[str]) -> dict[str, list[str]]:
     return _WORKER_SUGGESTER.suggest_many(targets)
 
 
+FIXABLE = ("broken-link", "md-suffix")
+
+
 def apply_fixes(vault: Vault, selected: set[str] | None, progress: Progress | None = None) -> list[Fix]:
-    from codex_cli.adapters import fs
+    """Make every fix with one possible answer, in one all-or-nothing apply.
+
+    Only the notes whose part holds a broken link or a `.md` suffix are read
+    again: on a large vault that is a few notes, not all of them.
+    """
     from codex_cli.adapters.apply import apply
     from codex_cli.core.plan import Plan
 
-    notes = vault.load(progress)
-    fixes = find_fixes(notes, vault.resolver, selected)
-    if not fixes:
+    parts, _, _, _ = note_parts(vault, progress)
+    todo = [p for p, part in parts.items() if (selected is None or p in selected) and any(f[1] in FIXABLE for f in part.findings)]
+    if not todo:
         return []
+    finder = FixFinder(parts)
+    index = Resolver(PathRef(p) for p in parts)
+    root, ctx = str(vault.root), vault.context()
     plan = Plan()
-    raw_cache: dict[str, bytes] = {}
-    for f in fixes:
-        raw = raw_cache.get(f.file)
-        if raw is None:
-            raw = raw_cache[f.file] = fs.read_bytes(vault.root, f.file)
-        plan.edit(f.file, raw, f.link.target_start, f.link.target_end, f.new_target)
-    apply(vault.root, plan)
+    fixes: list[Fix] = []
+    for path in todo:
+        _, note, raw = read_note(root, path, ctx)
+        for f in finder.for_note(note, index):
+            plan.edit(f.file, raw, f.link.target_start, f.link.target_end, f.new_target)
+            fixes.append(f)
+    if fixes:
+        apply(vault.root, plan)
     return fixes
