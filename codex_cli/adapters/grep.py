@@ -7,19 +7,24 @@ never too few, except for text it cannot see (see `needle`).
 
 Inside a git work tree it runs `git grep` (multi-threaded) on the tracked
 notes and reads the untracked ones itself; elsewhere it reads every note.
+
+The search is the slowest step of a rename, so it can be started before the
+command has even imported what it needs to ask for it (`start_early`, called
+by cli.early), and its answers read while it is still running (`stream`).
+This module imports nothing heavy for that reason.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-
-from codex_cli.core.note import decode
-from codex_cli.core.text import key
+from typing import IO
 
 MIN_NEEDLE = 4
+POLL_SECONDS = 0.005  # how often `stream` looks for new answers while git grep runs
 
 
 def needle(title: str) -> str | None:
@@ -45,6 +50,14 @@ def needle(title: str) -> str | None:
     return best if len(best) >= MIN_NEEDLE else None
 
 
+def likely_title(query: str) -> str:
+    """The title a NOTE argument (a title or a path) most likely names."""
+    from codex_cli.core.text import strip_md
+
+    name = query.replace("\\", "/").rstrip("/").rpartition("/")[2]
+    return strip_md(name.strip())
+
+
 def files_mentioning(root: Path, title: str, paths: Collection[str]) -> set[str]:
     """Which of `paths` (vault-relative notes) contain `title`, ignoring case."""
     return Search(root, title).files(paths)
@@ -56,6 +69,10 @@ class Search:
     In a git work tree: `git grep` over the tracked notes (as they are in the
     work tree) and, at the same time, `git ls-files` to learn which notes git
     does not track; those few are read here. Elsewhere every note is read.
+
+    git grep writes to a temporary file rather than a pipe: a pipe holds
+    about 600 paths, and git would stop at the 601st until Python, busy
+    starting up, read them.
     """
 
     def __init__(self, root: Path, title: str) -> None:
@@ -63,9 +80,13 @@ class Search:
         self.title = title
         self.needle = needle(title)
         self._grep: subprocess.Popen[bytes] | None = None
+        self._found: IO[bytes] | None = None  # git grep's output
         self._tracked: subprocess.Popen[bytes] | None = None
         if self.needle is not None:
-            self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", "-e", self.needle, "--", "*.md"])
+            import tempfile
+
+            self._found = tempfile.TemporaryFile(prefix="codex-grep-")  # noqa: SIM115 (closed by cancel: it outlives this call)
+            self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", "-e", self.needle, "--", "*.md"], self._found)
             self._tracked = _start(root, ["ls-files", "-z", "--", "*.md"]) if self._grep is not None else None
 
     def cancel(self) -> None:
@@ -75,31 +96,121 @@ class Search:
                 proc.kill()
                 proc.communicate()
         self._grep = self._tracked = None
+        if self._found is not None:
+            self._found.close()
+            self._found = None
 
     def files(self, paths: Collection[str]) -> set[str]:
+        return set(self.stream(paths))
+
+    def stream(self, paths: Collection[str]) -> Iterator[str]:
+        """Each of `paths` that contains the title, as soon as it is known (each once).
+
+        The tracked notes come while git grep is still running, in its order;
+        then the untracked ones, read here. If git cannot answer, every note
+        not given yet is read here instead.
+        """
         if self.needle is None:
-            return set(_scan(self.root, paths, None, key(self.title)))
+            yield from _scan(self.root, paths, None, self._key())
+            return
         lowered = self.needle.lower().encode("utf-8")
-        found = _finish(self._grep, ok=(0, 1))
-        tracked = _finish(self._tracked, ok=(0,))
-        self._grep = self._tracked = None
-        if found is None or tracked is None:
-            return set(_scan(self.root, paths, lowered, None))
-        out = {p for p in found if p in paths}
-        untracked = [p for p in paths if p not in tracked]
-        out.update(_scan(self.root, untracked, lowered, None))
-        return out
+        given: set[str] = set()
+        for path in self._grep_answers():
+            if path in paths and path not in given:
+                given.add(path)
+                yield path
+        ok = self._grep is not None and self._grep.returncode in (0, 1)
+        tracked = _finish(self._tracked, ok=(0,)) if ok else None
+        self.cancel()
+        if tracked is None:
+            yield from _scan(self.root, (p for p in paths if p not in given), lowered, None)
+            return
+        yield from _scan(self.root, (p for p in paths if p not in tracked and p not in given), lowered, None)
+
+    def _grep_answers(self) -> Iterator[str]:
+        """The paths git grep printed, as it prints them, until it exits."""
+        proc, out = self._grep, self._found
+        if proc is None or out is None:
+            return
+        if not hasattr(os, "pread"):
+            proc.wait()  # see _read_from
+        offset = 0
+        pending = b""
+        while True:
+            done = proc.poll() is not None  # before reading: what it wrote before exiting is read below
+            chunk = _read_from(out, offset)
+            offset += len(chunk)
+            if chunk:
+                parts = (pending + chunk).split(b"\0")
+                pending = parts.pop()
+                for part in parts:
+                    if part:
+                        yield part.decode("utf-8", "surrogateescape")
+            elif done:
+                return
+            else:
+                time.sleep(POLL_SECONDS)
+
+    def _key(self) -> str:
+        from codex_cli.core.text import key
+
+        return key(self.title)
 
 
-def _start(root: Path, args: list[str]) -> subprocess.Popen[bytes] | None:
+# --- a search started before the command that needs it (cli.early) ---------------
+
+_early: Search | None = None
+
+
+def start_early(root: Path, title: str) -> None:
+    """Start the search a command is about to ask for, before it has imported what it needs."""
+    global _early
+    if _early is None:
+        _early = Search(root, title)
+
+
+def search(root: Path, title: str) -> Search:
+    """A search for `title` under `root`: the one started early when it is that one, else a new one."""
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        if early.root == root and early.title == title:
+            return early
+        early.cancel()
+    return Search(root, title)
+
+
+def drop_early() -> None:
+    """Stop a search started early that no command took (the command failed before it)."""
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        early.cancel()
+
+
+def _start(root: Path, args: list[str], out: IO[bytes] | None = None) -> subprocess.Popen[bytes] | None:
     env = dict(os.environ)
     env.setdefault("GIT_OPTIONAL_LOCKS", "0")
     try:
         return subprocess.Popen(
-            ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+            ["git", *args], cwd=root, stdout=out if out is not None else subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
         )
     except OSError:
         return None
+
+
+def _read_from(handle: IO[bytes], offset: int) -> bytes:
+    """What a file holds from `offset` on, leaving the file's position (the child's) alone."""
+    if not hasattr(os, "pread"):  # no positioned reads here: the child has to be done
+        handle.seek(offset)
+        return handle.read()
+    chunks: list[bytes] = []
+    while True:
+        chunk = os.pread(handle.fileno(), 1 << 16, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
 
 
 def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[str] | None:
@@ -112,7 +223,7 @@ def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[st
     return {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str | None) -> Iterable[str]:
+def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str | None) -> Iterator[str]:
     for path in paths:
         try:
             with open(os.path.join(root, path), "rb") as handle:
@@ -124,5 +235,8 @@ def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str |
                 yield path
             continue
         assert folded is not None
+        from codex_cli.core.note import decode
+        from codex_cli.core.text import key
+
         if folded in key(decode(raw)[0]):
             yield path

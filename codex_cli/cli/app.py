@@ -1,66 +1,43 @@
-"""The `codex` command: global options, command registration, error mapping.
+"""The `codex` entry point: run the CLI and map every error to its exit code.
 
 Command modules only parse, call one library function, and render. Errors
-become exit codes here and nowhere else (docs/exit-codes.md). Heavy
-libraries are imported inside the commands that need them, so `codex
---help` stays fast.
+become exit codes here and nowhere else (docs/exit-codes.md). The Typer
+application (global options, command registration) is in cli.commands;
+this module imports it only once cli.early has started what can run while
+Python imports the rest. Heavy libraries are imported inside the commands
+that need them, so `codex --help` stays fast.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import typer
-
-from codex_cli import __version__
-from codex_cli.cli.app_state import Settings
-from codex_cli.cli.output import Output
-
-# Each module has `register(app)`; the order here is the order in `--help`.
-COMMAND_MODULES = ["init", "new", "link", "rename", "map", "retire", "check"]
-
-app = typer.Typer(
-    name="codex",
-    help="Write and keep a claim-based knowledge base: new claims, links, renames, maps and checks.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"codex {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    ctx: typer.Context,
-    directory: str = typer.Option(None, "-C", "--directory", help="Run as if started in DIR (the vault is found from there).", metavar="DIR"),
-    json_output: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (messages go to stderr)."),
-    no_input: bool = typer.Option(False, "--no-input", help="Never prompt: a missing value is an error naming its flag."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only data and errors."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-) -> None:
-    ctx.obj = Settings(directory=directory, json=json_output, no_input=no_input, debug=debug, quiet=quiet)
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"codex_cli.cli.{_name}").register(app)
+if TYPE_CHECKING:
+    from codex_cli.cli.output import Output
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map every error to its exit code."""
+    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
+    from codex_cli.cli import early
+
+    early.start(args)
+    try:
+        return _main(args)
+    finally:
+        early.stop()
+
+
+def _main(args: list[str]) -> int:
+    import typer
+
+    from codex_cli.cli.commands import app
+    from codex_cli.cli.output import Output
     from codex_cli.errors import CodexError, ExitCode
 
     command = typer.main.get_command(app)
-    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args or os.environ.get("CODEX_DEBUG", "") not in ("", "0")
     out = Output(quiet="--quiet" in args or "-q" in args)
     code: int
@@ -102,6 +79,7 @@ def hoist_global_flags(args: list[str]) -> list[str]:
 
 
 def _click_error(exc: Exception, debug: bool, out: Output) -> int:
+    import typer
     from typer._click import exceptions as click_exc
 
     from codex_cli.errors import ExitCode
@@ -127,3 +105,4 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
 
 def run() -> None:
     sys.exit(main())
+

@@ -28,7 +28,7 @@ def _help(command: Any, path: list[str]) -> str:
 def render() -> str:
     import typer
 
-    from codex_cli.cli.app import app
+    from codex_cli.cli.commands import app
 
     os.environ.setdefault("COLUMNS", "80")
     root = typer.main.get_command(app)

@@ -25,7 +25,7 @@ from codex_cli.adapters.git import Repository
 from codex_cli.core.note import decode, parse_note, parse_references, title_of
 from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_rename
 from codex_cli.core.resolve import PartialIndex, path_key, title_key
-from codex_cli.core.text import key, short_title, strip_md
+from codex_cli.core.text import key, short_title
 from codex_cli.core.titles import Title, clean_title
 from codex_cli.errors import Exists, InvalidTitle, Refused, UsageError
 from codex_cli.ops.commit import (
@@ -163,8 +163,9 @@ def prepare(vault: Vault, request: RenameRequest) -> Prepared:
     if title is None and request.move_to is None:
         raise UsageError("nothing to do: give a NEW_TITLE, or --move-to FOLDER")
     # the prefilter starts first (for the title the NOTE argument most likely
-    # names) and runs while the index is built
-    search = grep.Search(vault.root, _likely_title(request.note))
+    # names; cli.early may have started it already) and runs while the index
+    # is built
+    search = grep.search(vault.root, grep.likely_title(request.note))
     try:
         return _prepare(vault, request, title, search)
     finally:
@@ -204,17 +205,23 @@ def _plan(
     index.cover(old_path, new_path)
     namesakes = _refuse_taken(vault, index, old_path, new_path)
     target = _target(vault, old_path, new_path, title)
-    wanted = search.files(vault.paths())
-    wanted.add(old_path)
-    wanted.update(p for p in (target.old_map, target.new_map) if p is not None)
     ctx = vault.context()
-    sources: dict[str, Source] = {}
-    for path in sorted(wanted):
+    parsed: dict[str, Source] = {}
+
+    def read(path: str) -> None:
         raw = fs.read_bytes(vault.root, path)
         # the note itself is parsed whole (H1, domain); the others only for their links
         note = parse_note(path, raw, ctx) if path == old_path else parse_references(path, raw, ctx)
-        sources[path] = Source(note, raw, decode(raw)[0])
+        parsed[path] = Source(note, raw, decode(raw)[0])
+
+    # each note is parsed as soon as the search names it, while it goes on
+    for found in search.stream(vault.paths()):
+        read(found)
     search.cancel()
+    for extra in (old_path, target.old_map, target.new_map):
+        if extra is not None and extra not in parsed:
+            read(extra)
+    sources = {path: parsed[path] for path in sorted(parsed)}
     # where the note's own links go must be known exactly (a move may change it)
     index.cover(*(link.target for link in sources[old_path].note.links))
     renamed = plan_rename(target, sources, index)
@@ -247,11 +254,6 @@ def _target(vault: Vault, old_path: str, new_path: str, title: Title | None) -> 
     if old_map not in files or new_map not in files:
         old_map = new_map = None
     return Target(old_path, new_path, h1, new_domain, old_map, new_map)
-
-
-def _likely_title(query: str) -> str:
-    name = query.replace("\\", "/").rstrip("/").rpartition("/")[2]
-    return strip_md(name.strip())
 
 
 def _refuse_taken(vault: Vault, index: Any, old_path: str, new_path: str) -> list[str]:

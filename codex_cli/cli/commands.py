@@ -1,0 +1,50 @@
+"""The `codex` Typer application: global options and command registration.
+
+Kept apart from the entry point (cli.app) so that the entry point can start
+slow work before this module imports typer (cli.early).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from codex_cli import __version__
+from codex_cli.cli.app_state import Settings
+
+# Each module has `register(app)`; the order here is the order in `--help`.
+COMMAND_MODULES = ["init", "new", "link", "rename", "map", "retire", "check"]
+
+app = typer.Typer(
+    name="codex",
+    help="Write and keep a claim-based knowledge base: new claims, links, renames, maps and checks.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"codex {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    directory: str = typer.Option(None, "-C", "--directory", help="Run as if started in DIR (the vault is found from there).", metavar="DIR"),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (messages go to stderr)."),
+    no_input: bool = typer.Option(False, "--no-input", help="Never prompt: a missing value is an error naming its flag."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only data and errors."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    ctx.obj = Settings(directory=directory, json=json_output, no_input=no_input, debug=debug, quiet=quiet)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"codex_cli.cli.{_name}").register(app)

@@ -1,0 +1,102 @@
+"""Start the slow part of a command before Python has imported the rest.
+
+`codex rename` waits on `git grep` for most of its run (adapters.grep), while
+importing typer and the command's modules takes a few tenths of a second.
+The entry point (cli.app) calls `start` with the command line first thing:
+for a rename it guesses the vault root and the title the NOTE argument
+names, as ops.rename will, and starts the search, which ops.rename then
+takes over (`grep.search`) if the guess was right. A wrong guess only costs
+the search it started (stopped by `stop`); nothing else depends on it.
+
+This module reads the command line by hand, without typer, so it only knows
+which options of the commands it looks at take a value (a test compares
+these with the commands' own).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CONFIG_FILE = ".codex.yaml"  # config.CONFIG_FILE, not imported: config pulls in more than this needs
+ROOT_OPTIONS = frozenset({"-C", "--directory"})  # the global options that take a value
+RENAME_OPTIONS = frozenset({"--move-to", "--branch", "--agent", "--why"})  # rename's options that take a value
+HELP = frozenset({"-h", "--help", "--version"})
+
+
+def start(args: list[str]) -> None:
+    """Start the search a `codex ... rename NOTE ...` command line will ask for."""
+    if os.environ.get("_CODEX_COMPLETE"):
+        return  # shell completion: nothing runs
+    found = rename_note(args)
+    if found is None:
+        return
+    directory, note = found
+    root = guess_root(directory)
+    if root is None:
+        return
+    from codex_cli.adapters import grep
+
+    grep.start_early(root, grep.likely_title(note))
+
+
+def stop() -> None:
+    """Stop a search that was started and not taken (the command failed before it, or was another)."""
+    from codex_cli.adapters import grep
+
+    grep.drop_early()
+
+
+def rename_note(args: list[str]) -> tuple[str | None, str] | None:
+    """(-C DIR or None, NOTE) of a rename command line; None for anything else."""
+    if any(a in HELP for a in args):
+        return None
+    values: dict[str, str] = {}
+    command = _first_word(args, ROOT_OPTIONS, values)
+    if command is None or args[command] != "rename":
+        return None
+    rest = args[command + 1 :]
+    note = _first_word(rest, RENAME_OPTIONS, {})
+    if note is None:
+        return None
+    return values.get("-C", values.get("--directory")), rest[note]
+
+
+def _first_word(args: list[str], with_value: frozenset[str], values: dict[str, str]) -> int | None:
+    """The index of the first argument that is not an option; option values go into `values`."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return i + 1 if i + 1 < len(args) else None
+        if arg.startswith("--") and "=" in arg:
+            name, _, value = arg.partition("=")
+            values[name] = value
+        elif arg in with_value:
+            if i + 1 >= len(args):
+                return None
+            values[arg] = args[i + 1]
+            i += 1
+        elif arg.startswith("-C") and "-C" in with_value and len(arg) > 2:
+            values["-C"] = arg[2:]
+        elif not arg.startswith("-") or arg == "-":
+            return i
+        i += 1
+    return None
+
+
+def guess_root(directory: str | None) -> Path | None:
+    """The vault root as Vault.open finds it (adapters.fs.find_root): None when it is no folder."""
+    try:
+        start = Path(directory).resolve() if directory is not None else Path.cwd().resolve()
+    except OSError:
+        return None
+    if not start.is_dir():
+        return None
+    git_top: Path | None = None
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        if git_top is None and (folder / ".git").exists():
+            git_top = folder
+    return git_top or start
