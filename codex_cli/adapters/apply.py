@@ -34,21 +34,35 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def verify(root: Path, plan: Plan) -> None:
+    _check(root, plan)
+
+
+def _check(root: Path, plan: Plan) -> dict[Path, tuple[bytes, int]]:
+    """Verify the plan against the files; return the bytes and mode of each file it changes.
+
+    Each file is read once: the bytes that match the plan's digest are the
+    ones a rollback restores.
+    """
+    saved: dict[Path, tuple[bytes, int]] = {}
     for change in plan.effective():
         if change.old_path is not None:
             src = root / change.old_path
             try:
-                current = src.read_bytes()
+                with open(src, "rb") as handle:
+                    current = handle.read()
+                    mode = os.fstat(handle.fileno()).st_mode & 0o7777
             except OSError:
                 raise StaleFile(change.old_path) from None
             if digest(current) != change.base_digest:
                 raise StaleFile(change.old_path)
+            saved[src] = (current, mode)
         if change.is_create or change.is_move:
             dst = root / change.path
             if os.path.lexists(dst):
                 if change.is_move and _same_file(dst, root / (change.old_path or "")):
                     continue  # case-only rename on a case-insensitive file system
                 raise Exists(change.path)
+    return saved
 
 
 def _default_mode() -> int:
@@ -77,17 +91,12 @@ def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
 
 
 def apply(root: Path, plan: Plan) -> Applied:
-    verify(root, plan)
+    saved = _check(root, plan)  # original path -> (bytes, mode)
     changes = plan.effective()
-    saved: dict[Path, tuple[bytes, int]] = {}  # original path -> (bytes, mode)
     created_dirs: list[Path] = []
     written: list[Path] = []
     removed: list[Path] = []
     try:
-        for change in changes:
-            if change.old_path is not None:
-                src = root / change.old_path
-                saved[src] = (src.read_bytes(), os.stat(src).st_mode & 0o7777)
         for change in changes:
             _apply_one(root, change, saved, created_dirs, written, removed)
     except BaseException as exc:
