@@ -22,7 +22,7 @@ from typing import Any
 
 from codex_cli.adapters.fs import Signature, git_dir
 
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000
 
 

@@ -22,7 +22,7 @@ from codex_cli.adapters import cache, fs, pool
 from codex_cli.adapters.fs import Signature
 from codex_cli.core.check import Fix, FixFinder, Part, Report, assemble, note_part
 from codex_cli.core.note import ParseContext, Problem, decode, title_of
-from codex_cli.core.resolve import PathRef, Resolver
+from codex_cli.core.resolve import PartialIndex, PathRef, Resolver
 from codex_cli.core.suggest import Suggester
 from codex_cli.errors import UsageError
 from codex_cli.vault import PARALLEL_FROM, Progress, Vault, read_note
@@ -91,27 +91,28 @@ def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) 
     from codex_cli.adapters import worktree
 
     fingerprint = vault.fingerprint()
-    remembered = None
     git_state = None
     if selected is None:
         proc = worktree.start(vault.root)
-        remembered = vault.store.load("check", fingerprint)
+        remembered = vault.store.load("check", fingerprint)  # (stat digest, git state, pickled report)
         git_state = worktree.finish(proc, vault.root)
-        if remembered is not None and git_state is not None and git_state[1] and len(remembered) > 2 and remembered[2] == git_state[0]:
-            return Report.unpack(remembered[1])
-        if remembered is not None and remembered[0] == cache.digest_of(vault.files, fingerprint):
-            return Report.unpack(remembered[1])
+        if remembered is not None:
+            digest, state, blob = remembered
+            if (git_state is not None and git_state[1] and state == git_state[0]) or digest == cache.digest_of(vault.files, fingerprint):
+                return Report.unpack(pickle.loads(blob))
     parts, files, problems, started = note_parts(vault, progress)
     report = assemble(parts, problems, selected, Suggestions(vault, [title_of(p) for p in parts]))
     if selected is None and all(sig is not None and cache.trusted(sig, started) for sig in files.values()):
         state = git_state[0] if git_state is not None and git_state[1] else None
-        vault.store.save("check", fingerprint, (cache.digest_of(files, fingerprint), report.pack(), state))
+        blob = pickle.dumps(report.pack(), protocol=pickle.HIGHEST_PROTOCOL)
+        vault.store.save("check", fingerprint, (cache.digest_of(files, fingerprint), state, blob))
     return report
 
 
 # --- every note's part, in worker processes, kept note by note ------------------
 
 PARTS = "check-parts"
+FEW = 8  # up to this many notes to check, a partial index is cheaper than a full one
 
 
 @dataclass
@@ -120,7 +121,7 @@ class _Job:
 
     root: str
     ctx: ParseContext
-    index: Resolver[PathRef]
+    index: Resolver[PathRef]  # every path, or a PartialIndex
     claim_types: frozenset[str]
     is_map: Callable[[str], bool]
 
@@ -156,7 +157,9 @@ def note_parts(
     def compute(todo: list[str]) -> Iterator[tuple[list[str], list[Any], bytes]]:
         global _JOB
         config = vault.config
-        _JOB = _Job(str(vault.root), vault.context(), Resolver(PathRef(p) for p in paths), frozenset(config.claim_types), config.is_map)
+        # a few edited notes: index only what their links can reach (see _check_chunk)
+        index = PartialIndex(paths) if len(todo) <= FEW else Resolver(PathRef(p) for p in paths)
+        _JOB = _Job(str(vault.root), vault.context(), index, frozenset(config.claim_types), config.is_map)
         try:
             for part, (sigs, blob) in pool.chunks(_check_chunk, todo, parallel_from=PARALLEL_FROM, progress=progress):
                 yield part, sigs, blob
@@ -174,10 +177,13 @@ def _check_chunk(paths: list[str]) -> tuple[list[Signature | None], bytes]:
     assert job is not None
     sigs: list[Signature | None] = []
     parts: list[Part] = []
+    index = job.index
     for path in paths:
         sig, note, raw = read_note(job.root, path, job.ctx)
+        if isinstance(index, PartialIndex):
+            index.cover(path, *(link.target for link in note.links))
         text = decode(raw)[0] if raw and job.is_map(path) else None
-        parts.append(note_part(note, job.index, job.claim_types, job.is_map, text))
+        parts.append(note_part(note, index, job.claim_types, job.is_map, text))
         sigs.append(sig)
     return sigs, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 

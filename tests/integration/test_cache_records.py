@@ -106,6 +106,13 @@ def test_check_keeps_each_note_s_part(vault: Path, monkeypatch: pytest.MonkeyPat
     assert _checked(vault, monkeypatch) == ["domains/ai/note number 3 about markets.md"]
     broken = run(["-C", str(vault), "check", "--json"]).json()["broken_links"]
     assert [b["target"] for b in broken] == ["a new missing link"]
+    # the edited note was checked against a partial index: the same report as a full check
+    target.write_text(target.read_text() + "\n[[note number 4 about markets#h]], [[#own]], [[domains/ai/note number 5 about markets.md]], [[Note Number 6 About Markets]]\n")
+    assert _checked(vault, monkeypatch) == ["domains/ai/note number 3 about markets.md"]
+    incremental = run(["-C", str(vault), "check", "--json"]).json()
+    monkeypatch.setenv("CODEX_NO_CACHE", "1")
+    assert run(["-C", str(vault), "check", "--json"]).json() == incremental
+    monkeypatch.delenv("CODEX_NO_CACHE")
     # a new note changes what every link may resolve to: every note is checked again
     write_vault(vault, {"domains/ai/a new missing link.md": claim("a new missing link")})
     assert len(_checked(vault, monkeypatch)) == 13
