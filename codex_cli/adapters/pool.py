@@ -63,7 +63,7 @@ def chunks(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(500, total // (count * 8))
+    size = max(250, total // (count * 32))  # small enough that no worker idles long at the end
     parts = [list(items[i : i + size]) for i in range(0, total, size)]
     done = 0
     with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork")) as pool:
