@@ -6,8 +6,9 @@ that list, of HEAD, and of the stat signature of every listed note says
 whether the tree is as it was when the digest was last taken. Clean tracked
 files are vouched for by git; the listed ones by their signatures.
 
-Outside a repository, or when the vault is not the work tree's top, there
-is no state (None) and callers walk the tree instead.
+A vault in a subfolder of a repository asks about its own folder only
+(a pathspec). Outside a repository there is no state (None) and callers
+walk the tree instead.
 """
 
 from __future__ import annotations
@@ -21,13 +22,23 @@ from pathlib import Path
 RACY_NS = 2_000_000_000
 
 
+def top(root: Path) -> tuple[Path, str] | None:
+    """The work tree's top folder holding `root`, and `root` relative to it ('.' for the top)."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            return folder, root.relative_to(folder).as_posix()
+    return None
+
+
 def start(root: Path) -> subprocess.Popen[bytes] | None:
     """Start `git status` for the vault at `root` (so it overlaps other work)."""
-    if not (root / ".git").exists():
+    found = top(root)
+    if found is None:
         return None
+    pathspec = [] if found[1] == "." else ["--", "."]  # the vault's folder (git runs in it)
     try:
         return subprocess.Popen(
-            ["git", "-C", str(root), "status", "--porcelain=v2", "-z", "--branch", "-uall", "--ignored", "--no-renames"],
+            ["git", "-C", str(root), "status", "--porcelain=v2", "-z", "--branch", "-uall", "--ignored", "--no-renames", *pathspec],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
@@ -39,7 +50,8 @@ def start(root: Path) -> subprocess.Popen[bytes] | None:
 def finish(proc: subprocess.Popen[bytes] | None, root: Path) -> tuple[str, bool] | None:
     """(digest, trusted): trusted is False when a listed note changed too recently
     for its signature to tell two versions apart (git's "racy" case)."""
-    if proc is None:
+    found = top(root)
+    if proc is None or found is None:
         return None
     try:
         out, _ = proc.communicate(timeout=120)
@@ -52,7 +64,7 @@ def finish(proc: subprocess.Popen[bytes] | None, root: Path) -> tuple[str, bool]
     now = time.time_ns()
     trusted = True
     h = hashlib.sha1()
-    base = os.fsencode(root)
+    base = os.fsencode(found[0])  # git lists paths from the top
     for entry in out.split(b"\0"):
         if not entry or entry.startswith(b"# branch.") and not entry.startswith(b"# branch.oid"):
             continue

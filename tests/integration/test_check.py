@@ -256,7 +256,7 @@ def test_remembered_report_follows_every_kind_of_change(vault: Path, monkeypatch
     from codex_cli.vault import Vault
 
     remembered = Store(vault).load("check", Vault.open(vault).fingerprint())
-    assert remembered is not None and remembered[2]  # keyed by git's view of the tree
+    assert remembered is not None and remembered[1]  # keyed by git's view of the tree
     (vault / "drafts/d.md").write_text("[[gone]]\n")  # ignored by git
     assert broken() == ["gone"]
     (vault / "new.md").write_text("[[missing]]\n")  # untracked
@@ -266,3 +266,31 @@ def test_remembered_report_follows_every_kind_of_change(vault: Path, monkeypatch
     assert broken() == ["gone", "missing", "nothing"]
     git(vault, "commit", "-q", "-m", "b")
     assert broken() == ["gone", "missing", "nothing"]
+
+
+def test_vault_in_a_subfolder_of_a_repository_is_remembered_by_git_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters import cache, fs, worktree
+
+    monkeypatch.setattr(worktree, "RACY_NS", 0)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    repo = tmp_path / "repo"
+    write_vault(repo, {"README.md": "[[nothing here]]\n", "kb/.codex.yaml": "{}\n", "kb/a.md": "[[b]]\n", "kb/b.md": "x\n"})
+    git_init(repo)
+    old = 1_600_000_000
+    for p in repo.rglob("*.md"):
+        os.utime(p, (old, old))
+    kb = repo / "kb"
+    first = run(["check", "--json"], cwd=kb).json()
+    assert first["notes"] == 2 and first["broken_links"] == []
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("walked the tree")
+
+    real_scan = fs.scan
+    monkeypatch.setattr(fs, "scan", no_walk)
+    assert run(["check", "--json"], cwd=kb).json() == first  # git vouched: no walk
+    (repo / "README.md").write_text("[[still nothing]]\n")  # outside the vault
+    assert run(["check", "--json"], cwd=kb).json() == first
+    monkeypatch.setattr(fs, "scan", real_scan)
+    (kb / "a.md").write_text("[[gone]]\n")
+    assert [b["target"] for b in run(["check", "--json"], cwd=kb).json()["broken_links"]] == ["gone"]
