@@ -25,7 +25,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from codex_cli.errors import GitFailed
@@ -44,6 +44,7 @@ HOOK_RUN = (2, 36)  # the first git with `git hook run`
 class Repository:
     top: Path  # the work tree's top level
     git_dir: Path
+    _config: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)  # values read once
 
     @classmethod
     def find(cls, root: Path) -> Repository | None:
@@ -100,11 +101,13 @@ class Repository:
         return self.head() is not None
 
     def config_value(self, section: str, option: str) -> str | None:
-        try:
-            value = self._run("config", "--get", f"{section}.{option}")
-        except GitFailed:
-            return None
-        return value or None
+        name = f"{section}.{option}"
+        if name not in self._config:
+            try:
+                self._config[name] = self._run("config", "--get", name) or None
+            except GitFailed:
+                self._config[name] = None
+        return self._config[name]
 
     def user_name(self) -> str | None:
         return os.environ.get("GIT_AUTHOR_NAME") or self.config_value("user", "name")

@@ -106,26 +106,30 @@ class Search:
     def stream(self, paths: Collection[str]) -> Iterator[str]:
         """Each of `paths` that contains the title, as soon as it is known (each once).
 
-        The tracked notes come while git grep is still running, in its order;
-        then the untracked ones, read here. If git cannot answer, every note
-        not given yet is read here instead.
+        First the untracked notes, read here (git ls-files is long done by
+        then, and they are few); then the tracked ones while git grep is
+        still running, in its order. If git cannot answer, every note not
+        given yet is read here instead.
         """
         if self.needle is None:
             yield from _scan(self.root, paths, None, self._key())
             return
         lowered = self.needle.lower().encode("utf-8")
+        tracked = _finish(self._tracked, ok=(0,))
+        self._tracked = None
         given: set[str] = set()
+        if tracked is not None:
+            for path in _scan(self.root, (p for p in paths if p not in tracked), lowered, None):
+                given.add(path)
+                yield path
         for path in self._grep_answers():
             if path in paths and path not in given:
                 given.add(path)
                 yield path
-        ok = self._grep is not None and self._grep.returncode in (0, 1)
-        tracked = _finish(self._tracked, ok=(0,)) if ok else None
+        answered = tracked is not None and self._grep is not None and self._grep.returncode in (0, 1)
         self.cancel()
-        if tracked is None:
+        if not answered:
             yield from _scan(self.root, (p for p in paths if p not in given), lowered, None)
-            return
-        yield from _scan(self.root, (p for p in paths if p not in tracked and p not in given), lowered, None)
 
     def _grep_answers(self) -> Iterator[str]:
         """The paths git grep printed, as it prints them, until it exits."""

@@ -73,3 +73,15 @@ def test_a_command_that_fails_stops_the_early_search(vault: Path) -> None:
     result = run(["rename", TITLE, "bad/title", "--yes"], cwd=vault)
     assert result.code == 3
     assert grep._early is None
+
+
+def test_when_git_grep_fails_every_note_is_read(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _vault(vault)
+    real = grep._start
+
+    def failing(root: Path, args: list[str], out: object = None) -> object:
+        return real(root, ["grep", "--no-such-option"] if args[0] == "grep" else args, out)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grep, "_start", failing)
+    found = set(grep.Search(vault, TITLE).stream(dict.fromkeys(files)))
+    assert found == {p for p, text in files.items() if TITLE in text.lower()}
