@@ -8,10 +8,11 @@ its baseline (`git grep -c -F '[['` over the vault, or `python -c pass`) so
 that both see the same machine load; the report gives the medians and their
 ratio (wall clock), and the CPU time each used (user + system, workers
 included), which a busy machine disturbs less. Memory: the largest resident
-set of any one process (wait4's ru_maxrss, every run) and the peak sum of
-resident sets over the command's process tree (sampled from /proc every
-50 ms in one extra, untimed run; forked workers share pages, so this sum
-over-counts). Prints a markdown table and writes JSON.
+set of any one process (wait4's ru_maxrss, every run) and the peak memory
+of the command's whole process tree: the sum of proportional set sizes
+(PSS: private pages plus a share of shared ones, so the pages forked
+workers share with their parent count once), sampled from /proc every
+50 ms in one extra, untimed run. Prints a markdown table and writes JSON.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from cases import BASELINES, CASES, COLD, WARM, Case, Context, clear_cache  # no
 class Timing:
     seconds: float
     max_rss_mb: float
-    tree_rss_mb: float | None
+    tree_pss_mb: float | None
     code: int
     cpu: float = 0.0  # user + system seconds of the command and the workers it waited for
 
@@ -80,8 +81,8 @@ class Result:
         return max(t.max_rss_mb for t in runs)
 
     @property
-    def tree_rss_mb(self) -> float | None:
-        return self.tree_sample.tree_rss_mb if self.tree_sample else None
+    def tree_pss_mb(self) -> float | None:
+        return self.tree_sample.tree_pss_mb if self.tree_sample else None
 
     @property
     def passed(self) -> bool | None:
@@ -91,7 +92,7 @@ class Result:
         if self.case.target is not None:
             ok = self.ratio <= self.case.target
         if self.case.memory_mb is not None:
-            peak = self.tree_rss_mb if self.tree_rss_mb is not None else self.max_rss_mb
+            peak = self.tree_pss_mb if self.tree_pss_mb is not None else self.max_rss_mb
             ok = ok and peak <= self.case.memory_mb
         return ok if (self.case.target is not None or self.case.memory_mb is not None) else None
 
@@ -108,7 +109,7 @@ class Result:
             "baseline_cpu_s": None if self.error else round(self.baseline_cpu_median, 3),
             "target_ratio": self.case.target,
             "max_rss_mb": None if self.error else round(self.max_rss_mb, 1),
-            "tree_rss_mb": None if self.tree_rss_mb is None else round(self.tree_rss_mb, 1),
+            "tree_pss_mb": None if self.tree_pss_mb is None else round(self.tree_pss_mb, 1),
             "target_memory_mb": self.case.memory_mb,
             "passed": self.passed,
             "runs_s": [round(t.seconds, 4) for t in self.runs],
@@ -136,6 +137,17 @@ def _children_of() -> dict[int, list[int]]:
 
 
 def _rss_kb(pid: int) -> int:
+    """A process's proportional set size: its private pages plus its share of
+    the pages it shares (forked workers share most of their parent's), so
+    that the sum over a process tree is the memory the tree really holds.
+    Falls back to the resident set where the kernel has no smaps_rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     try:
         with open(f"/proc/{pid}/status", "rb") as handle:
             for line in handle:
@@ -147,7 +159,7 @@ def _rss_kb(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Peak of the summed resident sets of a process and its descendants."""
+    """Peak of the summed proportional set sizes of a process and its descendants."""
 
     def __init__(self, pid: int, every: float = 0.05) -> None:
         super().__init__(daemon=True)
@@ -252,14 +264,14 @@ def machine() -> dict[str, Any]:
 
 
 def table(results: list[Result]) -> str:
-    head = "| case | median | baseline | baseline median | ratio | target | CPU (codex / baseline) | max RSS | tree RSS | ok |"
+    head = "| case | median | baseline | baseline median | ratio | target | CPU (codex / baseline) | max RSS | tree PSS | ok |"
     rows = [head, "|" + "---|" * 10]
     for r in results:
         if r.error:
             rows.append(f"| {r.case.name} | error: {r.error} | | | | | | | | no |")
             continue
         target = f"≤ {r.case.target:g}x" if r.case.target is not None else ""
-        tree = f"{r.tree_rss_mb:.0f} MB" if r.tree_rss_mb is not None else "-"
+        tree = f"{r.tree_pss_mb:.0f} MB" if r.tree_pss_mb is not None else "-"
         ok = {True: "yes", False: "**no**", None: ""}[r.passed]
         rows.append(
             f"| {r.case.name} | {r.median:.3f} s | {r.case.baseline} | {r.baseline_median:.3f} s "
