@@ -78,8 +78,14 @@ def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".codex-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            # os.write, not a file object: that asks whether the file is a
+            # terminal and where it stands (three more system calls a file)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
