@@ -98,15 +98,21 @@ SuggestMany = Callable[[list[str]], Mapping[str, Sequence[str]]]
 
 CLAIM = 1
 RETIRED = 2
+MAP = 4
+# A map's entries that resolve to nothing or to several notes: `codex map
+# check` reports them; `codex check` reports the same links as broken-link
+# and ambiguous-link.
+ENTRY_LINKS = frozenset({"unresolved-entry", "ambiguous-entry"})
+MAP_CODES = ENTRY_LINKS | {"duplicate-entry", "empty-entry", "retired-entry", "unmapped"}
 
 
 class Part(NamedTuple):
     """What one note adds to a report (plain data: computed in a worker, kept in the cache).
 
-    `findings` are packed `Finding`s (broken links without their suggestions
-    yet); `flags` holds CLAIM and RETIRED; a map's `mapped` are the notes its
-    links resolve to, and its `entries` the (note path, line, target) of each
-    entry that resolves to one note.
+    `findings` are packed `Finding`s (broken links and unresolved map
+    entries without their suggestions yet); `flags` holds CLAIM, RETIRED and
+    MAP; a map's `mapped` are the notes its links resolve to, its `entries`
+    the (note path, line, target) of each entry that resolves to one note.
     """
 
     findings: tuple[tuple[Any, ...], ...]
@@ -149,20 +155,27 @@ def note_part(
             out.append((path, "ambiguous-link", WARNING, message, link.line, link.target, paths))
         elif link.target_start >= 0 and link.target.rstrip().lower().endswith(".md"):
             out.append((path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target, ()))
-    flags = CLAIM if note.type in claim_types else 0
-    if (note.meta or {}).get("status") == "retired":
-        flags |= RETIRED
-    if not is_map(path):
+    flags = _flags(note, claim_types, is_map)
+    if not flags & MAP:
         return Part(tuple(out), links, flags)
     mapped = _mapped_by(note, resolver)
     entries: tuple[tuple[str, int, str], ...] = ()
-    if text is not None and mapped:
+    if text is not None and any(not link.field for link in note.links):
         from codex_cli.core.maps import map_entry_findings
 
-        found, listed = map_entry_findings(path, text, note, resolver)
+        found, listed = map_entry_findings(path, text, note, resolver, links=True)
         out.extend(_packed(f) for f in found)
         entries = tuple(listed)
     return Part(tuple(out), links, flags, mapped, entries)
+
+
+def _flags(note: Note, claim_types: frozenset[str], is_map: Callable[[str], bool]) -> int:
+    flags = CLAIM if note.type in claim_types else 0
+    if (note.meta or {}).get("status") == "retired":
+        flags |= RETIRED
+    if is_map(note.path):
+        flags |= MAP
+    return flags
 
 
 def _mapped_by(note: Note, resolver: Resolver[Any]) -> tuple[str, ...]:
@@ -189,6 +202,38 @@ def assemble(
     for path, problem in scan_problems:
         if only is None or path in only:
             out.append(Finding(path, problem.code, problem.severity, problem.message, problem.line))
+    mapped, retired = _mapped_and_retired(parts)
+    chosen = parts.items() if only is None else [(p, parts[p]) for p in sorted(only) if p in parts]
+    for path, part in chosen:
+        report.links += part.links
+        out.extend(Finding(*t) for t in part.findings if t[1] not in ENTRY_LINKS)
+        out.extend(_whole_vault_findings(path, part, mapped, retired))
+    _suggest(out, "broken-link", parts, suggest_many)
+    out.extend(_collisions(parts, only))
+    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
+    return report
+
+
+def map_report(parts: Mapping[str, Part], suggest_many: SuggestMany | None = None) -> tuple[list[str], int, list[Finding]]:
+    """`codex map check` from the same parts: the maps, their number of
+    entries, and every map finding (entries that resolve to nothing, with
+    suggestions, or to several notes; duplicates, retired notes, entries
+    with no text; claims no map lists)."""
+    mapped, retired = _mapped_and_retired(parts)
+    maps = sorted(p for p, part in parts.items() if part.flags & MAP)
+    out: list[Finding] = []
+    entries = 0
+    for path, part in parts.items():
+        if part.flags & MAP:
+            entries += len(part.entries) + sum(1 for t in part.findings if t[1] in ENTRY_LINKS)
+            out.extend(Finding(*t) for t in part.findings if t[1] in MAP_CODES)
+        out.extend(_whole_vault_findings(path, part, mapped, retired))
+    _suggest(out, "unresolved-entry", parts, suggest_many)
+    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
+    return maps, entries, out
+
+
+def _mapped_and_retired(parts: Mapping[str, Part]) -> tuple[set[str], set[str]]:
     mapped: set[str] = set()
     retired: set[str] = set()
     for path, part in parts.items():
@@ -196,30 +241,32 @@ def assemble(
             mapped.update(part.mapped)
         if part.flags & RETIRED:
             retired.add(path)
-    chosen = parts.items() if only is None else [(p, parts[p]) for p in sorted(only) if p in parts]
-    pending: list[tuple[int, str]] = []  # (index in out, target) of broken links
-    for path, part in chosen:
-        report.links += part.links
-        for t in part.findings:
-            if t[1] == "broken-link":
-                pending.append((len(out), t[5]))
-            out.append(Finding(*t))
-        if part.flags & CLAIM and not part.flags & RETIRED and path not in mapped:
-            out.append(_unmapped_finding(path))
-        for listed, line, target in part.entries:
-            if listed in retired:
-                out.append(Finding(path, "retired-entry", WARNING, f"{title_of(listed)} is retired", line, target))
-    if pending:
-        targets = list(dict.fromkeys(target for _, target in pending))
-        if suggest_many is None:
-            suggest_many = Suggester([title_of(p) for p in parts]).suggest_many
-        found = suggest_many(targets)
-        for i, target in pending:
-            f = out[i]
-            out[i] = Finding(f.file, f.code, f.severity, f.message, f.line, f.target, tuple(found.get(target, ())))
-    out.extend(_collisions(parts, only))
-    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
-    return report
+    return mapped, retired
+
+
+def _whole_vault_findings(path: str, part: Part, mapped: set[str], retired: set[str]) -> list[Finding]:
+    """What a note's part says only next to every other part: unmapped claims, entries for retired notes."""
+    out = []
+    if part.flags & CLAIM and not part.flags & RETIRED and path not in mapped:
+        out.append(_unmapped_finding(path))
+    for listed, line, target in part.entries:
+        if listed in retired:
+            out.append(Finding(path, "retired-entry", WARNING, f"{title_of(listed)} is retired", line, target))
+    return out
+
+
+def _suggest(out: list[Finding], code: str, parts: Mapping[str, Part], suggest_many: SuggestMany | None) -> None:
+    """Fill in "did you mean" for the findings of `code`, their distinct targets in one batch."""
+    pending = [i for i, f in enumerate(out) if f.code == code and f.target is not None]
+    if not pending:
+        return
+    targets = list(dict.fromkeys(out[i].target or "" for i in pending))
+    if suggest_many is None:
+        suggest_many = Suggester([title_of(p) for p in parts]).suggest_many
+    found = suggest_many(targets)
+    for i in pending:
+        f = out[i]
+        out[i] = Finding(f.file, f.code, f.severity, f.message, f.line, f.target, tuple(found.get(f.target or "", ())))
 
 
 def check(
@@ -273,17 +320,15 @@ def unmapped(
     claim_types: Iterable[str],
     is_map: Callable[[str], bool],
 ) -> list[Finding]:
-    """Claims that no map lists (and are not retired), for `codex map check`."""
+    """Claims that no map lists (and are not retired), for `codex map sync`:
+    the rule `assemble` applies, from parsed notes."""
     kinds = frozenset(claim_types)
-    listed: set[str] = set()
-    for note in notes.values():
-        if is_map(note.path):
-            listed.update(_mapped_by(note, resolver))
-    return [
-        _unmapped_finding(n.path)
-        for n in notes.values()
-        if n.type in kinds and n.path not in listed and (n.meta or {}).get("status") != "retired"
-    ]
+    parts = {}
+    for path, note in notes.items():
+        flags = _flags(note, kinds, is_map)
+        parts[path] = Part((), 0, flags, _mapped_by(note, resolver) if flags & MAP else ())
+    mapped, retired = _mapped_and_retired(parts)
+    return [f for path, part in parts.items() for f in _whole_vault_findings(path, part, mapped, retired) if f.code == "unmapped"]
 
 
 # --- fixes --------------------------------------------------------------------

@@ -37,7 +37,6 @@ API (used by `codex new`, `codex rename`, `codex map`, `codex retire`):
     rank_sections(m, title, description="")   -> [(score, Section)], best first
     entries_for(m, note_path, resolver, map_path) -> entries pointing at a note
     new_map(domain, entries=(), ...)          -> the text of a brand-new map
-    map_findings(...)                         -> check findings for maps
     map_entry_findings(path, text, note, ...) -> one map's own findings, and its entries
 
 Moving a claim between maps (a rename across domains) is
@@ -50,7 +49,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -539,41 +538,6 @@ def new_map(
 # --- findings ----------------------------------------------------------------
 
 MAP_CODES = ("unresolved-entry", "ambiguous-entry", "duplicate-entry", "empty-entry", "retired-entry")
-
-
-def map_findings(
-    notes: Mapping[str, Note],
-    resolver: Resolver[Note],
-    is_map: Callable[[str], bool],
-    read_text: Callable[[str], str],
-    *,
-    only: set[str] | None = None,
-    links: bool = True,
-    suggest: Callable[[str], Sequence[str]] | None = None,
-    parsed: Mapping[str, MapText] | None = None,
-) -> list[Finding]:
-    """What is wrong with the maps' entries: `map_entry_findings` for each
-    map, and entries for retired notes (`retired-entry`, warning). Claims no
-    map lists are `core.check`'s `unmapped`. `parsed` may hold maps already
-    parsed."""
-    from codex_cli.core.check import Finding
-    from codex_cli.core.note import WARNING
-
-    out: list[Finding] = []
-    for path, note in notes.items():
-        if not is_map(path) or (only is not None and path not in only):
-            continue
-        if not any(not link.field for link in note.links):
-            continue
-        m = parsed.get(path) if parsed is not None else None
-        found, listed = map_entry_findings(path, read_text(path) if m is None else m, note, resolver, links=links, suggest=suggest)
-        out.extend(found)
-        for target_path, line, target in listed:
-            listed_note = notes.get(target_path)
-            if listed_note is not None and (listed_note.meta or {}).get("status") == "retired":
-                out.append(Finding(path, "retired-entry", WARNING, f"{listed_note.title} is retired", line, target))
-    out.sort(key=lambda f: (f.file, f.line or 0, f.code))
-    return out
 
 
 def map_entry_findings(

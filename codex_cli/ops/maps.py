@@ -64,18 +64,17 @@ def parsed(vault: Vault, path: str) -> tuple[bytes, maps.MapText]:
 def check_maps(vault: Vault, progress: Progress | None = None) -> MapReport:
     """Every map finding: entries that resolve to nothing (with suggestions),
     to several notes, to retired notes, twice in one map, with no text; and
-    claims no map lists (`unmapped`, as `codex check` reports them)."""
-    from codex_cli.core.suggest import Suggester
+    claims no map lists (`unmapped`, as `codex check` reports them).
 
-    notes = vault.load(progress)
-    paths = map_paths(vault)
-    is_map = set(paths).__contains__
-    models = {p: parsed(vault, p)[1] for p in paths}
-    suggester = Suggester([n.title for n in notes.values()])
-    findings = maps.map_findings(notes, vault.resolver, is_map, vault.read_text, suggest=suggester.suggest, parsed=models)
-    findings.extend(unmapped(notes, vault.resolver, vault.config.claim_types, is_map))
-    findings.sort(key=lambda f: (f.file, f.line or 0, f.code))
-    return MapReport(paths, sum(len(m.entries) for m in models.values()), findings)
+    Computed from the same per-note parts as `codex check` (and their cache).
+    """
+    from codex_cli.core.check import map_report
+    from codex_cli.core.note import title_of
+    from codex_cli.ops.check import Suggestions, note_parts
+
+    parts, _, _, _ = note_parts(vault, progress)
+    paths, entries, findings = map_report(parts, Suggestions(vault, [title_of(p) for p in parts]))
+    return MapReport(paths, entries, findings)
 
 
 # --- plans ----------------------------------------------------------------------

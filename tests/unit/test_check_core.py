@@ -75,3 +75,28 @@ def test_report_needs_every_part() -> None:
     only = assemble({p: note_part(n, Resolver(notes.values()), frozenset({"claim"}), _is_map) for p, n in notes.items()}, only={"domains/ai/beta claim.md"})
     assert {f.code for f in only.findings} == {"ambiguous-link", "unmapped"}
     assert only.notes == 1 and only.links == 2
+
+
+def test_map_report_from_the_same_parts() -> None:
+    from codex_cli.core.check import map_report
+
+    files = dict(FILES)
+    files["domains/ai/_map.md"] += "- [[missing entry]] — x\n- [[shared title]] — which one\n"
+    notes = {p: parse_note(p, t.encode(), CTX) for p, t in files.items()}
+    index = Resolver(notes.values())
+    parts = {p: note_part(n, index, frozenset({"claim"}), _is_map, files[p] if _is_map(p) else None) for p, n in notes.items()}
+    maps, entries, found = map_report(parts, lambda ts: {t: ["alpha claim"] for t in ts})
+    assert maps == ["domains/ai/_map.md"] and entries == 5
+    got = sorted((f.file.rpartition("/")[2], f.code) for f in found)
+    assert got == [
+        ("_map.md", "ambiguous-entry"),
+        ("_map.md", "duplicate-entry"),
+        ("_map.md", "retired-entry"),
+        ("_map.md", "unresolved-entry"),
+        ("beta claim.md", "unmapped"),
+        ("gamma claim.md", "unmapped"),
+    ]
+    assert next(f for f in found if f.code == "unresolved-entry").suggestions == ("alpha claim",)
+    # the check report shows the same two entries as a broken and an ambiguous link instead
+    codes = {f.code for f in assemble(parts, suggest_many=lambda ts: {}).findings if f.file.endswith("_map.md")}
+    assert {"broken-link", "ambiguous-link"} <= codes and not codes & {"unresolved-entry", "ambiguous-entry"}

@@ -11,7 +11,7 @@ from codex_cli.core.maps import (
     after_removals,
     best_section,
     entry_line,
-    map_findings,
+    map_entry_findings,
     new_map,
     parse_map,
     rank_sections,
@@ -168,7 +168,7 @@ def test_add_then_remove_round_trip(existing: list[str], title: str, section: st
 CTX = ParseContext(frozenset(), {}, frozenset())
 
 
-def test_map_findings() -> None:
+def test_map_entry_findings() -> None:
     files = {
         "domains/ai/_map.md": "# AI\n\n## A\n- [[alpha claim]] — ok\n- [[alpha claim]] — again\n- [[beta claim]]\n- [[alpah claim]] — typo\n",
         "domains/ai/alpha claim.md": "# alpha claim\n",
@@ -176,7 +176,8 @@ def test_map_findings() -> None:
     }
     notes = {p: parse_note(p, t.encode(), CTX) for p, t in files.items()}
     resolver = Resolver(notes.values())
-    found = map_findings(notes, resolver, lambda p: p.endswith("_map.md"), files.__getitem__, suggest=lambda t: ["alpha claim"])
+    path = "domains/ai/_map.md"
+    found, listed = map_entry_findings(path, files[path], notes[path], resolver, links=True, suggest=lambda t: ["alpha claim"])
     got = [(f.code, f.line, f.severity) for f in found]
     assert got == [
         ("duplicate-entry", 5, "warning"),
@@ -184,7 +185,9 @@ def test_map_findings() -> None:
         ("unresolved-entry", 7, "error"),
     ]
     assert found[2].suggestions == ("alpha claim",)
-    assert not [f for f in map_findings(notes, resolver, lambda p: p.endswith("_map.md"), files.__getitem__, links=False) if f.code == "unresolved-entry"]
+    assert [(p.rpartition("/")[2], line) for p, line, _ in listed] == [("alpha claim.md", 4), ("alpha claim.md", 5), ("beta claim.md", 6)]
+    found, _ = map_entry_findings(path, files[path], notes[path], resolver)
+    assert "unresolved-entry" not in {f.code for f in found}  # links=False: the link check reports it
 
 
 def test_add_entries_joins_inserts_and_creates_each_section_once() -> None:
