@@ -119,7 +119,7 @@ class Search:
         self._tracked = None
         given: set[str] = set()
         if tracked is not None:
-            for path in _scan(self.root, (p for p in paths if p not in tracked), lowered, None):
+            for path in _scan(self.root, sorted(set(paths) - tracked), lowered, None):
                 given.add(path)
                 yield path
         for path in self._grep_answers():
@@ -224,7 +224,9 @@ def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[st
     out, _ = proc.communicate()
     if proc.returncode not in ok:
         return None
-    return {p for p in out.decode("utf-8", "surrogateescape").split("\0") if p}
+    found = set(out.decode("utf-8", "surrogateescape").split("\0"))
+    found.discard("")
+    return found
 
 
 def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str | None) -> Iterator[str]:
