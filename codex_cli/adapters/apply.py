@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,8 +75,11 @@ def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
     """Write through a temporary file beside the target; new files get the usual mode."""
     if mode is None:
         mode = _default_mode()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".codex-", suffix=".tmp")
+    try:
+        fd, tmp = _temporary(target.parent, mode)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _temporary(target.parent, mode)
     try:
         try:
             # os.write, not a file object: that asks whether the file is a
@@ -84,9 +87,12 @@ def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
         finally:
             os.close(fd)
-        os.chmod(tmp, mode)
+        if not hasattr(os, "fchmod"):
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -94,6 +100,20 @@ def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
         except OSError:
             pass
         raise
+
+
+_names = itertools.count()
+
+
+def _temporary(folder: Path, mode: int) -> tuple[int, str]:
+    """A new, empty file in `folder`: `.codex-<pid>-<n>.tmp`, never one that exists."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        path = os.path.join(folder, f".codex-{os.getpid()}-{next(_names)}.tmp")
+        try:
+            return os.open(path, flags, mode & 0o777), path
+        except FileExistsError:
+            continue
 
 
 def apply(root: Path, plan: Plan) -> Applied:
