@@ -47,9 +47,11 @@ def start(root: Path) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def finish(proc: subprocess.Popen[bytes] | None, root: Path) -> tuple[str, bool] | None:
+def finish(proc: subprocess.Popen[bytes] | None, root: Path, since_ns: int | None = None) -> tuple[str, bool] | None:
     """(digest, trusted): trusted is False when a listed note changed too recently
-    for its signature to tell two versions apart (git's "racy" case)."""
+    for its signature to tell two versions apart (git's "racy" case), or
+    after `since_ns` (when git ran alongside reading the notes, a note
+    changed since they were read may be in git's answer and not in theirs)."""
     found = top(root)
     if proc is None or found is None:
         return None
@@ -61,7 +63,7 @@ def finish(proc: subprocess.Popen[bytes] | None, root: Path) -> tuple[str, bool]
         return None
     if proc.returncode != 0:
         return None
-    now = time.time_ns()
+    now = time.time_ns() if since_ns is None else min(since_ns, time.time_ns())
     trusted = True
     h = hashlib.sha1()
     base = os.fsencode(found[0])  # git lists paths from the top
@@ -84,6 +86,8 @@ def finish(proc: subprocess.Popen[bytes] | None, root: Path) -> tuple[str, bool]
             st = os.stat(os.path.join(base, path))
         except OSError:
             h.update(b"-\n")
+            if since_ns is not None:
+                trusted = False  # gone: perhaps after it was read
             continue
         h.update(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{st.st_ctime_ns}\n".encode())
         if st.st_mtime_ns >= now - RACY_NS or st.st_ctime_ns >= now - RACY_NS:

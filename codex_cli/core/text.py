@@ -21,9 +21,17 @@ def key(text: str) -> str:
     return unicodedata.normalize("NFC", text.strip()).casefold()
 
 
+# `_PUNCT` for ASCII text, as one C-level translation: every ASCII character
+# that is not a letter or a digit becomes a space.
+_ASCII_PUNCT = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+
+
 def loose_key(text: str) -> str:
     """A key that also ignores punctuation, hyphens and runs of white space."""
-    return " ".join(_PUNCT.sub(" ", key(text)).split())
+    k = key(text)
+    if k.isascii():
+        return " ".join(k.translate(_ASCII_PUNCT).split())
+    return " ".join(_PUNCT.sub(" ", k).split())
 
 
 def strip_md(target: str) -> str:

@@ -91,18 +91,30 @@ def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) 
     from codex_cli.adapters import worktree
 
     fingerprint = vault.fingerprint()
-    git_state = None
+    proc = None
+    git_state: tuple[str, bool] | None = None
     if selected is None:
         proc = worktree.start(vault.root)
         remembered = vault.store.load("check", fingerprint)  # (stat digest, git state, pickled report)
-        git_state = worktree.finish(proc, vault.root)
         if remembered is not None:
+            git_state = worktree.finish(proc, vault.root)
+            proc = None
             digest, state, blob = remembered
-            if (git_state is not None and git_state[1] and state == git_state[0]) or digest == cache.digest_of(vault.files, fingerprint):
+            vouched = git_state[0] if git_state is not None and git_state[1] else None
+            if vouched is not None and state == vouched:
                 return Report.unpack(pickle.loads(blob))
+            if digest == cache.digest_of(vault.files, fingerprint):
+                if vouched is not None:  # let git vouch next time
+                    vault.store.save("check", fingerprint, (digest, vouched, blob))
+                return Report.unpack(pickle.loads(blob))
+    # nothing remembered: git status runs on while the notes are checked
     parts, files, problems, started = note_parts(vault, progress)
     report = assemble(parts, problems, selected, Suggestions(vault, [title_of(p) for p in parts]))
-    if selected is None and all(sig is not None and cache.trusted(sig, started) for sig in files.values()):
+    if selected is not None:
+        return report
+    if proc is not None:
+        git_state = worktree.finish(proc, vault.root, since_ns=started)
+    if all(sig is not None and cache.trusted(sig, started) for sig in files.values()):
         state = git_state[0] if git_state is not None and git_state[1] else None
         blob = pickle.dumps(report.pack(), protocol=pickle.HIGHEST_PROTOCOL)
         vault.store.save("check", fingerprint, (cache.digest_of(files, fingerprint), state, blob))

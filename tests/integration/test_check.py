@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import unicodedata
 from pathlib import Path
 
@@ -294,3 +295,47 @@ def test_vault_in_a_subfolder_of_a_repository_is_remembered_by_git_state(tmp_pat
     monkeypatch.setattr(fs, "scan", real_scan)
     (kb / "a.md").write_text("[[gone]]\n")
     assert [b["target"] for b in run(["check", "--json"], cwd=kb).json()["broken_links"]] == ["gone"]
+
+
+def test_git_state_taken_alongside_reading_is_not_trusted_for_notes_changed_since(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters import worktree
+
+    monkeypatch.setattr(worktree, "RACY_NS", 0)
+    write_vault(tmp_path, {"a.md": "x\n", "b.md": "y\n"})
+    git_init(tmp_path)
+    (tmp_path / "a.md").write_text("changed\n")  # listed by git, changed after `since`
+    state = worktree.finish(worktree.start(tmp_path), tmp_path, since_ns=time.time_ns() - 10**10)
+    assert state is not None and state[1] is False
+    os.unlink(tmp_path / "b.md")  # listed as deleted: when, nobody can tell
+    time.sleep(0.01)
+    since = time.time_ns()
+    assert worktree.finish(worktree.start(tmp_path), tmp_path)[1] is True  # type: ignore[index]
+    assert worktree.finish(worktree.start(tmp_path), tmp_path, since_ns=since)[1] is False  # type: ignore[index]
+
+
+def test_a_report_remembered_by_signatures_alone_is_then_vouched_for_by_git(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters import cache, fs, worktree
+    from codex_cli.adapters.cache import Store
+    from codex_cli.vault import Vault
+
+    monkeypatch.setattr(worktree, "RACY_NS", 0)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    write_vault(vault, {"a.md": "[[b]]\n", "b.md": "x\n"})
+    git_init(vault)
+    old = 1_600_000_000
+    for p in vault.glob("*.md"):
+        os.utime(p, (old, old))
+    first = run(["check", "--json"], cwd=vault).json()
+    store, fingerprint = Store(vault), Vault.open(vault).fingerprint()
+    digest, _, blob = store.load("check", fingerprint)
+    store.save("check", fingerprint, (digest, None, blob))  # as if git could not vouch last time
+    assert run(["check", "--json"], cwd=vault).json() == first  # by signatures (a walk)
+    assert store.load("check", fingerprint)[1] is not None
+    real_scan = fs.scan
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("walked the tree")
+
+    monkeypatch.setattr(fs, "scan", no_walk)
+    assert run(["check", "--json"], cwd=vault).json() == first
+    monkeypatch.setattr(fs, "scan", real_scan)

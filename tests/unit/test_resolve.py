@@ -80,3 +80,11 @@ def test_target_key_fast_path_agrees(target: str) -> None:
     from codex_cli.core.resolve import _general_target_key, target_key
 
     assert target_key(target) == _general_target_key(target)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=30))
+def test_loose_key_ascii_path_agrees_with_the_regex(text: str) -> None:
+    from codex_cli.core.text import _PUNCT, key, loose_key
+
+    assert loose_key(text) == " ".join(_PUNCT.sub(" ", key(text)).split())
