@@ -47,8 +47,13 @@ def chunks(
     step: int = 2000,
     progress: Progress | None = None,
     max_workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[tuple[list[T], R]]:
-    """(chunk, fn(chunk, *args)) for consecutive chunks of `items`, in order."""
+    """(chunk, fn(chunk, *args)) for consecutive chunks of `items`, in order.
+
+    `meanwhile` runs in this process while the workers work (only when there
+    are workers): work that would otherwise wait until they are done.
+    """
     total = len(items)
     if not total:
         return
@@ -67,7 +72,9 @@ def chunks(
     parts = [list(items[i : i + size]) for i in range(0, total, size)]
     done = 0
     with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = pool.map(fn, parts, *([a] * len(parts) for a in args))
+        results = pool.map(fn, parts, *([a] * len(parts) for a in args))  # all submitted: the workers start
+        if meanwhile is not None:
+            meanwhile()
         for part, result in zip(parts, results, strict=True):
             yield part, result
             done += len(part)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,9 +107,11 @@ def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) 
                 if vouched is not None:  # let git vouch next time
                     vault.store.save("check", fingerprint, (digest, vouched, blob))
                 return Report.unpack(pickle.loads(blob))
-    # nothing remembered: git status runs on while the notes are checked
-    parts, files, problems, started = note_parts(vault, progress)
-    report = assemble(parts, problems, selected, Suggestions(vault, [title_of(p) for p in parts]))
+    # nothing remembered: git status runs on while the notes are checked, and
+    # the "did you mean" index is built while the workers read
+    suggest = Suggestions(vault)
+    parts, files, problems, started = note_parts(vault, progress, meanwhile=suggest.prepare)
+    report = assemble(parts, problems, selected, suggest)
     if selected is not None:
         return report
     if proc is not None:
@@ -142,9 +144,11 @@ _JOB: _Job | None = None
 
 
 def note_parts(
-    vault: Vault, progress: Progress | None = None
+    vault: Vault, progress: Progress | None = None, meanwhile: Callable[[list[str]], object] | None = None
 ) -> tuple[dict[str, Part], dict[str, Signature | None], list[tuple[str, Problem]], int]:
     """Every note's `core.check.Part`, its signature, the scan's problems, and when the scan started.
+
+    `meanwhile(paths)` runs while worker processes check notes, if they do.
 
     A part depends on the note and on the set of every note's path (which
     its links resolve against), so the parts are kept under a key that
@@ -173,7 +177,8 @@ def note_parts(
         index = PartialIndex(paths) if len(todo) <= FEW else Resolver(PathRef(p) for p in paths)
         _JOB = _Job(str(vault.root), vault.context(), index, frozenset(config.claim_types), config.is_map)
         try:
-            for part, (sigs, blob) in pool.chunks(_check_chunk, todo, parallel_from=PARALLEL_FROM, progress=progress):
+            after = (lambda: meanwhile(paths)) if meanwhile is not None else None
+            for part, (sigs, blob) in pool.chunks(_check_chunk, todo, parallel_from=PARALLEL_FROM, progress=progress, meanwhile=after):
                 yield part, sigs, blob
         finally:
             _JOB = None
@@ -214,19 +219,37 @@ class Suggestions:
     no title keeps them all; a new, renamed or deleted note drops them).
     """
 
-    def __init__(self, vault: Vault, titles: list[str]) -> None:
+    def __init__(self, vault: Vault, paths: Iterable[str] | None = None) -> None:
         self.vault = vault
-        self.titles = titles
+        self.titles: list[str] | None = None if paths is None else [title_of(p) for p in paths]
+        self._suggester: Suggester | None = None
+        self._known: tuple[str, dict[str, list[str]]] | None = None  # (digest, suggestions)
+
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Know the titles, and build the word index now if the remembered suggestions are stale."""
+        self.titles = [title_of(p) for p in paths]
+        digest, _ = self._remembered()
+        if self._known is None or self._known[0] != digest:
+            self._suggester = Suggester(self.titles).prepare()
+
+    def _remembered(self) -> tuple[str, dict[str, list[str]]]:
+        assert self.titles is not None
+        digest = hashlib.sha1("\n".join(sorted(self.titles)).encode("utf-8", "surrogateescape")).hexdigest()
+        if self._known is None:
+            remembered = self.vault.store.load("suggestions", self.vault.fingerprint())
+            self._known = remembered if remembered is not None else ("", {})
+        return digest, (self._known[1] if self._known[0] == digest else {})
 
     def __call__(self, targets: list[str]) -> dict[str, list[str]]:
-        store, fingerprint = self.vault.store, self.vault.fingerprint()
-        digest = hashlib.sha1("\n".join(sorted(self.titles)).encode("utf-8", "surrogateescape")).hexdigest()
-        remembered = store.load("suggestions", fingerprint)
-        known: dict[str, list[str]] = remembered[1] if remembered is not None and remembered[0] == digest else {}
+        if self.titles is None:
+            raise ValueError("Suggestions: no titles yet")
+        digest, known = self._remembered()
         todo = [t for t in targets if t not in known]
         if todo:
-            known.update(_suggest_all(Suggester(self.titles), todo))
-            store.save("suggestions", fingerprint, (digest, {t: known[t] for t in targets}))
+            suggester = self._suggester or Suggester(self.titles)
+            known = dict(known)
+            known.update(_suggest_all(suggester, todo))
+            self.vault.store.save("suggestions", self.vault.fingerprint(), (digest, {t: known[t] for t in targets}))
         return {t: known[t] for t in targets}
 
 

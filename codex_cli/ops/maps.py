@@ -69,11 +69,10 @@ def check_maps(vault: Vault, progress: Progress | None = None) -> MapReport:
     Computed from the same per-note parts as `codex check` (and their cache).
     """
     from codex_cli.core.check import map_report
-    from codex_cli.core.note import title_of
     from codex_cli.ops.check import Suggestions, note_parts
 
     parts, _, _, _ = note_parts(vault, progress)
-    paths, entries, findings = map_report(parts, Suggestions(vault, [title_of(p) for p in parts]))
+    paths, entries, findings = map_report(parts, Suggestions(vault, parts))
     return MapReport(paths, entries, findings)
 
 
