@@ -111,6 +111,8 @@ def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) 
     # the "did you mean" index is built while the workers read
     suggest = Suggestions(vault)
     parts, files, problems, started = note_parts(vault, progress, meanwhile=suggest.prepare)
+    if suggest.titles is None:  # no workers ran
+        suggest.titles = [title_of(p) for p in parts]
     report = assemble(parts, problems, selected, suggest)
     if selected is not None:
         return report
