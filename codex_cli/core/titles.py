@@ -20,6 +20,9 @@ MAX_NAME_BYTES = 255
 SUFFIX = ".md"
 # Characters the sample's file names avoid: shell- and OS-hostile, or quotes.
 AVOIDED = ':?"*<>|\'\u2019\u2018\u201c\u201d'
+# Characters a [[link]] cannot carry in its target: `#` starts a heading,
+# `^` a block reference, brackets end the link.
+UNLINKABLE = "#[]^"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 
@@ -67,6 +70,9 @@ def clean_title(raw: str) -> Title:
         notes.append(f"left {shown} out of the file name (the H1 keeps them)")
     if name.startswith("."):
         raise InvalidTitle(raw, "a title cannot start with `.` (the file would be hidden)")
+    unlinkable = sorted({c for c in name if c in UNLINKABLE})
+    if unlinkable:
+        raise InvalidTitle(raw, f"{' '.join(unlinkable)} cannot be written in a [[link]] to the note")
     if not name:
         raise InvalidTitle(raw, "nothing is left of the title once : ? \" * < > | and quotes are left out")
     size = len((name + SUFFIX).encode("utf-8"))

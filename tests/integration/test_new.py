@@ -152,6 +152,8 @@ def test_headless_names_every_missing_flag_and_writes_nothing(vault: Path) -> No
         ("markets beat polls because " + "é" * 130, "cut 35 bytes"),
         (MARKETS.upper(), "already exists: domains/ai/"),
         ("market design", "reads like a label"),
+        ("links with [[brackets]] break things because parsing fails", "[ ] cannot be written in a [[link]]"),
+        ("wearable data needs #AI triage because of volume", "# cannot be written in a [[link]]"),
     ],
 )
 def test_titles_refused_with_the_reason(vault: Path, title: str, reason: str) -> None:
