@@ -43,8 +43,7 @@ class MissingInput(UsageError):
     def __init__(self, flags: Sequence[str], *, why: str = "no terminal to ask") -> None:
         self.flags = list(flags)
         names = ", ".join(self.flags)
-        noun = "flag" if len(self.flags) == 1 else "flags"
-        super().__init__(f"missing input ({why}): pass {names}", hint=f"required {noun}: {names}")
+        super().__init__(f"missing input ({why}): pass {names}", hint="see --help for what each one takes")
 
 
 class Refused(CodexError):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codex_cli.errors import CodexError, Interrupted, MissingInput
+from codex_cli.errors import CodexError, Interrupted, MissingInput, Refused, UsageError
 
 Validator = Callable[[Any], Any]  # returns the cleaned value or raises CodexError
 
@@ -219,9 +219,12 @@ def edit_text(initial: str, suffix: str = ".md") -> str:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(initial)
-        result = subprocess.run([*shlex.split(editor), path], check=False)
+        try:
+            result = subprocess.run([*shlex.split(editor), path], check=False)
+        except OSError as exc:
+            raise UsageError(f"cannot run the editor {editor!r}: {exc.strerror}", hint="set VISUAL or EDITOR to an editor that is installed") from None
         if result.returncode != 0:
-            raise CodexError(f"the editor ({editor}) exited with status {result.returncode}")
+            raise Refused(f"the editor ({editor}) exited with status {result.returncode}; nothing was written")
         with open(path, encoding="utf-8") as handle:
             return handle.read()
     finally:

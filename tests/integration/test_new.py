@@ -273,6 +273,17 @@ def test_edit_opens_the_note_in_the_editor_before_committing(vault: Path, monkey
     assert git(vault, "status", "--porcelain") == ""
 
 
+@pytest.mark.parametrize(("editor", "code", "said"), [("no-such-editor-anywhere", 2, "cannot run the editor"), ("false", 3, "exited with status 1")])
+def test_an_editor_that_fails_writes_nothing(vault: Path, monkeypatch: pytest.MonkeyPatch, editor: str, code: int, said: str) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    monkeypatch.setenv("EDITOR", editor)
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = new(vault, "claim", NEW, *FLAGS, "--edit")
+    assert result.code == code and said in result.stderr
+    assert snapshot(vault) == before
+
+
 def test_apostrophes_leave_the_file_name_and_check_stays_clean(vault: Path) -> None:
     make_vault(vault)
     title = "markets don't lie because traders' money is at stake"
