@@ -178,6 +178,7 @@ def sync_command(
         out.line(change.plan.diff().rstrip("\n"))
         summary = f"{len(change.added)} to add, {len(change.removed)} to remove, in {len(change.plan.paths_touched())} files"
         if not confirm(f"Apply these map changes ({summary})?", default=True):
-            out.info("nothing written")
-            return
+            from codex_cli.errors import Refused
+
+            raise Refused("map sync declined at the prompt; nothing was written")
     render(out, land_change(vault, change, options, why=why))
