@@ -29,6 +29,8 @@ def check_command(
     vault = state.vault()
     outcome = run_check(vault, paths or None, fix=fix, progress=out.progress("reading notes"))
     report = outcome.report
+    for raw in outcome.skipped:
+        out.warn(f"{raw}: no such note; skipped")
     failed = report.errors > 0 or (strict and report.warnings > 0)
     if out.json_mode:
         doc: dict[str, Any] = report.to_json()

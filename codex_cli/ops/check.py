@@ -33,10 +33,15 @@ class CheckOutcome:
     report: Report
     fixes: list[Fix] = field(default_factory=list)
     selected: set[str] | None = None
+    skipped: list[str] = field(default_factory=list)  # PATHs that name no note (deleted, or a typo)
 
 
-def select_paths(vault: Vault, paths: list[str]) -> set[str]:
-    """Vault-relative note paths named by PATH arguments (files or folders)."""
+def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = None) -> set[str]:
+    """Vault-relative note paths named by PATH arguments (files or folders).
+
+    A `.md` path that names no note is not an error (a pre-commit hook may
+    pass a deleted note) but is listed in `skipped`.
+    """
     root = vault.root.resolve()
     files = vault.files
     chosen: set[str] = set()
@@ -56,6 +61,8 @@ def select_paths(vault: Vault, paths: list[str]) -> set[str]:
             chosen.add(rel)
         elif not os.path.lexists(full) and not raw.endswith(".md"):
             raise UsageError(f"{raw}: no such file or folder")
+        elif skipped is not None and not os.path.lexists(full):
+            skipped.append(raw)
         # anything else (a deleted note, a non-note file) has nothing to check
     return chosen
 
@@ -67,14 +74,15 @@ def run_check(
     fix: bool = False,
     progress: Progress | None = None,
 ) -> CheckOutcome:
-    selected = select_paths(vault, paths) if paths else None
+    skipped: list[str] = []
+    selected = select_paths(vault, paths, skipped) if paths else None
     fixes: list[Fix] = []
     if fix:
         fixes = apply_fixes(vault, selected, progress)
         if fixes:
             vault = Vault(vault.root, vault.config)  # read the fixed files afresh
     report = _report(vault, selected, progress)
-    return CheckOutcome(report, fixes, selected)
+    return CheckOutcome(report, fixes, selected, skipped)
 
 
 def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) -> Report:

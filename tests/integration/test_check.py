@@ -339,3 +339,10 @@ def test_a_report_remembered_by_signatures_alone_is_then_vouched_for_by_git(vaul
     monkeypatch.setattr(fs, "scan", no_walk)
     assert run(["check", "--json"], cwd=vault).json() == first
     monkeypatch.setattr(fs, "scan", real_scan)
+
+
+def test_a_md_path_that_names_no_note_is_skipped_with_a_warning(vault: Path) -> None:
+    write_vault(vault, {"a.md": "x\n"})
+    result = run(["check", "gone.md"], cwd=vault)
+    assert result.code == 0 and "gone.md: no such note; skipped" in result.stderr
+    assert run(["check", "gone"], cwd=vault).code == 2
