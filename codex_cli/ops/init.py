@@ -77,9 +77,9 @@ def run_init(directory: Path, *, domain: str = "knowledge", example: bool = Fals
     from codex_cli.adapters.apply import apply
     from codex_cli.adapters.git import Repository
 
-    directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
-    plan = plan_init(root, domain=domain, example=example)
+    plan = plan_init(root, domain=domain, example=example)  # refuses before any folder is made
+    root.mkdir(parents=True, exist_ok=True)
     repo = Repository.find(root)
     new_repo = repo is None
     applied = apply(root, plan)

@@ -28,3 +28,10 @@ def test_broken_link_exits_1_with_suggestion(vault: Path) -> None:
         "target": "markets beat vote for information aggregation",
         "suggestions": ["markets beat votes for information aggregation"],
     }]
+
+
+def test_init_refused_leaves_no_folder_behind(tmp_path: Path) -> None:
+    for domain in ("Health Care", "a/b"):
+        result = run(["init", str(tmp_path / "kb"), "--domain", domain])
+        assert result.code == 2 and "lower-case letters" in result.stderr
+        assert not (tmp_path / "kb").exists()
