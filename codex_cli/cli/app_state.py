@@ -25,6 +25,11 @@ class Settings:
             from codex_cli.vault import Vault
 
             self._vault = Vault.open(self.directory)
+            if self._vault.config.source is None and not self.quiet:
+                from codex_cli.adapters.worktree import top
+
+                if top(self._vault.root) is None:  # no .codex.yaml, no git: say which folder is taken
+                    self.output().warn(f"no .codex.yaml or git repository here or above; using {self._vault.root} as the vault")
         return self._vault
 
     def can_ask(self) -> bool:

@@ -203,6 +203,7 @@ def test_unexpected_error_is_one_line_with_debug_hint(vault: Path, monkeypatch: 
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(ops_check, "run_check", boom)
+    write_vault(vault, {".codex.yaml": "{}\n"})
     result = run(["check"], cwd=vault)
     assert result.code == 70
     assert result.stderr.splitlines() == ["codex: error: unexpected RuntimeError: kaboom", "hint: rerun with --debug to see the traceback, and report it"]
@@ -343,6 +344,7 @@ def test_a_report_remembered_by_signatures_alone_is_then_vouched_for_by_git(vaul
 
 def test_a_md_path_that_names_no_note_is_skipped_with_a_warning(vault: Path) -> None:
     write_vault(vault, {"a.md": "x\n"})
+    assert "no .codex.yaml or git repository here or above; using" in run(["check"], cwd=vault).stderr
     result = run(["check", "gone.md"], cwd=vault)
     assert result.code == 0 and "gone.md: no such note; skipped" in result.stderr
     assert run(["check", "gone"], cwd=vault).code == 2
