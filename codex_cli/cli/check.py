@@ -44,7 +44,7 @@ def check_command(
         raise typer.Exit(1 if failed else 0)
     lines = [f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})" for f in outcome.fixes]
     lines += finding_lines(out, report.findings)
-    summary = f"{report.notes} notes, {report.links} links: {counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}"
+    summary = f"{counted(report.notes, 'note')}, {counted(report.links, 'link')}: {counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}"
     if outcome.fixes:
         summary += f", {len(outcome.fixes)} fixed"
     lines.append(summary)

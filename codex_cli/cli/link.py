@@ -8,6 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
+from codex_cli.core.text import short_title
 
 
 def register(app: typer.Typer) -> None:
@@ -91,7 +92,7 @@ def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | 
     pick_q = Question(
         "picks",
         "--to",
-        f"Link {source.title[:60]} to:",
+        f"Link {short_title(source.title)} to:",
         kind="checkbox",
         required=False,
         choices=[Choice(s.path, f"{s.title}  ({s.why})") for s in found.suggestions],
@@ -103,7 +104,7 @@ def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | 
         target = vault.notes[path]
         phrase = relation
         if not phrase:
-            rel_q = Question("relation", "--relation", f"How does [[{by_path[path].title[:60]}]] relate? (optional)", required=False)
+            rel_q = Question("relation", "--relation", f"How does [[{short_title(by_path[path].title)}]] relate? (optional)", required=False)
             phrase = ask_missing([rel_q], {}, can_ask=True).get("relation") or ""
         picks.append(ops.Pick(target, phrase))
     return picks
@@ -145,7 +146,6 @@ def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any
 
 
 def _finish(out: Any, vault: Any, result: Any, options: Any, dry_run: bool) -> None:
-    from codex_cli.core.text import short_title
     from codex_cli.ops import link as ops
     from codex_cli.ops.commit import Message, planned_branch, render_message
 
