@@ -32,7 +32,6 @@ class RetirePlan:
     note: Note
     reason: str
     change: MapPlan  # the frontmatter edit and the map removals, in one Plan
-    already_retired: bool = False
 
 
 def _field_line(text: str, block: frontmatter.Block, name: str) -> tuple[int, int] | None:
@@ -94,14 +93,20 @@ def plan_retire(vault: Vault, note: Note, reason: str) -> RetirePlan:
         raise Refused(f"a {note.type} cannot be retired: its status is one of {', '.join(map(str, allowed))}")
     if vault.config.is_map(note.path):
         raise Refused(f"{note.path} is a map; maps are not retired")
+    meta = note.meta or {}
+    said = meta.get(REASON_FIELD)
+    if meta.get(STATUS) == RETIRED and said != reason:  # the same reason again changes nothing (exit 0)
+        raise Refused(
+            f"{note.title} is already retired" + (f" ({said})" if said else ""),
+            hint=f"to change why, edit {REASON_FIELD} in its frontmatter",
+        )
     raw = fs.read_bytes(vault.root, note.path)
     text, _ = decode(raw)
     change = MapPlan()
     for edit in frontmatter_edits(text, reason):
         change.plan.edit(note.path, raw, edit.start, edit.end, edit.new)
     plan_remove(vault, note, plan=change, required=False)
-    already = (note.meta or {}).get(STATUS) == RETIRED
-    return RetirePlan(note, reason, change, already)
+    return RetirePlan(note, reason, change)
 
 
 def retire(vault: Vault, note: Note, reason: str, options: object, *, dry_run: bool = False) -> tuple[RetirePlan, MapOutcome]:

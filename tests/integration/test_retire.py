@@ -40,6 +40,8 @@ def test_retire_sets_status_and_reason_and_unlists(repo: Path) -> None:
     check = run(["check", "--json"], cwd=repo).json()
     assert check["broken_links"] == []
     assert not [p for p in check["problems"] if p["code"] == "unmapped"]
+    again = run(["retire", "old claim was wrong", "--reason", "another reason"], cwd=repo)
+    assert again.code == 3 and "already retired (superseded by: new claim is right)" in again.stderr
 
 
 def test_retire_replaces_an_existing_status_line(vault: Path) -> None:
