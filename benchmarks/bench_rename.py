@@ -7,8 +7,10 @@ The target (issue 5): renaming the hub costs at most 2x one `git grep -l -F
 (untimed: back to main's commit, rename branches deleted), then times, in
 turn: the baseline, `codex rename HUB NEW --dry-run` (plan and diff),
 `--no-commit` (plan, apply, stage) and the full command (plan, apply, one
-commit on a new branch). Medians and ratios are printed as a markdown table
-(docs/performance.md) and, with --json FILE, written as JSON.
+commit on a new branch), each right after a baseline run of its own.
+Medians and ratios are printed as a markdown table (docs/performance.md)
+and, with --json FILE, written as JSON. `--compare CODEX` times another
+codex (an older checkout) the same way, interleaved.
 
 Imported by benchmarks/cases.py, it also registers the same cases with
 benchmarks/run.py (`register_cases`).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -65,17 +68,36 @@ def _time(argv: list[str]) -> float:
     return elapsed
 
 
-def measure(vault: str, codex: str, runs: int) -> dict[str, Any]:
+def measure(vault: str, codex: str, runs: int, compare: str | None = None) -> dict[str, Any]:
+    """Time every case `runs` times, each run of each case after a baseline run.
+
+    With `compare` (another codex, say a checkout of an older commit), each
+    case of that codex is timed too, right after the same case of `codex`,
+    with its own baseline run; its rows are named `<case> (compare)`. Each
+    result also has the median of the per-run ratios (`pair_ratio`), which
+    moves less than the ratio of medians when the machine's load changes.
+    """
     manifest = json.loads((Path(vault) / ".bench-manifest.json").read_text())
     hub = manifest["hub"]["title"]
     cmds = commands(vault, codex, hub)
+    if compare is not None:
+        others = commands(vault, compare, hub)
+        cmds.update({f"{name} (compare)": others[name] for name in others if name != BASELINE})
     times: dict[str, list[float]] = {name: [] for name in cmds}
+    pairs: dict[str, list[float]] = {name: [] for name in cmds}
     reset(vault)
     _time(cmds[BASELINE])  # warm the page cache once, untimed
     for _ in range(runs):
         for name, argv in cmds.items():
+            if name == BASELINE:
+                continue
             reset(vault)
-            times[name].append(_time(argv))
+            base_time = _time(cmds[BASELINE])
+            reset(vault)
+            elapsed = _time(argv)
+            times[BASELINE].append(base_time)
+            times[name].append(elapsed)
+            pairs[name].append(elapsed / base_time)
     reset(vault)
     base = statistics.median(times[BASELINE])
     return {
@@ -84,11 +106,15 @@ def measure(vault: str, codex: str, runs: int) -> dict[str, Any]:
         "hub_backlinks": manifest["hub"]["backlinks"],
         "runs": runs,
         "baseline": BASELINE,
+        "codex": codex,
+        "compare": compare,
+        "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "results": [
             {
                 "case": name,
                 "median_s": round(statistics.median(ts), 3),
                 "ratio": round(statistics.median(ts) / base, 2),
+                "pair_ratio": round(statistics.median(pairs[name]), 2) if pairs[name] else 1.0,
                 "runs_s": [round(t, 3) for t in ts],
             }
             for name, ts in times.items()
@@ -100,11 +126,11 @@ def table(report: dict[str, Any]) -> str:
     lines = [
         f"{report['notes']} notes, hub with {report['hub_backlinks']} backlinks, median of {report['runs']} runs",
         "",
-        "| case | median (s) | x baseline |",
-        "|---|---:|---:|",
+        "| case | median (s) | x baseline | median of per-run ratios |",
+        "|---|---:|---:|---:|",
     ]
     for r in report["results"]:
-        lines.append(f"| `{r['case']}` | {r['median_s']:.2f} | {r['ratio']:.2f} |")
+        lines.append(f"| `{r['case']}` | {r['median_s']:.2f} | {r['ratio']:.2f} | {r['pair_ratio']:.2f} |")
     return "\n".join(lines)
 
 
@@ -134,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vault", required=True, help="a vault written by benchmarks/generate.py")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--codex", default=shutil.which("codex") or str(Path(sys.executable).parent / "codex"))
+    parser.add_argument("--compare", metavar="CODEX", help="also time this codex (say, an older checkout), interleaved")
     parser.add_argument("--json", dest="json_file", help="also write the report here")
     args = parser.parse_args(argv)
-    report = measure(str(Path(args.vault).resolve()), args.codex, args.runs)
+    report = measure(str(Path(args.vault).resolve()), args.codex, args.runs, args.compare)
     print(table(report))
     if args.json_file:
         Path(args.json_file).write_text(json.dumps(report, indent=2) + "\n")
