@@ -284,29 +284,71 @@ def load(root: Path) -> Config:
     data = copy.deepcopy(DEFAULTS)
     if not path.is_file():
         return Config(data, root)
-    from codex_cli.core.frontmatter import yaml_load
-
-    try:
-        loaded = yaml_load(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # YAML and decoding errors alike
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"{CONFIG_FILE}: cannot read it: {first}") from None
+    loaded, lines = _read(path)
     if loaded is None:
         loaded = {}
     if not isinstance(loaded, dict):
         raise ConfigError(f"{CONFIG_FILE}: expected a mapping of settings")
-    unknown = sorted(set(loaded) - set(DEFAULTS) - {"version"})
+    unknown = [k for k in loaded if k not in DEFAULTS and k != "version"]
     if unknown:
-        raise ConfigError(f"{CONFIG_FILE}: unknown setting {unknown[0]!r} (see docs/configuration.md)")
+        raise ConfigError(f"{_where(lines, unknown[0])}: unknown setting {unknown[0]!r} (see docs/configuration.md)")
     merged = _merge(data, loaded)
-    _validate(merged)
+    _validate(merged, lines)
     return Config(merged, root, path)
 
 
-def _validate(data: dict[str, Any]) -> None:
+def _read(path: Path) -> tuple[Any, dict[str, int]]:
+    """The file's settings as plain data, and the line of each top-level key.
+
+    ruamel.yaml (YAML 1.2: `no` is a string, not false) keeps where each key
+    was written, so that an error can point at its line.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        node = YAML(typ="rt", pure=True).load(path.read_text(encoding="utf-8"))
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        at = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{CONFIG_FILE}{at}: invalid YAML: {problem}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read it: {exc}") from None
+    lines: dict[str, int] = {}
+    if isinstance(node, dict) and hasattr(node, "lc"):
+        for key in node:
+            try:
+                lines[str(key)] = node.lc.key(key)[0] + 1
+            except (KeyError, TypeError, AttributeError):
+                pass
+    return _plain(node), lines
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip types as the plain dicts, lists and scalars the rest of the code expects."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return str(node)
+
+
+def _where(lines: dict[str, int], key: str) -> str:
+    return f"{CONFIG_FILE}:{lines[key]}" if key in lines else CONFIG_FILE
+
+
+def _validate(data: dict[str, Any], lines: dict[str, int] | None = None) -> None:
     def expect(cond: bool, what: str) -> None:
         if not cond:
-            raise ConfigError(f"{CONFIG_FILE}: {what}")
+            key = what.split(".", 1)[0].split(" ", 1)[0]  # the top-level setting the message starts with
+            raise ConfigError(f"{_where(lines or {}, key)}: {what}")
 
     expect(isinstance(data["domain_roots"], list), "domain_roots must be a list of folders")
     expect(isinstance(data["domains"], dict), "domains must map names to folders")

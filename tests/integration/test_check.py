@@ -215,7 +215,14 @@ def test_bad_config_is_a_usage_error(vault: Path) -> None:
     write_vault(vault, {".codex.yaml": "domain_roots: [domains]\nnot_a_key: 1\n"})
     result = run(["check"], cwd=vault)
     assert result.code == 2
-    assert "unknown setting 'not_a_key'" in result.stderr
+    assert ".codex.yaml:2: unknown setting 'not_a_key'" in result.stderr
+    for text, said in [
+        ("types: {}\ndomains: [a, b]\n", ".codex.yaml:2: domains must map names to folders"),
+        ("types:\n  claim: [\n", ".codex.yaml:3: invalid YAML"),
+    ]:
+        (vault / ".codex.yaml").write_text(text)
+        bad = run(["check"], cwd=vault)
+        assert bad.code == 2 and said in bad.stderr, bad.stderr
 
 
 def test_root_discovery(vault: Path) -> None:
