@@ -65,18 +65,26 @@ def chunks(
             if progress:
                 progress(min(i + step, total), total)
         return
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # What the workers inherit (an index of every note, say) is moved out of
+    # the collector's reach first (gc.freeze): collections in the workers would
+    # otherwise walk it and write to every object's header, copying its pages.
     size = max(250, total // (count * 32))  # small enough that no worker idles long at the end
     parts = [list(items[i : i + size]) for i in range(0, total, size)]
     done = 0
-    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = pool.map(fn, parts, *([a] * len(parts) for a in args))  # all submitted: the workers start
-        if meanwhile is not None:
-            meanwhile()
-        for part, result in zip(parts, results, strict=True):
-            yield part, result
-            done += len(part)
-            if progress:
-                progress(done, total)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = pool.map(fn, parts, *([a] * len(parts) for a in args))  # all submitted: the workers start
+            if meanwhile is not None:
+                meanwhile()
+            for part, result in zip(parts, results, strict=True):
+                yield part, result
+                done += len(part)
+                if progress:
+                    progress(done, total)
+    finally:
+        gc.unfreeze()
