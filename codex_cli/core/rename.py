@@ -28,10 +28,10 @@ from typing import Any
 from codex_cli.core import frontmatter, maps
 from codex_cli.core.links import LINK, Link
 from codex_cli.core.note import _H1 as H1_LINE
-from codex_cli.core.note import Note, title_of
+from codex_cli.core.note import Note, h1_matches, title_of
 from codex_cli.core.plan import Plan
 from codex_cli.core.resolve import OK, PathRef, Resolver, path_key
-from codex_cli.core.text import loose_key, strip_md
+from codex_cli.core.text import strip_md
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,10 @@ def written_title(written: str, old: str, new: str) -> str:
 
 
 def new_h1(h1: str, old_title: str, new_text: str) -> str | None:
-    """The new H1 when the old one matched the old title (case and punctuation aside)."""
-    if loose_key(h1) != loose_key(strip_md(old_title)):
+    """The new H1 when the old one matched the old title: by the rule `codex
+    check` uses (case and punctuation aside, and the H1 may keep what a file
+    name leaves out, such as apostrophes)."""
+    if not h1_matches(h1, strip_md(old_title)):
         return None
     if h1 == old_title:
         return new_text

@@ -70,6 +70,20 @@ def test_rename_and_back_restores_every_byte(vault: Path) -> None:
     assert git(vault, "diff", "main", "--stat") == ""
 
 
+def test_a_title_with_an_apostrophe_round_trips_its_h1(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    said = "markets don't beat votes: they aggregate information"
+    renamed = run(["--json", "rename", OLD, said, "--yes"], cwd=vault)
+    assert renamed.code == 0, renamed.stderr
+    path = "domains/ai/markets dont beat votes they aggregate information.md"
+    assert renamed.json()["to"] == path
+    assert f"# {said}\n" in (vault / path).read_text()  # the H1 keeps what the file name leaves out
+    back = run(["--json", "rename", path, OLD, "--yes"], cwd=vault)
+    assert back.code == 0 and back.json()["summary"]["h1"] is True, back.stderr
+    assert snapshot(vault) == before
+
+
 def test_dry_run_prints_the_diff_and_writes_nothing(vault: Path) -> None:
     make_vault(vault)
     before = snapshot(vault)
