@@ -27,7 +27,7 @@ from codex_cli.core.rename import RenamePlan, Source, Target, folder, plan_renam
 from codex_cli.core.resolve import PartialIndex, path_key, title_key
 from codex_cli.core.text import key, short_title
 from codex_cli.core.titles import Title, clean_title
-from codex_cli.errors import Exists, InvalidTitle, Refused, UsageError
+from codex_cli.errors import Exists, Refused, UsageError
 from codex_cli.ops.commit import (
     CommitOptions,
     Message,
@@ -41,7 +41,6 @@ from codex_cli.vault import Vault
 if TYPE_CHECKING:
     from codex_cli.adapters.grep import Search
 
-UNLINKABLE = "#[]^"
 
 
 @dataclass
@@ -147,12 +146,8 @@ def _folder_arg(vault: Vault, raw: str) -> str:
 
 
 def check_title(raw: str) -> Title:
-    """The new title, validated as `codex new` does, and writable in a [[link]]."""
-    title = clean_title(raw)
-    bad = sorted({c for c in title.name if c in UNLINKABLE})
-    if bad:
-        raise InvalidTitle(raw, f"{' '.join(bad)} cannot be written in a [[link]] to the note")
-    return title
+    """The new title, validated as `codex new` does (`core.titles`: writable in a [[link]] too)."""
+    return clean_title(raw)
 
 
 def prepare(vault: Vault, request: RenameRequest) -> Prepared:
@@ -241,6 +236,11 @@ def _plan(
 def _target(vault: Vault, old_path: str, new_path: str, title: Title | None) -> Target:
     """The rename's destination; a move into another domain's folder takes its domain and map."""
     config = vault.config
+    if config.is_map(old_path) and not config.is_map(new_path):
+        raise Refused(
+            f"{old_path} is a map, and {new_path} would not be one: maps are found by their name",
+            hint="maps are `_map.md` files or match the configured map globs (docs/configuration.md)",
+        )
     h1 = title.text if title else None
     if folder(new_path) == folder(old_path):
         return Target(old_path, new_path, h1)

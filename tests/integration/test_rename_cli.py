@@ -84,6 +84,14 @@ def test_a_title_with_an_apostrophe_round_trips_its_h1(vault: Path) -> None:
     assert snapshot(vault) == before
 
 
+def test_a_map_is_not_renamed_out_of_being_a_map(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = run(["rename", "domains/ai/_map.md", "ai overview", "--yes"], cwd=vault)
+    assert result.code == 3 and "is a map" in result.stderr
+    assert snapshot(vault) == before
+
+
 def test_dry_run_prints_the_diff_and_writes_nothing(vault: Path) -> None:
     make_vault(vault)
     before = snapshot(vault)
