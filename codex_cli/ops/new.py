@@ -490,9 +490,9 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
             say(result.message.rstrip("\n"))
         verb = "Write and commit" if repo is not None and request.options.commit else "Write"
         if not prompts.confirm(f"{verb} this {kind}?", default=True):
-            from codex_cli.errors import Interrupted
+            from codex_cli.errors import Refused
 
-            raise Interrupted()
+            raise Refused(f"{kind} declined at the prompt; nothing was written")
     try:
         landed = land(vault, plan, msg, request.options, branch_hint=f"{kind}s {title.name}")
     except GitFailed as exc:

@@ -114,6 +114,6 @@ def test_saying_no_at_the_preview_writes_nothing(vault: Path) -> None:
     before = snapshot(vault)
     args = ["new", "claim", TITLE, "--domain", "ai", "--description", "Beats panels", "--confidence", "likely", "--source", "s", "--body", "b"]
     result = drive(vault, args, [ENTER, ENTER, "n"])
-    assert result.code == 130
+    assert result.code == 3 and "declined at the prompt" in result.stderr
     assert f"+++ b/domains/ai/{TITLE}.md" in result.stderr  # the preview was shown
     assert snapshot(vault) == before and branch(vault) == "main"
