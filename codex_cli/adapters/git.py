@@ -294,7 +294,7 @@ class Repository:
 @functools.lru_cache(maxsize=1)
 def _git_version() -> tuple[int, ...]:
     try:
-        words = _git(Path.cwd(), "version").split()
+        words = _git(Path(os.path.abspath(os.sep)), "version").split()  # any folder that exists
         return tuple(int(part) for part in words[2].split(".")[:2])
     except (GitFailed, IndexError, ValueError):
         return (0,)

@@ -99,7 +99,14 @@ def many(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> boo
     return bool(request.param)
 
 
-def test_hooks_run_in_git_commits_order_and_may_edit_the_message(vault: Path, many: bool) -> None:
+@pytest.mark.parametrize("hook_run", [True, False], ids=["git-hook-run", "older-git"])
+def test_hooks_run_in_git_commits_order_and_may_edit_the_message(
+    vault: Path, many: bool, hook_run: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codex_cli.adapters import git as git_mod
+
+    if not hook_run:  # a git without `git hook run`: the hook files are run directly
+        monkeypatch.setattr(git_mod, "_git_version", lambda: (2, 35))
     v = _vault(vault)
     log = vault / ".git" / "hook-log"
     _hook(vault, "pre-commit", f'echo "pre-commit $(git diff --cached --name-only | tr "\\n" " ")" >> {log}\ntest -f "$GIT_INDEX_FILE"\n')
@@ -119,8 +126,15 @@ def test_hooks_run_in_git_commits_order_and_may_edit_the_message(vault: Path, ma
     assert git(vault, "rev-parse", "HEAD~1").strip() == git(vault, "rev-parse", "main").strip()
 
 
+@pytest.mark.parametrize("hook_run", [True, False], ids=["git-hook-run", "older-git"])
 @pytest.mark.parametrize("name", ["pre-commit", "commit-msg"])
-def test_a_rejecting_hook_leaves_the_files_written_and_staged(vault: Path, many: bool, name: str) -> None:
+def test_a_rejecting_hook_leaves_the_files_written_and_staged(
+    vault: Path, many: bool, name: str, hook_run: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codex_cli.adapters import git as git_mod
+
+    if not hook_run:
+        monkeypatch.setattr(git_mod, "_git_version", lambda: (2, 35))
     v = _vault(vault)
     _hook(vault, name, "echo 'policy: no' >&2\nexit 1\n")
     head = git(vault, "rev-parse", "HEAD")
