@@ -178,22 +178,32 @@ def _same_words(a: str, b: str) -> bool:
 
 def resolve_link(vault: Vault, spec: str, source_path: str) -> LinkChoice:
     """`TITLE` or `TITLE|how it relates`: the note it names must exist, once."""
+    target, _, relation = spec.partition("|")
+    note = _named_note(vault, target, source_path, "--link")
+    return LinkChoice(note.title, " ".join(relation.split()) or DEFAULT_RELATION, link_target(vault, note.path, source_path))
+
+
+def resolve_titles(vault: Vault, flag: str, titles: list[str], source_path: str) -> list[str]:
+    """Link targets for a title field (`--depends-on`): each note must exist, once."""
+    return [link_target(vault, _named_note(vault, t, source_path, flag).path, source_path) for t in titles]
+
+
+def _named_note(vault: Vault, target: str, source_path: str, flag: str) -> Any:
     from codex_cli.core.resolve import AMBIGUOUS, OK
     from codex_cli.core.suggest import closest_titles
     from codex_cli.core.text import strip_md
 
-    target, _, relation = spec.partition("|")
     target = " ".join(target.split())
     if target.startswith("[[") and target.endswith("]]"):
         target = target[2:-2]
     if not target:
-        raise UsageError("--link needs a title")
+        raise UsageError(f"{flag} needs a title")
     res = vault.resolver.resolve(target, source_path)
     if res.status == AMBIGUOUS:
         raise Ambiguous(target, sorted(n.path for n in res.candidates))
     if res.status != OK or res.note is None:
-        raise NotFound(f"--link {target!r}", closest_titles(strip_md(target), [n.title for n in vault.notes.values()]))
-    return LinkChoice(res.note.title, " ".join(relation.split()) or DEFAULT_RELATION, link_target(vault, res.note.path, source_path))
+        raise NotFound(f"{flag} {target!r}", closest_titles(strip_md(target), [n.title for n in vault.notes.values()]))
+    return res.note
 
 
 def link_target(vault: Vault, path: str, source_path: str) -> str:
@@ -376,11 +386,16 @@ def context(vault: Vault, kind: str, answers: dict[str, Any], links: list[LinkCh
         **values,
     }
     quoted: dict[str, Any] = {"title": yaml_quote(title.text)}
+    fields = vault.config.title_fields
     for k, v in values.items():
         if isinstance(v, str):
             quoted[k] = yaml_quote(v)
+        elif isinstance(v, list) and k in fields and v:
+            # a block list of links, as the knowledge base writes them (and `codex link --as`);
+            # a list value starts with what follows `key:` (a space, or a line break)
+            quoted[k] = "".join(f"\n  - {yaml_quote('[[' + str(i) + ']]')}" for i in v)
         elif isinstance(v, list):
-            quoted[k] = "[" + ", ".join(yaml_quote(str(i)) for i in v) + "]"
+            quoted[k] = " [" + ", ".join(yaml_quote(str(i)) for i in v) + "]"
     quoted["proposed_by"] = yaml_quote(author.name)
     out["yaml"] = quoted
     return out
@@ -440,6 +455,10 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     if (vault.root / path).exists() or path in vault.notes:
         raise Exists(path)
     links, proposals = choose_links(vault, request, answers, path, can_ask=can_ask)
+    for field_name in vault.config.title_fields:
+        value = answers.get(field_name)
+        if isinstance(value, list) and value:
+            answers[field_name] = resolve_titles(vault, "--" + field_name.replace("_", "-"), value, path)
     plan = Plan()
     map_step = plan_map(vault, request, answers, plan, can_ask=can_ask)
     topics = []
@@ -490,8 +509,6 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
             say(result.message.rstrip("\n"))
         verb = "Write and commit" if repo is not None and request.options.commit else "Write"
         if not prompts.confirm(f"{verb} this {kind}?", default=True):
-            from codex_cli.errors import Refused
-
             raise Refused(f"{kind} declined at the prompt; nothing was written")
     try:
         landed = land(vault, plan, msg, request.options, branch_hint=f"{kind}s {title.name}")

@@ -100,11 +100,11 @@ def test_a_person_is_the_contributor_and_the_agent_can_come_from_the_environment
             [
                 "prediction markets will set one national policy by 2030",
                 "--agent", "rio", "--domain", "ai", "--description", "A government will bind itself to a market's forecast",
-                "--confidence", "cautious", "--depends-on", "markets aggregate information", "--time-horizon", "2030",
+                "--confidence", "cautious", "--depends-on", MARKETS, "--time-horizon", "2030",
                 "--performance-criteria", "a binding market-set policy exists",
             ],
             "agents/rio/positions/prediction markets will set one national policy by 2030.md",
-            ["type: position", "agent: rio", "status: proposed", "outcome: pending", 'depends_on: ["markets aggregate information"]', 'proposed_by: "Rio"'],
+            ["type: position", "agent: rio", "status: proposed", "outcome: pending", f'depends_on:\n  - "[[{MARKETS}]]"', 'proposed_by: "Rio"', f"- [[{MARKETS}]]"],
         ),
         (
             "entity",
@@ -126,6 +126,16 @@ def test_every_type_by_flags(vault: Path, kind: str, args: list[str], path: str,
     assert head_message(vault).splitlines()[0].split(": ", 1)[1].startswith(f"add {kind} — ")
     check = run(["--json", "check", path], cwd=vault)
     assert [p for p in check.json()["problems"] if p["severity"] == "error"] == [], check.stdout
+
+
+def test_depends_on_must_name_a_note(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    args = ["markets will set policy by 2030", "--agent", "rio", "--domain", "ai", "--description", "d", "--confidence", "cautious",
+            "--depends-on", "markets beat votes", "--time-horizon", "2030", "--performance-criteria", "p"]
+    result = run(["--no-input", "new", "position", *args], cwd=vault)
+    assert result.code == 3 and "--depends-on 'markets beat votes'" in result.stderr and MARKETS in result.stderr
+    assert snapshot(vault) == before
 
 
 def test_headless_names_every_missing_flag_and_writes_nothing(vault: Path) -> None:
