@@ -21,6 +21,7 @@ def retire_command(
     commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the change (default), or leave it staged."),
     branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on this branch (created if missing)."),
     no_branch: bool = typer.Option(False, "--no-branch", help="Stay on the current branch even when it is protected."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation at a terminal."),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Mark a note `status: retired` with the reason, and take it off the maps; links to it stay valid."""
@@ -36,6 +37,15 @@ def retire_command(
     target = vault.find_note(note)
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")
     answers = ask_missing([question], {"reason": (reason or "").strip()}, can_ask=state.can_ask())
+    if not (yes or dry_run) and state.can_ask():  # at a terminal: the change first, then a question
+        from codex_cli.adapters.prompts import confirm
+        from codex_cli.errors import Refused
+
+        _, preview = retire(vault, target, str(answers["reason"]), options, dry_run=True)
+        if preview.change.plan:
+            out.line(preview.diff.rstrip("\n"))
+            if not confirm(f"Retire {target.path}?", default=True):
+                raise Refused("retire declined at the prompt; nothing was written")
     planned, outcome = retire(vault, target, str(answers["reason"]), options, dry_run=dry_run)
     if out.json_mode:
         doc = outcome.to_json()

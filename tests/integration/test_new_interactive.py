@@ -117,3 +117,15 @@ def test_saying_no_at_the_preview_writes_nothing(vault: Path) -> None:
     assert result.code == 3 and "declined at the prompt" in result.stderr
     assert f"+++ b/domains/ai/{TITLE}.md" in result.stderr  # the preview was shown
     assert snapshot(vault) == before and branch(vault) == "main"
+
+
+def test_retire_at_a_terminal_shows_the_change_and_asks(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    declined = drive(vault, ["retire", MARKETS, "--reason", "superseded"], ["n"])
+    assert declined.code == 3 and "declined" in declined.stderr
+    assert "+status: retired" in declined.stdout  # the change was shown first
+    assert snapshot(vault) == before
+    accepted = drive(vault, ["retire", MARKETS, "--reason", "superseded"], [ENTER])
+    assert accepted.code == 0, accepted.stderr
+    assert "status: retired" in (vault / f"domains/ai/{MARKETS}.md").read_text()
