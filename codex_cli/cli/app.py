@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from codex_cli.cli.output import Output
@@ -104,5 +104,29 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    """The console script: run the CLI, then end the process at once."""
+    _exit(main())
+
+
+def _exit(code: int) -> NoReturn:
+    """Exit without the interpreter's teardown once the command is done.
+
+    Python's own exit frees every object one by one and clears every module
+    (a rename of the hub holds 100,000 paths and 1,000 parsed notes; typer and
+    pydantic their classes): about 0.1 s of CPU after the output is written.
+    Exit handlers still run and the standard streams are flushed first; with
+    a thread still running (none is, normally) the usual exit waits for it.
+    """
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)  # a closed or broken stream: let Python report it as it always has
+    os._exit(code)
 
