@@ -310,8 +310,9 @@ def rename(
     if dry_run:
         result.dry_run = True
         result.diff = renamed.plan.diff()
-        result.message = render_message(vault, options, prepared.message())
-        result.branch = planned_branch(vault, options, prepared.branch_hint())
+        repo = Repository.find(vault.root)  # once for both
+        result.message = render_message(vault, options, prepared.message(), repo)
+        result.branch = planned_branch(vault, options, prepared.branch_hint(), repo)
         return result
     options = replace(options, force=options.force or request.force)
     repo = Repository.find(vault.root)
