@@ -6,16 +6,14 @@ command runs). A commit holds only the paths the operation wrote, even when
 other changes are staged: those stay staged, and unstaged changes stay
 unstaged.
 
-The commit is made with git's plumbing rather than `git commit`, which reads,
-refreshes (stats every file) and writes the whole index, several times over
-for `--only` (seconds on a 100,000-file tree). `Repository.commit` does what
-`git commit -q --cleanup=strip -F FILE --only -- PATHS` does, step for step:
-stage the paths, run the `pre-commit`, `prepare-commit-msg` and `commit-msg`
-hooks (through `git hook run`, so `core.hooksPath` and the rest apply), clean
-up the message, write the tree, the commit and the branch (with the same
-reflog message), then `git maintenance run --auto` and the `post-commit`
-hook. When other changes are staged, the hooks and the tree use a copy of
-the index in which they are put back to HEAD, as `--only` does.
+The commit is `git commit` itself, so that hooks, signing (`commit.gpgSign`),
+message clean-up and the reflog are git's, as the user configured them. It
+does what `git commit -q --cleanup=strip -F FILE --only -- PATHS` does,
+without pathspecs (git matches each pathspec against every index entry,
+seconds for 1,000 paths in a 100,000-file tree): stage the paths, and when
+other changes are staged, commit from a copy of the index in which they are
+put back to HEAD, as `--only` does. A partial commit during a merge or a
+cherry-pick is refused, as git refuses `--only` then.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,6 @@ MANY_PATHS = 64
 FALLBACK_EMAIL = "codex-cli@localhost"
 # A partial commit (git commit --only) is refused in these states; so is ours.
 IN_PROGRESS = {"MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick"}
-HOOK_RUN = (2, 36)  # the first git with `git hook run`
 
 
 @dataclass
@@ -245,60 +243,22 @@ class Repository:
                         pass
 
     def _commit_index(self, index: Path, head: str | None, message: str, env: dict[str, str]) -> str:
-        """Commit what `index` holds on top of `head`, as `git commit -F` would."""
-        env = {**env, "GIT_INDEX_FILE": str(index)}
-        hook_env = {**env, "GIT_EDITOR": ":"}
-        msg_file = self.git_dir / "COMMIT_EDITMSG"
-        self._hook("pre-commit", [], hook_env)
-        msg_file.write_bytes(self._feed(["stripspace"], _utf8(message)).encode("utf-8", "surrogateescape"))
-        self._hook("prepare-commit-msg", [str(msg_file), "message"], hook_env)
-        self._hook("commit-msg", [str(msg_file)], hook_env)
-        text = self._feed(["stripspace", "--strip-comments"], msg_file.read_bytes())
-        if not text.strip():
-            raise GitFailed("git commit failed", output="Aborting commit due to empty commit message.")
-        tree = self._run("write-tree", env=env)
-        parents: list[str] = []
-        if head is not None:
-            if tree == self._run("rev-parse", f"{head}^{{tree}}"):
-                raise GitFailed("git commit failed", output="nothing to commit: the commit's files are as in HEAD")
-            parents = ["-p", head]
-        sha = self._feed(["commit-tree", tree, *parents], _utf8(text), env=env).strip()
-        subject = text.split("\n", 1)[0]
-        reflog = f"commit{'' if head is not None else ' (initial)'}: {subject}"
-        self._run("update-ref", "-m", reflog, "HEAD", sha, head or "", env=env)
+        """Commit what `index` holds on top of `head` with `git commit` itself.
+
+        git commit, not plumbing: its hooks, `commit.gpgSign`, its message
+        clean-up and its reflog are git's own, whatever the user configured.
+        """
+        fd, msg_file = tempfile.mkstemp(prefix="codex-msg-", suffix=".txt")
         try:
-            self._run("maintenance", "run", "--auto", "--quiet", env=env)
-        except GitFailed:
-            pass  # as for git commit: housekeeping does not fail a commit
-        try:
-            self._hook("post-commit", [], hook_env)
-        except GitFailed:
-            pass  # git ignores how post-commit exits
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_utf8(message if message.endswith("\n") else message + "\n"))
+            self._run("commit", "-q", "--cleanup=strip", "-F", msg_file, env={**env, "GIT_INDEX_FILE": str(index)})
+        finally:
+            os.unlink(msg_file)
+        sha = self.head()
+        if sha is None or sha == head:
+            raise GitFailed("git commit failed", output="no commit was made")
         return sha
-
-    def _hook(self, name: str, args: list[str], env: Mapping[str, str]) -> None:
-        """Run hook `name` as git commit does (no hook: nothing); GitFailed with its output when it fails."""
-        if _git_version() >= HOOK_RUN:
-            self._run("hook", "run", "--ignore-missing", name, "--", *args, env=env)
-            return
-        # an older git: run the hook file as git commit would
-        hook = self.top / self._run("rev-parse", "--git-path", f"hooks/{name}")
-        if not (hook.is_file() and os.access(hook, os.X_OK)):
-            return
-        proc = subprocess.run([str(hook), *args], cwd=self.top, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-        if proc.returncode != 0:
-            output = "\n".join(x for x in (_text(proc.stdout), _text(proc.stderr)) if x)
-            raise GitFailed(f"the {name} hook failed", output=output or f"{name} hook exit status {proc.returncode}")
-
-
-@functools.lru_cache(maxsize=1)
-def _git_version() -> tuple[int, ...]:
-    try:
-        words = _git(Path(os.path.abspath(os.sep)), "version").split()  # any folder that exists
-        return tuple(int(part) for part in words[2].split(".")[:2])
-    except (GitFailed, IndexError, ValueError):
-        return (0,)
-
 
 def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None) -> str:
     try:

@@ -99,14 +99,7 @@ def many(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> boo
     return bool(request.param)
 
 
-@pytest.mark.parametrize("hook_run", [True, False], ids=["git-hook-run", "older-git"])
-def test_hooks_run_in_git_commits_order_and_may_edit_the_message(
-    vault: Path, many: bool, hook_run: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from codex_cli.adapters import git as git_mod
-
-    if not hook_run:  # a git without `git hook run`: the hook files are run directly
-        monkeypatch.setattr(git_mod, "_git_version", lambda: (2, 35))
+def test_hooks_run_in_git_commits_order_and_may_edit_the_message(vault: Path, many: bool) -> None:
     v = _vault(vault)
     log = vault / ".git" / "hook-log"
     _hook(vault, "pre-commit", f'echo "pre-commit $(git diff --cached --name-only | tr "\\n" " ")" >> {log}\ntest -f "$GIT_INDEX_FILE"\n')
@@ -126,15 +119,8 @@ def test_hooks_run_in_git_commits_order_and_may_edit_the_message(
     assert git(vault, "rev-parse", "HEAD~1").strip() == git(vault, "rev-parse", "main").strip()
 
 
-@pytest.mark.parametrize("hook_run", [True, False], ids=["git-hook-run", "older-git"])
 @pytest.mark.parametrize("name", ["pre-commit", "commit-msg"])
-def test_a_rejecting_hook_leaves_the_files_written_and_staged(
-    vault: Path, many: bool, name: str, hook_run: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from codex_cli.adapters import git as git_mod
-
-    if not hook_run:
-        monkeypatch.setattr(git_mod, "_git_version", lambda: (2, 35))
+def test_a_rejecting_hook_leaves_the_files_written_and_staged(vault: Path, many: bool, name: str) -> None:
     v = _vault(vault)
     _hook(vault, name, "echo 'policy: no' >&2\nexit 1\n")
     head = git(vault, "rev-parse", "HEAD")
@@ -191,3 +177,15 @@ def test_no_partial_commit_during_a_merge(vault: Path) -> None:
     assert "cannot do a partial commit during a merge" in info.value.output
     assert git(vault, "rev-parse", "HEAD") == head
     assert git(vault, "diff", "--cached", "--name-only").split() == ["a.md", "c.md"]  # written and staged, as the hint says
+
+
+def test_the_commit_is_git_commit_itself_so_signing_settings_apply(vault: Path) -> None:
+    # commit.gpgSign is honoured: with a signing program that fails, no unsigned commit slips through
+    v = _vault(vault)
+    git(vault, "config", "commit.gpgSign", "true")
+    git(vault, "config", "gpg.program", "false")
+    head = git(vault, "rev-parse", "HEAD")
+    with pytest.raises(GitFailed) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
+    assert "gpg" in info.value.output
+    assert git(vault, "rev-parse", "HEAD") == head
