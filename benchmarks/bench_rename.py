@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", metavar="CODEX", help="also time this codex (say, an older checkout), interleaved")
     parser.add_argument("--json", dest="json_file", help="also write the report here")
     args = parser.parse_args(argv)
+    # as installed, with bytecode (see run.py)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "codex_cli")], check=False)
     report = measure(str(Path(args.vault).resolve()), args.codex, args.runs, args.compare)
     print(table(report))
     if args.json_file:
