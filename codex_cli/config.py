@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_cli.errors import ConfigError
-
-CONFIG_FILE = ".codex.yaml"
+from codex_cli.roots import CONFIG_FILE
 
 _CLAIM_FIELDS: dict[str, Any] = {
     "type": {"required": True},

@@ -6,22 +6,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codex_cli.config import CONFIG_FILE
 from codex_cli.core.note import WARNING, Problem
+from codex_cli.roots import find_root  # noqa: F401 - the vault root, re-exported here
 
 Signature = tuple[int, int, int, int]  # mtime_ns, size, inode, ctime_ns
-
-
-def find_root(start: Path) -> Path:
-    """The nearest ancestor with `.codex.yaml`, else the git top level, else `start`."""
-    start = start.resolve()
-    git_top: Path | None = None
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-        if git_top is None and (folder / ".git").exists():
-            git_top = folder
-    return git_top or start
 
 
 def git_dir(root: Path) -> Path | None:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-CONFIG_FILE = ".codex.yaml"  # config.CONFIG_FILE, not imported: config pulls in more than this needs
+from codex_cli.roots import find_root  # light: config and fs pull in more than this needs
+
 ROOT_OPTIONS = frozenset({"-C", "--directory"})  # the global options that take a value
 RENAME_OPTIONS = frozenset({"--move-to", "--branch", "--agent", "--why"})  # rename's options that take a value
 HELP = frozenset({"-h", "--help", "--version"})
@@ -86,17 +87,11 @@ def _first_word(args: list[str], with_value: frozenset[str], values: dict[str, s
 
 
 def guess_root(directory: str | None) -> Path | None:
-    """The vault root as Vault.open finds it (adapters.fs.find_root): None when it is no folder."""
+    """The vault root as Vault.open finds it (roots.find_root): None when it is no folder."""
     try:
         start = Path(directory).resolve() if directory is not None else Path.cwd().resolve()
     except OSError:
         return None
     if not start.is_dir():
         return None
-    git_top: Path | None = None
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-        if git_top is None and (folder / ".git").exists():
-            git_top = folder
-    return git_top or start
+    return find_root(start)

@@ -47,7 +47,6 @@ def test_finds_the_root_as_the_vault_does(tmp_path: Path) -> None:
     from codex_cli.adapters import fs
     from codex_cli.config import CONFIG_FILE
 
-    assert early.CONFIG_FILE == CONFIG_FILE
     inner = tmp_path / "repo" / "kb" / "domains"
     inner.mkdir(parents=True)
     (tmp_path / "repo" / ".git").mkdir()
