@@ -141,17 +141,15 @@ def _rss_kb(pid: int) -> int:
     the pages it shares (forked workers share most of their parent's), so
     that the sum over a process tree is the memory the tree really holds.
     Falls back to the resident set where the kernel has no smaps_rollup."""
+    return _proc_kb(pid, "smaps_rollup", b"Pss:") or _proc_kb(pid, "status", b"VmRSS:")
+
+
+def _proc_kb(pid: int, name: str, field: bytes) -> int:
+    """A `field: N kB` line of /proc/PID/NAME (0 when absent)."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+        with open(f"/proc/{pid}/{name}", "rb") as handle:
             for line in handle:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    try:
-        with open(f"/proc/{pid}/status", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
