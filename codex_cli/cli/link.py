@@ -8,6 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
+from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, commit_options
 from codex_cli.core.text import short_title
 
 
@@ -27,17 +28,16 @@ def link_command(
     both: bool = typer.Option(False, "--both", help="Also add the reverse link in each linked note."),
     fix_broken: bool = typer.Option(False, "--fix-broken", help="Offer the best matches for each broken link and rewrite the chosen ones."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --fix-broken: take the best match where it is clearly ahead, without asking."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff and the commit message; write nothing."),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the change (default), or leave it staged."),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on this branch (created if missing)."),
-    no_branch: bool = typer.Option(False, "--no-branch", help="Stay on the current branch even when it is protected."),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help="Act as this agent."),
-    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    dry_run: DryRun = False,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    agent: Agent = None,
+    json_output: Json = False,
 ) -> None:
     """Suggest related notes, insert links under Relevant Notes, or repair broken links."""
     from codex_cli.errors import UsageError
     from codex_cli.ops import link as ops
-    from codex_cli.ops.commit import CommitOptions
 
     state = settings(ctx)
     out = state.output(json_output)
@@ -52,7 +52,7 @@ def link_command(
         _render_suggestions(out, found)
         return
 
-    options = CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+    options = commit_options(commit, branch, no_branch, agent)
     source = vault.find_note(note)
     if fix_broken:
         result = _fix_broken(state, out, vault, source, yes)

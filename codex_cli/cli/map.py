@@ -8,6 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
+from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, Why, commit_options
 from codex_cli.cli.output import counted, finding_lines
 
 map_app = typer.Typer(
@@ -23,19 +24,6 @@ def register(app: typer.Typer) -> None:
 
 
 H_MAP = "The map: a path, or a domain name for its map (default: the note's domain map)."
-H_DRY = "Print the change and the commit message; write nothing."
-H_COMMIT = "Commit the change (default), or leave it staged."
-H_BRANCH = "Commit on this branch (created if missing)."
-H_NO_BRANCH = "Stay on the current branch even when it is protected."
-H_AGENT = "Act as this agent (else CODEX_AGENT or the configuration; else git's user.name as contributor)."
-H_WHY = "The `- Why:` line of the commit message."
-H_JSON = "Print the result as JSON."
-
-
-def _options(commit: bool, branch: str | None, no_branch: bool, agent: str | None) -> Any:
-    from codex_cli.ops.commit import CommitOptions
-
-    return CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
 
 
 def render(out: Any, outcome: Any, *, nothing: str = "the maps are up to date: nothing to change") -> None:
@@ -75,13 +63,13 @@ def add_command(
     map_path: str = typer.Option(None, "--map", metavar="PATH", help=H_MAP),
     section: str = typer.Option(None, "--section", metavar="H", help="Section heading (created when missing; default: the one whose entries are most similar)."),
     text: str = typer.Option(None, "--text", metavar="T", help="The entry's one line (default: the note's description)."),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    agent: Agent = None,
+    why: Why = None,
+    dry_run: DryRun = False,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    json_output: Json = False,
 ) -> None:
     """List a note in a map: one new line `- [[title]] — text`."""
     from codex_cli.ops.maps import land_change, plan_add, resolve_map_option
@@ -89,7 +77,7 @@ def add_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = _options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
     change = plan_add(vault, target, map_path=where, section=section, text=text)
@@ -101,13 +89,13 @@ def remove_command(
     ctx: typer.Context,
     note: str = typer.Argument(..., metavar="NOTE", help="The note to unlist: a title or a path.", autocompletion=complete_note),
     map_path: str = typer.Option(None, "--map", metavar="PATH", help="Only this map (default: every map that lists the note)."),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    agent: Agent = None,
+    why: Why = None,
+    dry_run: DryRun = False,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    json_output: Json = False,
 ) -> None:
     """Remove a note's entry line from the maps (exit 3 when no map lists it)."""
     from codex_cli.ops.maps import land_change, plan_remove, resolve_map_option
@@ -115,7 +103,7 @@ def remove_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = _options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
     change = plan_remove(vault, target, map_path=where)
@@ -150,13 +138,13 @@ def sync_command(
     ctx: typer.Context,
     prune: bool = typer.Option(False, "--prune", help="Remove entries that resolve to no note (without it, they are listed)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (needed when there is no terminal)."),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    agent: Agent = None,
+    why: Why = None,
+    dry_run: DryRun = False,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    json_output: Json = False,
 ) -> None:
     """List every unlisted claim in its domain map (most similar section); --prune drops dead entries."""
     from codex_cli.errors import MissingInput
@@ -165,7 +153,7 @@ def sync_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = _options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent)
     change = plan_sync(vault, prune=prune, progress=out.progress("reading notes"))
     if dry_run or not change.plan:
         render(out, land_change(vault, change, options, why=why, dry_run=dry_run))

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
+from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, Why, commit_options
 
 new_app = typer.Typer(
     name="new",
@@ -20,23 +21,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(new_app, name="new")
 
 
-# Options every type shares (typer declares them per command; the help is written once here).
+# Help for the options every type has that only `codex new` takes (cli.options has the commit ones).
 H_BODY = "The body text (the argument, with its evidence)."
 H_BODY_FILE = "Read the body from PATH (`-` for standard input)."
 H_LINK = "Link a related note under Relevant Notes (repeatable); `TITLE|how it relates` sets the relation."
-H_AGENT = "Act as this agent (else CODEX_AGENT, the vault or user configuration; else git's user.name as contributor)."
-H_WHY = "The `- Why:` line of the commit message."
-H_DRY = "Print the note, the map change and the commit message; write nothing."
 H_YES = "Do not ask for confirmation before writing."
-H_COMMIT = "Commit the new files (default), or leave them staged."
-H_BRANCH = "Commit on this branch (created if missing)."
-H_NO_BRANCH = "Stay on the current branch even when it is protected."
 H_EDIT = "Open the new note in $EDITOR before committing."
-H_JSON = "Print the result as JSON."
 
 
 def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str, Any], **extra: Any) -> None:
-    from codex_cli.ops.commit import CommitOptions
     from codex_cli.ops.new import NewRequest, create, read_body
 
     state = settings(ctx)
@@ -46,9 +39,7 @@ def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str
         values["body"] = body
     if common["agent"] and kind in ("musing", "position"):
         values["agent"] = common["agent"]
-    options = CommitOptions(
-        commit=common["commit"], branch=common["branch"], no_branch=common["no_branch"], agent=common["agent"]
-    )
+    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"])
     request = NewRequest(
         kind=kind,
         values=values,
@@ -114,15 +105,15 @@ def claim_command(
     body: str = typer.Option(None, "--body", help=H_BODY),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    agent: Agent = None,
+    why: Why = None,
+    dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    json_output: Json = False,
 ) -> None:
     """A claim in domains/<domain>/, listed in the domain's map."""
     values = {"title": title, "domain": domain, "description": description, "confidence": confidence, "source": source}
@@ -141,15 +132,15 @@ def source_command(
     body: str = typer.Option(None, "--body", help="Notes or an excerpt."),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    agent: Agent = None,
+    why: Why = None,
+    dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    json_output: Json = False,
 ) -> None:
     """A source in inbox/archive/YYYY-MM-DD-handle-slug.md, status unprocessed."""
     values = {"title": title, "author": author, "url": url, "date": when, "domain": domain, "format": source_format}
@@ -164,14 +155,14 @@ def musing_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent whose musing it is (agents/NAME/musings/)."),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    why: Why = None,
+    dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    json_output: Json = False,
 ) -> None:
     """A musing in agents/<agent>/musings/, status seed."""
     _run(ctx, "musing", {"title": title}, locals())
@@ -192,14 +183,14 @@ def position_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent taking the position (agents/NAME/positions/)."),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    why: Why = None,
+    dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    json_output: Json = False,
 ) -> None:
     """A position in agents/<agent>/positions/, status proposed."""
     values = {
@@ -225,15 +216,15 @@ def entity_command(
     body: str = typer.Option(None, "--body", help="Notes on it."),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help=H_AGENT),
-    why: str = typer.Option(None, "--why", help=H_WHY),
-    dry_run: bool = typer.Option(False, "--dry-run", help=H_DRY),
+    agent: Agent = None,
+    why: Why = None,
+    dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help=H_COMMIT),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help=H_BRANCH),
-    no_branch: bool = typer.Option(False, "--no-branch", help=H_NO_BRANCH),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
-    json_output: bool = typer.Option(False, "--json", help=H_JSON),
+    json_output: Json = False,
 ) -> None:
     """An entity (company, person, protocol…) in entities/<domain>/."""
     values = {"title": title, "entity_type": entity_type, "domain": domain, "description": description, "website": website}

@@ -8,6 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
+from codex_cli.cli.options import commit_options
 
 if TYPE_CHECKING:
     from codex_cli.cli.output import Output
@@ -37,7 +38,6 @@ def rename_command(
 ) -> None:
     """Rename a note and rewrite every link and frontmatter reference to it, in one commit."""
     from codex_cli.errors import MissingInput
-    from codex_cli.ops.commit import CommitOptions
     from codex_cli.ops.rename import RenameRequest, rename
 
     state = settings(ctx)
@@ -47,7 +47,7 @@ def rename_command(
         new_title = _ask_title(can_ask)
     if not dry_run and not yes and not can_ask:
         raise MissingInput(["--yes"], why="no terminal to confirm the rename; --dry-run shows it first")
-    options = CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+    options = commit_options(commit, branch, no_branch, agent)
     request = RenameRequest(note, new_title, move_to, force, why)
 
     def confirm(prepared: Prepared) -> bool:

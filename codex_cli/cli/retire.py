@@ -6,6 +6,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
+from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, commit_options
 
 
 def register(app: typer.Typer) -> None:
@@ -16,24 +17,23 @@ def retire_command(
     ctx: typer.Context,
     note: str = typer.Argument(..., metavar="NOTE", help="The note to retire: a title or a path.", autocompletion=complete_note),
     reason: str = typer.Option(None, "--reason", metavar="T", help="Why it is retired (superseded by…, invalidated by…); asked at a terminal."),
-    agent: str = typer.Option(None, "--agent", metavar="NAME", help="Act as this agent (else CODEX_AGENT or the configuration)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the change and the commit message; write nothing."),
-    commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the change (default), or leave it staged."),
-    branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on this branch (created if missing)."),
-    no_branch: bool = typer.Option(False, "--no-branch", help="Stay on the current branch even when it is protected."),
+    agent: Agent = None,
+    dry_run: DryRun = False,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation at a terminal."),
-    json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    json_output: Json = False,
 ) -> None:
     """Mark a note `status: retired` with the reason, and take it off the maps; links to it stay valid."""
     from codex_cli.adapters.prompts import Question, ask_missing
     from codex_cli.cli.map import render
-    from codex_cli.ops.commit import CommitOptions
     from codex_cli.ops.retire import retire
 
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+    options = commit_options(commit, branch, no_branch, agent)
     target = vault.find_note(note)
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")
     answers = ask_missing([question], {"reason": (reason or "").strip()}, can_ask=state.can_ask())
