@@ -32,16 +32,22 @@ def _vault(root: Path, n: int = 12) -> Path:
     return root
 
 
-def _parsed(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Paths parsed afresh by one load."""
+def _reads(module: object, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths `module.read_note` will read from now on (in this process)."""
     seen: list[str] = []
-    real = vault_mod.read_note
+    real = module.read_note  # type: ignore[attr-defined]
 
     def spy(r: str, path: str, ctx: object) -> tuple:
         seen.append(path)
-        return real(r, path, ctx)  # type: ignore[arg-type]
+        return real(r, path, ctx)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(vault_mod, "read_note", spy)
+    monkeypatch.setattr(module, "read_note", spy)
+    return seen
+
+
+def _parsed(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths parsed afresh by one load."""
+    seen = _reads(vault_mod, monkeypatch)
     Vault.open(root).load()
     return seen
 
@@ -84,14 +90,7 @@ def _checked(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from codex_cli.ops import check as ops_check
 
     (cache.cache_dir(root) / "check.pickle").unlink(missing_ok=True)
-    seen: list[str] = []
-    real = ops_check.read_note
-
-    def spy(r: str, path: str, ctx: object) -> tuple:
-        seen.append(path)
-        return real(r, path, ctx)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ops_check, "read_note", spy)
+    seen = _reads(ops_check, monkeypatch)
     run(["-C", str(root), "check", "--json"])
     return seen
 
