@@ -28,7 +28,7 @@ def retire_command(
     """Mark a note `status: retired` with the reason, and take it off the maps; links to it stay valid."""
     from codex_cli.adapters.prompts import Question, ask_missing
     from codex_cli.cli.map import render
-    from codex_cli.ops.retire import retire
+    from codex_cli.ops.retire import plan_retire, retire
 
     state = settings(ctx)
     out = state.output(json_output)
@@ -37,16 +37,15 @@ def retire_command(
     target = vault.find_note(note)
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")
     answers = ask_missing([question], {"reason": (reason or "").strip()}, can_ask=state.can_ask())
-    if not (yes or dry_run) and state.can_ask():  # at a terminal: the change first, then a question
+    planned = plan_retire(vault, target, str(answers["reason"]))
+    if not (yes or dry_run) and state.can_ask() and planned.change.plan:  # at a terminal: the change, then a question
         from codex_cli.adapters.prompts import confirm
         from codex_cli.errors import Refused
 
-        _, preview = retire(vault, target, str(answers["reason"]), options, dry_run=True)
-        if preview.change.plan:
-            out.line(preview.diff.rstrip("\n"))
-            if not confirm(f"Retire {target.path}?", default=True):
-                raise Refused("retire declined at the prompt; nothing was written")
-    planned, outcome = retire(vault, target, str(answers["reason"]), options, dry_run=dry_run)
+        out.line(planned.change.plan.diff().rstrip("\n"))
+        if not confirm(f"Retire {target.path}?", default=True):
+            raise Refused("retire declined at the prompt; nothing was written")
+    planned, outcome = retire(vault, target, planned.reason, options, dry_run=dry_run, planned=planned)
     if out.json_mode:
         doc = outcome.to_json()
         doc.update({"note": target.path, "status": "retired", "reason": planned.reason, "files_changed": outcome.change.plan.paths_touched()})

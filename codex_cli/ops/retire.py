@@ -109,11 +109,14 @@ def plan_retire(vault: Vault, note: Note, reason: str) -> RetirePlan:
     return RetirePlan(note, reason, change)
 
 
-def retire(vault: Vault, note: Note, reason: str, options: object, *, dry_run: bool = False) -> tuple[RetirePlan, MapOutcome]:
-    """Plan, then preview (dry_run) or apply and commit the retirement."""
+def retire(
+    vault: Vault, note: Note, reason: str, options: object, *, dry_run: bool = False, planned: RetirePlan | None = None
+) -> tuple[RetirePlan, MapOutcome]:
+    """Plan (unless `planned` is given), then preview (dry_run) or apply and commit the retirement."""
     from codex_cli.core.text import short_title
 
-    planned = plan_retire(vault, note, reason)
+    if planned is None:
+        planned = plan_retire(vault, note, reason)
     maps_touched = sorted({c.map for c in planned.change.removed})
     what = f"status: retired on {note.path}"
     if maps_touched:
