@@ -120,7 +120,7 @@ def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) 
     suggest = Suggestions(vault)
     parts, files, problems, started = note_parts(vault, progress, meanwhile=suggest.prepare)
     if suggest.titles is None:  # no workers ran
-        suggest.titles = [title_of(p) for p in parts]
+        suggest.know(parts)
     report = assemble(parts, problems, selected, suggest)
     if selected is not None:
         return report
@@ -231,28 +231,35 @@ class Suggestions:
 
     def __init__(self, vault: Vault, paths: Iterable[str] | None = None) -> None:
         self.vault = vault
-        self.titles: list[str] | None = None if paths is None else [title_of(p) for p in paths]
+        self.titles: list[str] | None = None
+        self._digest = ""
         self._suggester: Suggester | None = None
         self._known: tuple[str, dict[str, list[str]]] | None = None  # (digest, suggestions)
+        if paths is not None:
+            self.know(paths)
+
+    def know(self, paths: Iterable[str]) -> None:
+        """The notes whose titles are suggested (their digest keys the remembered suggestions)."""
+        self.titles = [title_of(p) for p in paths]
+        self._digest = hashlib.sha1("\n".join(sorted(self.titles)).encode("utf-8", "surrogateescape")).hexdigest()
 
     def prepare(self, paths: Iterable[str]) -> None:
         """Know the titles, and build the word index now if the remembered suggestions are stale."""
-        self.titles = [title_of(p) for p in paths]
-        digest, _ = self._remembered()
-        if self._known is None or self._known[0] != digest:
+        self.know(paths)
+        self._remembered()
+        if self._known is None or self._known[0] != self._digest:
+            assert self.titles is not None
             self._suggester = Suggester(self.titles).prepare()
 
     def _remembered(self) -> tuple[str, dict[str, list[str]]]:
-        assert self.titles is not None
-        digest = hashlib.sha1("\n".join(sorted(self.titles)).encode("utf-8", "surrogateescape")).hexdigest()
         if self._known is None:
             remembered = self.vault.store.load("suggestions", self.vault.fingerprint())
             self._known = remembered if remembered is not None else ("", {})
-        return digest, (self._known[1] if self._known[0] == digest else {})
+        return self._digest, (self._known[1] if self._known[0] == self._digest else {})
 
     def __call__(self, targets: list[str]) -> dict[str, list[str]]:
         if self.titles is None:
-            raise ValueError("Suggestions: no titles yet")
+            raise ValueError("Suggestions: no titles yet (call know)")
         digest, known = self._remembered()
         todo = [t for t in targets if t not in known]
         if todo:
