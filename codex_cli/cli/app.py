@@ -25,9 +25,15 @@ def main(argv: list[str] | None = None) -> int:
 
     early.start(args)
     try:
+        here = os.getcwd()
+    except OSError:
+        here = None
+    try:
         return _main(args)
     finally:
         early.stop()
+        if here is not None:  # -C DIR moved the process (cli.app_state.start_in): back, for in-process callers
+            os.chdir(here)
 
 
 def _main(args: list[str]) -> int:

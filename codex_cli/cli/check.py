@@ -19,6 +19,7 @@ def check_command(
     paths: list[str] = typer.Argument(None, metavar="PATH", help="Notes or folders to report on (links still resolve against the whole vault)."),
     fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+    missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip a PATH that names no note (a deleted one) instead of failing (exit 2)."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
 ) -> None:
     """Check links, frontmatter, file names and maps; exit 1 on errors."""
@@ -27,7 +28,7 @@ def check_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    outcome = run_check(vault, paths or None, fix=fix, progress=out.progress("reading notes"))
+    outcome = run_check(vault, paths or None, fix=fix, missing_ok=missing_ok, progress=out.progress("reading notes"))
     report = outcome.report
     for raw in outcome.skipped:
         out.warn(f"{raw}: no such note; skipped")

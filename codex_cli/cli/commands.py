@@ -11,7 +11,7 @@ import importlib
 import typer
 
 from codex_cli import __version__
-from codex_cli.cli.app_state import Settings
+from codex_cli.cli.app_state import Settings, start_in
 
 # Each module has `register(app)`; the order here is the order in `--help`.
 COMMAND_MODULES = ["init", "new", "link", "rename", "map", "retire", "check"]
@@ -36,14 +36,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    directory: str = typer.Option(None, "-C", "--directory", help="Run as if started in DIR (the vault is found from there).", metavar="DIR"),
+    directory: str = typer.Option(None, "-C", "--directory", help="Run as if started in DIR: the vault is found from there, and relative paths (arguments and options) are read from there.", metavar="DIR"),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON document on stdout (messages go to stderr)."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt: a missing value is an error naming its flag."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only data and errors."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
-    ctx.obj = Settings(directory=directory, json=json_output, no_input=no_input, debug=debug, quiet=quiet)
+    ctx.obj = Settings(directory=start_in(directory), json=json_output, no_input=no_input, debug=debug, quiet=quiet)
 
 
 for _name in COMMAND_MODULES:

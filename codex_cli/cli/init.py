@@ -26,9 +26,7 @@ def init_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    base = Path(state.directory) if state.directory else Path.cwd()
-    target = Path(directory)
-    result = run_init(target if target.is_absolute() else base / target, domain=domain, example=example, commit=commit)
+    result = run_init(Path(directory).absolute(), domain=domain, example=example, commit=commit)
     if out.json_mode:
         out.data(
             {

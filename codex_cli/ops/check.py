@@ -39,15 +39,16 @@ class CheckOutcome:
 def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = None) -> set[str]:
     """Vault-relative note paths named by PATH arguments (files or folders).
 
-    A `.md` path that names no note is not an error (a pre-commit hook may
-    pass a deleted note) but is listed in `skipped`.
+    A path that names no note (deleted, a typo, a file the vault does not
+    read) is a usage error, unless `skipped` is given (--missing-ok: a
+    pre-commit hook passes deleted notes): then it is listed there. Relative
+    paths are from the process's folder, which `-C DIR` has made DIR.
     """
     root = vault.root.resolve()
     files = vault.files
     chosen: set[str] = set()
     for raw in paths:
-        full = Path(raw)
-        full = (full if full.is_absolute() else Path.cwd() / full).resolve()
+        full = Path(raw).absolute().resolve()
         try:
             rel = full.relative_to(root).as_posix()
         except ValueError:
@@ -59,11 +60,12 @@ def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = Non
             chosen.update(p for p in files if p.startswith(prefix))
         elif rel in files:
             chosen.add(rel)
-        elif not os.path.lexists(full) and not raw.endswith(".md"):
-            raise UsageError(f"{raw}: no such file or folder")
-        elif skipped is not None and not os.path.lexists(full):
+        elif skipped is not None:
             skipped.append(raw)
-        # anything else (a deleted note, a non-note file) has nothing to check
+        elif os.path.lexists(full):
+            raise UsageError(f"{raw}: not a note the vault reads", hint="pass --missing-ok to skip paths that name no note")
+        else:
+            raise UsageError(f"{raw}: no such note", hint="pass --missing-ok to skip paths that name no note")
     return chosen
 
 
@@ -72,10 +74,11 @@ def run_check(
     paths: list[str] | None = None,
     *,
     fix: bool = False,
+    missing_ok: bool = False,
     progress: Progress | None = None,
 ) -> CheckOutcome:
     skipped: list[str] = []
-    selected = select_paths(vault, paths, skipped) if paths else None
+    selected = select_paths(vault, paths, skipped if missing_ok else None) if paths else None
     fixes: list[Fix] = []
     if fix:
         fixes = apply_fixes(vault, selected, progress)

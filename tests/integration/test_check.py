@@ -98,7 +98,8 @@ def test_paths_report_on_those_notes_only(vault: Path) -> None:
     doc = run(["check", "--json", "sub"], cwd=vault).json()
     assert [b["target"] for b in doc["broken_links"]] == ["missing three"]
     assert run(["check", "nope/none.txt"], cwd=vault).code == 2
-    assert run(["check", "deleted.md"], cwd=vault).code == 0  # a staged deletion has nothing to check
+    assert run(["check", "deleted.md"], cwd=vault).code == 2  # names no note
+    assert run(["check", "deleted.md", "--missing-ok"], cwd=vault).code == 0  # a staged deletion has nothing to check
 
 
 def test_fix_repairs_only_unambiguous_links(vault: Path) -> None:
@@ -349,9 +350,10 @@ def test_a_report_remembered_by_signatures_alone_is_then_vouched_for_by_git(vaul
     monkeypatch.setattr(fs, "scan", real_scan)
 
 
-def test_a_md_path_that_names_no_note_is_skipped_with_a_warning(vault: Path) -> None:
+def test_a_path_that_names_no_note_is_a_usage_error_unless_missing_ok(vault: Path) -> None:
     write_vault(vault, {"a.md": "x\n"})
     assert "no .codex.yaml or git repository here or above; using" in run(["check"], cwd=vault).stderr
-    result = run(["check", "gone.md"], cwd=vault)
+    assert run(["check", "gone.md"], cwd=vault).code == 2
+    result = run(["check", "gone.md", "--missing-ok"], cwd=vault)
     assert result.code == 0 and "gone.md: no such note; skipped" in result.stderr
     assert run(["check", "gone"], cwd=vault).code == 2
