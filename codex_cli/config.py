@@ -45,6 +45,12 @@ DEFAULTS: dict[str, Any] = {
     "title_fields": ["depends_on", "challenged_by", "claims_extracted", "enrichments", "enrichments_applied"],
     # Note types that count as claims (maps should list them; `link` suggests them).
     "claim_types": ["claim"],
+    # Files (globs) that hold several beliefs, one section each (`codex impact` follows them).
+    "belief_files": ["agents/*/beliefs.md"],
+    # `codex review`: the branch a change is compared with, the folder whose
+    # subfolders are the known agents, and the similarity (0-1) above which a
+    # description restates its title (docs/review.md says how it was set).
+    "review": {"base": "main", "agents_folder": "agents", "restatement": 0.8},
     # Globs (vault-relative) of notes to leave out entirely.
     "ignore": [],
     # Note types and their frontmatter schemas.
@@ -170,6 +176,19 @@ class Config:
     @property
     def claim_types(self) -> frozenset[str]:
         return frozenset(self.data["claim_types"])
+
+    @property
+    def belief_files(self) -> list[str]:
+        return list(self.data.get("belief_files") or [])
+
+    def is_belief_file(self, path: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        return any(fnmatchcase(path, g) for g in self.belief_files)
+
+    @property
+    def review(self) -> dict[str, Any]:
+        return dict(self.data.get("review") or {})
 
     @property
     def map_file_name(self) -> str:
@@ -358,3 +377,8 @@ def _validate(data: dict[str, Any], lines: dict[str, int] | None = None) -> None
         expect(isinstance(spec, dict) and isinstance(spec.get("fields", {}), dict), f"types.{name} needs a `fields` mapping")
     expect(isinstance(data["commit"].get("protected_branches", []), list), "commit.protected_branches must be a list")
     expect(isinstance(data["agents"], dict), "agents must map handles to {name, id}")
+    expect(isinstance(data["belief_files"], list), "belief_files must be a list of globs")
+    review = data["review"]
+    expect(isinstance(review, dict), "review must be a mapping")
+    expect(isinstance(review.get("base"), str) and bool(review.get("base")), "review.base must name a branch")
+    expect(isinstance(review.get("restatement"), (int, float)) and 0 < review["restatement"] <= 1, "review.restatement must be a number above 0, at most 1")

@@ -38,6 +38,7 @@ def rename_command(
 ) -> None:
     """Rename a note and rewrite every link and frontmatter reference to it, in one commit."""
     from codex_cli.errors import MissingInput
+    from codex_cli.ops.impact import impact
     from codex_cli.ops.rename import RenameRequest, rename
 
     state = settings(ctx)
@@ -50,14 +51,21 @@ def rename_command(
     options = commit_options(commit, branch, no_branch, agent)
     request = RenameRequest(note, new_title, move_to, force, why)
 
-    def confirm(prepared: Prepared) -> bool:
-        return yes or _confirm(out, prepared)
+    vault = state.vault()
+    found: dict[str, Any] = {}
 
-    result = rename(state.vault(), request, options, dry_run=dry_run, confirm=confirm)
+    def confirm(prepared: Prepared) -> bool:
+        if out.json_mode:  # what depends on the note, before it moves
+            found["impact"] = impact(vault, prepared.target.old_path).as_dict()
+        return yes or _confirm(out, prepared, vault)
+
+    result = rename(vault, request, options, dry_run=dry_run, confirm=confirm)
     for text in result.notes:
         out.warn(text)
     if out.json_mode:
-        out.data(result.to_json())
+        doc = result.to_json()
+        doc["impact"] = found.get("impact") or impact(vault, result.old_path).as_dict()
+        out.data(doc)
         return
     s = result.summary
     counts = f"{s['links']} link{'s' if s['links'] != 1 else ''} in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}"
@@ -99,8 +107,10 @@ def _ask_title(can_ask: bool) -> str:
     return str(answers["new_title"])
 
 
-def _confirm(out: Output, prepared: Prepared) -> bool:
+def _confirm(out: Output, prepared: Prepared, vault: Any) -> bool:
     from codex_cli.adapters.prompts import confirm
+    from codex_cli.cli.impact import cascade_lines
+    from codex_cli.ops.impact import impact
 
     renamed = prepared.renamed
     s = renamed.summary()
@@ -112,4 +122,7 @@ def _confirm(out: Output, prepared: Prepared) -> bool:
         out.info(f"  {path}")
     if len(files) > SHOWN_FILES:
         out.info(f"  … and {len(files) - SHOWN_FILES} more (--dry-run shows the whole diff)")
+    # the links are rewritten; what the beliefs and positions built on the note say may need a look
+    for text in cascade_lines(impact(vault, prepared.target.old_path)):
+        out.info(text)
     return confirm("Rename?", default=True)

@@ -27,7 +27,9 @@ def retire_command(
 ) -> None:
     """Mark a note `status: retired` with the reason, and take it off the maps; links to it stay valid."""
     from codex_cli.adapters.prompts import Question, ask_missing
+    from codex_cli.cli.impact import impact_lines
     from codex_cli.cli.map import render
+    from codex_cli.ops.impact import impact
     from codex_cli.ops.retire import plan_retire, retire
 
     state = settings(ctx)
@@ -38,6 +40,10 @@ def retire_command(
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")
     answers = ask_missing([question], {"reason": (reason or "").strip()}, can_ask=state.can_ask())
     planned = plan_retire(vault, target, str(answers["reason"]))
+    found = impact(vault, target.path)  # what depends on it, shown before anything is written
+    if not out.json_mode and found.dependents:
+        for text in impact_lines(found):
+            out.info(text)
     if not (yes or dry_run) and state.can_ask() and planned.change.plan:  # at a terminal: the change, then a question
         from codex_cli.adapters.prompts import confirm
         from codex_cli.errors import Refused
@@ -49,6 +55,7 @@ def retire_command(
     if out.json_mode:
         doc = outcome.to_json()
         doc.update({"note": target.path, "status": "retired", "reason": planned.reason, "files_changed": outcome.change.plan.paths_touched()})
+        doc["impact"] = found.as_dict()
         out.data(doc)
         return
     render(out, outcome, nothing=f"{target.path} is already retired for that reason and no map lists it: nothing to change")
