@@ -5,33 +5,39 @@ One database per vault, `match.sqlite` beside the other cache files (inside
 It holds, per note: path, title, type, domain, the stat signature it was
 read at, the keys of the targets it links to, its map sections, and its
 title / description / body / word pairs in a contentless FTS5 table whose
-BM25 ranking (in C) is the text evidence of `core.matcher`. The text itself
-is not stored: a changed note gets a new row id and its old FTS row is left
-behind (the join with `docs` hides it) until more than a fifth of the rows
-are stale, when the index is rebuilt.
+BM25 ranking (in C) is the text evidence of `core.matcher`. FTS5 does not
+keep the text; `docs` keeps it compressed, only so that a changed or deleted
+note's old row can be taken out of the FTS index exactly (FTS5's `delete`
+command needs the old text). So the document frequencies, the row count
+and the average lengths BM25 uses are always those of the notes as they
+are now: the index answers like a fresh build of the same tree.
 
 `update` compares the scan's signatures with the stored ones and re-reads
 only new and changed files (in parallel when there are many); a file
 modified within the racy window is stored without a signature, so it is
-read again next time.
+read again next time. A file whose signature changed but whose bytes did
+not (a checkout that rewrote it) only gets its new signature.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
 import subprocess
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codex_cli.adapters import cache
+
 from codex_cli.core.note import ParseContext, decode, parse_note
 from codex_cli.core.resolve import path_key, target_key, title_key
 
-FORMAT = "2"  # 2: meta "built" marks a finished first build
+FORMAT = "3"  # 2: meta "built" marks a finished first build; 3: old rows deleted from FTS exactly
 PARALLEL_FROM = 3000
 BODY_CHARS = 20000  # text indexed per note: enough for any real claim, bounded for odd files
 
@@ -41,7 +47,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE IF NOT EXISTS docs (
   id INTEGER PRIMARY KEY AUTOINCREMENT, path TEXT UNIQUE NOT NULL, sig TEXT, title TEXT NOT NULL,
-  tkey TEXT NOT NULL, pkey TEXT NOT NULL, type TEXT, domain TEXT, sections TEXT
+  tkey TEXT NOT NULL, pkey TEXT NOT NULL, type TEXT, domain TEXT, sections TEXT, hash TEXT, z BLOB
 );
 CREATE INDEX IF NOT EXISTS docs_tkey ON docs (tkey);
 CREATE INDEX IF NOT EXISTS docs_pkey ON docs (pkey);
@@ -78,6 +84,7 @@ class Extracted:
     pairs: str
     targets: tuple[str, ...]
     sections: str | None
+    hash: str = ""
 
 
 def _sig_text(sig: Sequence[int]) -> str:
@@ -119,6 +126,7 @@ def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, 
         matcher.pair_text(f"{note.title}\n{description}\n{body}"),
         targets,
         sections,
+        hashlib.sha1(raw).hexdigest(),
     )
 
 
@@ -139,7 +147,7 @@ class SearchIndex:
         location: Path | None = store.folder / "match.sqlite" if store.enabled else None
         db = cls._connect(location)
         index = cls(db, location)
-        if not index._compatible(fingerprint) or index.needs_rebuild():
+        if not index._compatible(fingerprint):
             db.close()
             if location is not None:
                 for suffix in ("", "-wal", "-shm", "-journal"):
@@ -220,7 +228,6 @@ class SearchIndex:
                 self.db.execute("DROP INDEX IF EXISTS links_src")
             for path in gone:
                 self._delete(path)
-            self._bump_stale(len(gone) + sum(1 for path, _, _ in todo if path in stored))
             for part in self._extract(str(root), todo, ctx, progress):
                 for item in part:
                     self._insert(item)
@@ -232,10 +239,15 @@ class SearchIndex:
         return len(todo)
 
     def _insert(self, row: Extracted) -> None:
+        same = self.db.execute("SELECT id FROM docs WHERE path = ? AND hash = ?", (row.path, row.hash)).fetchone()
+        if same is not None:  # the same bytes under a new signature (a checkout rewrote the file)
+            self.db.execute("UPDATE docs SET sig = ? WHERE id = ?", (row.sig, same[0]))
+            return
         self._delete(row.path)
+        text = zlib.compress(json.dumps([row.title, row.description, row.body, row.pairs]).encode("ascii"), 1)
         cur = self.db.execute(
-            "INSERT INTO docs (path, sig, title, tkey, pkey, type, domain, sections) VALUES (?,?,?,?,?,?,?,?)",
-            (row.path, row.sig, row.title, title_key(row.title), path_key(row.path), row.type, row.domain, row.sections),
+            "INSERT INTO docs (path, sig, title, tkey, pkey, type, domain, sections, hash, z) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (row.path, row.sig, row.title, title_key(row.title), path_key(row.path), row.type, row.domain, row.sections, row.hash, text),
         )
         rid = cur.lastrowid
         self.db.execute(
@@ -246,22 +258,16 @@ class SearchIndex:
             self.db.executemany("INSERT INTO links VALUES (?, ?)", [(rid, k) for k in row.targets])
 
     def _delete(self, path: str) -> None:
-        found = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
+        """Take a note out: its row, its links, and its text out of the FTS index (exactly)."""
+        found = self.db.execute("SELECT id, z FROM docs WHERE path = ?", (path,)).fetchone()
         if found is None:
             return
-        rid = found[0]
+        rid, z = found
+        if z is not None:
+            old = json.loads(zlib.decompress(z).decode("ascii"))
+            self.db.execute("INSERT INTO fts (fts, rowid, title, description, body, pairs) VALUES ('delete', ?, ?, ?, ?, ?)", (rid, *old))
         self.db.execute("DELETE FROM docs WHERE id = ?", (rid,))
         self.db.execute("DELETE FROM links WHERE src = ?", (rid,))
-
-    def _bump_stale(self, n: int) -> None:
-        row = self.db.execute("SELECT v FROM meta WHERE k = 'stale'").fetchone()
-        stale = int(row[0]) + n if row else n
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('stale', ?)", (str(stale),))
-
-    def needs_rebuild(self) -> bool:
-        row = self.db.execute("SELECT v FROM meta WHERE k = 'stale'").fetchone()
-        stale = int(row[0]) if row else 0
-        return stale > 1000 and stale * 5 > self.count()
 
     @staticmethod
     def _extract(root: str, todo: list[tuple[str, Any, bool]], ctx: ParseContext, progress: Progress | None) -> Iterator[list[Extracted]]:
@@ -383,7 +389,7 @@ class SearchIndex:
         return {words[i - 1]: terms[0] for i, terms in per_row.items() if len(terms) == 1}
 
     def doc_frequency(self, stems: Iterable[str]) -> dict[str, int]:
-        """How many index rows hold each stem (stale rows included: an estimate)."""
+        """How many notes hold each stem."""
         stems = list(dict.fromkeys(stems))
         out: dict[str, int] = {}
         for i in range(0, len(stems), 500):

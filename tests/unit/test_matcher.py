@@ -136,6 +136,36 @@ def test_index_is_kept_and_updated_for_changed_files_only(vault: Path, monkeypat
     index.close()
 
 
+def _answers(v: Vault, drafts: list[Draft]) -> list[list[tuple[str, float]]]:
+    index = matcher.open_index(v)
+    try:
+        return [[(s.path, s.score) for s in matcher.rank_in(index, d, 10, frozenset({"claim"}))] for d in drafts]
+    finally:
+        index.close()
+
+
+def test_a_kept_index_answers_like_a_fresh_build(vault: Path, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Rewritten files (a checkout: fresh mtimes) and edits leave no old text in the frequencies."""
+    import os
+
+    monkeypatch.setattr("codex_cli.adapters.cache.trusted", lambda sig, started: True)
+    v = _vault(vault)
+    drafts = [Draft("futarchy markets"), Draft("memory and sleep", body="hippocampal replay"), Draft("governance by token holders")]
+    _answers(v, drafts)
+    for path in vault.rglob("*.md"):  # touch every file, same bytes
+        path.write_bytes(path.read_bytes())
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    edited = vault / "domains/health/sleep deprivation impairs memory consolidation.md"
+    edited.write_text(edited.read_text().replace("Hippocampal replay during sleep.", "Markets of sleep: futarchy dreams."))
+    (vault / "domains/finance/token holders delegate governance to markets.md").unlink()
+    kept = _answers(Vault.open(vault), drafts)
+    kept_again = _answers(Vault.open(vault), drafts)
+    monkeypatch.setenv("CODEX_CACHE_DIR", str(tmp_path / "fresh-cache"))
+    fresh = _answers(Vault.open(vault), drafts)
+    assert kept == kept_again == fresh
+    assert any(p.endswith("sleep deprivation impairs memory consolidation.md") for p, _ in kept[0])
+
+
 def test_index_can_be_deleted(vault: Path) -> None:
     v = _vault(vault)
     index = matcher.open_index(v)
