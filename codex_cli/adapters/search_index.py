@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from codex_cli.adapters import cache
-
 from codex_cli.core.note import ParseContext, decode, parse_note
 from codex_cli.core.resolve import path_key, target_key, title_key
 
