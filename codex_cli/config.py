@@ -57,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "types": {
         "claim": {"folder": "domains/{domain}", "fields": _CLAIM_FIELDS},
         "belief": {
-            "folder": "agents/{agent}",
+            "folder": "agents/{agent}/beliefs",
             "fields": {
                 "type": {"required": True},
                 "agent": {"required": True},
@@ -109,6 +109,8 @@ DEFAULTS: dict[str, Any] = {
         },
         "musing": {
             "folder": "agents/{agent}/musings",
+            # schemas/musing.md: "Agents commit directly to their own musings directory" (no review branch)
+            "branch": False,
             "fields": {
                 "type": {"required": True},
                 "agent": {"required": True},
@@ -142,12 +144,20 @@ DEFAULTS: dict[str, Any] = {
         "contributor_trailer": "Contributor: {name}",
         "protected_branches": ["main", "master"],
         "branch": "{agent}/{slug}",
+        # the branch of an extraction and of the source lifecycle ({stem}: the source's file name without .md)
+        "extract_branch": "extract/{stem}",
     },
     # Known agents: handle -> {name, id}. `--agent`, CODEX_AGENT or the user
     # configuration pick one; an agent not listed here commits with <HEADLESS>.
     "agents": {},
     "agent": None,
+    # The vault's own schema files (`<folder>/<type>.md`): their fields and enums
+    # override the built-in types above; this file overrides both. "" reads none.
+    "schemas": "schemas",
 }
+
+# A schema file larger than this is not read (it is documentation, not data).
+SCHEMA_MAX_BYTES = 256 * 1024
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -165,6 +175,7 @@ class Config:
     data: dict[str, Any]
     root: Path
     source: Path | None = None
+    schema_domains: frozenset[str] = frozenset()  # domain names the vault's schema files list
     _domains: dict[str, str] | None = field(default=None, repr=False)
     _map_pattern: Any = field(default=None, repr=False, compare=False)
 
@@ -231,7 +242,7 @@ class Config:
 
     @property
     def domain_values(self) -> frozenset[str]:
-        return frozenset(self.domains) | frozenset(self.data.get("domain_values") or [])
+        return frozenset(self.domains) | frozenset(self.data.get("domain_values") or []) | self.schema_domains
 
     def is_map(self, path: str) -> bool:
         """Whether the note at `path` is a map (asked for every note: no glob matching per call)."""
@@ -301,7 +312,8 @@ def load(root: Path) -> Config:
     path = root / CONFIG_FILE
     data = copy.deepcopy(DEFAULTS)
     if not path.is_file():
-        return Config(data, root)
+        types, domains = vault_schemas(root, DEFAULTS["schemas"])
+        return Config(_merge(data, {"types": types}), root, schema_domains=domains)
     loaded, lines = _read(path)
     if loaded is None:
         loaded = {}
@@ -310,9 +322,49 @@ def load(root: Path) -> Config:
     unknown = [k for k in loaded if k not in DEFAULTS and k != "version"]
     if unknown:
         raise ConfigError(f"{_where(lines, unknown[0])}: unknown setting {unknown[0]!r} (see docs/configuration.md)")
-    merged = _merge(data, loaded)
+    folder = loaded.get("schemas", DEFAULTS["schemas"])
+    if folder is not None and not isinstance(folder, str):
+        raise ConfigError(f"{_where(lines, 'schemas')}: schemas must be a folder name (or \"\" for none)")
+    types, domains = vault_schemas(root, folder or "")
+    merged = _merge(_merge(data, {"types": types}), loaded)
     _validate(merged, lines)
-    return Config(merged, root, path)
+    return Config(merged, root, path, schema_domains=domains)
+
+
+def vault_schemas(root: Path, folder: str) -> tuple[dict[str, Any], frozenset[str]]:
+    """Note types read from the vault's `<folder>/<type>.md` files (core.schemas), and the domains they list.
+
+    Only regular files inside the vault are read: a folder or file that is a
+    symbolic link leading out of it, or a file too large to be a schema, is skipped.
+    """
+    from codex_cli.core.schemas import parse_schema
+
+    if not folder:
+        return {}, frozenset()
+    base = root / folder
+    try:
+        real_root = root.resolve()
+        if not base.resolve().is_relative_to(real_root) or not base.is_dir():
+            return {}, frozenset()
+        entries = sorted(os.scandir(base), key=lambda e: e.name)
+    except OSError:
+        return {}, frozenset()
+    types: dict[str, Any] = {}
+    domains: set[str] = set()
+    for entry in entries:
+        if not entry.name.endswith(".md") or entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_size > SCHEMA_MAX_BYTES:
+                continue
+            text = Path(entry.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        spec, listed = parse_schema(text, entry.name[:-3])
+        if spec:
+            types[entry.name[:-3]] = spec
+            domains |= listed
+    return types, frozenset(domains)
 
 
 def _read(path: Path) -> tuple[Any, dict[str, int]]:

@@ -1,4 +1,4 @@
-"""`codex new claim|source|musing|position|entity`: parse, call ops.new.create, render."""
+"""`codex new claim|source|musing|position|belief|entity`: parse, call ops.new.create, render."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch,
 
 new_app = typer.Typer(
     name="new",
-    help="Create a note from its template (claim, source, musing, position, entity) and commit it.",
+    help="Create a note from its template (claim, source, musing, position, belief, entity) and commit it.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -30,14 +30,14 @@ H_EDIT = "Open the new note in $EDITOR before committing."
 
 
 def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str, Any], **extra: Any) -> None:
-    from codex_cli.ops.new import NewRequest, create, read_body
+    from codex_cli.ops.new import AGENT_KINDS, NewRequest, create, read_body
 
     state = settings(ctx)
     out = state.output(common["json_output"])
     body = read_body(common["body"], common["body_file"])
     if body is not None:
         values["body"] = body
-    if common["agent"] and kind in ("musing", "position"):
+    if common["agent"] and kind in AGENT_KINDS:
         values["agent"] = common["agent"]
     options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"])
     request = NewRequest(
@@ -128,10 +128,16 @@ def source_command(
     url: str = typer.Option(None, "--url", help="Where the source lives."),
     when: str = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="When it was published (at a terminal the default is today)."),
     domain: str = typer.Option(None, "--domain", help="Domain it feeds."),
-    source_format: str = typer.Option(None, "--format", help="essay | paper | thread | article | report | …"),
-    body: str = typer.Option(None, "--body", help="Notes or an excerpt."),
+    secondary_domain: list[str] = typer.Option(None, "--secondary-domain", metavar="DOMAIN", help="Another domain it is relevant to (repeatable)."),
+    source_format: str = typer.Option(None, "--format", help="essay | paper | thread | report | … (the vault's schema decides)."),
+    priority: str = typer.Option(None, "--priority", help="high | medium | low."),
+    tag: list[str] = typer.Option(None, "--tag", metavar="TAG", help="A topic tag (repeatable, or comma-separated)."),
+    flag_for: list[str] = typer.Option(None, "--flag-for", metavar="AGENT:TEXT", help="Flag something in it for an agent's domain (flagged_for_AGENT; repeatable)."),
+    notes: str = typer.Option(None, "--notes", help="Agent notes: why this source matters."),
+    hint: list[str] = typer.Option(None, "--hint", metavar="CLAIM", help="An extraction hint: a claim the source could yield (repeatable)."),
+    body: str = typer.Option(None, "--body", help="The Content section: a summary or excerpt of the source."),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
-    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help="A claim it connects to, under KB connections (repeatable); `TITLE|how`."),
     agent: Agent = None,
     why: Why = None,
     dry_run: DryRun = False,
@@ -142,9 +148,37 @@ def source_command(
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:
-    """A source in inbox/archive/YYYY-MM-DD-handle-slug.md, status unprocessed."""
-    values = {"title": title, "author": author, "url": url, "date": when, "domain": domain, "format": source_format}
+    """A source in inbox/archive/YYYY-MM-DD-handle-slug.md, status unprocessed; refused if already archived."""
+    values = {
+        "title": title,
+        "author": author,
+        "url": url,
+        "date": when,
+        "domain": domain,
+        "secondary_domains": list(secondary_domain or []),
+        "format": source_format,
+        "priority": priority,
+        "tags": list(tag or []),
+        "notes": notes,
+        "hints": [" ".join(h.split()) for h in hint or [] if h.strip()],
+        "flagged_for": _flags_for(flag_for or []),
+    }
     _run(ctx, "source", values, locals())
+
+
+def _flags_for(specs: list[str]) -> list[dict[str, str]]:
+    """`theseus:text` -> {"agent": "theseus", "yaml": ' ["text"]'}, one entry per agent."""
+    from codex_cli.core.fields import flow_list
+    from codex_cli.core.text import slugify
+    from codex_cli.errors import UsageError
+
+    items: dict[str, list[str]] = {}
+    for spec in specs:
+        who, sep, text = spec.partition(":")
+        if not sep or not who.strip() or not text.strip():
+            raise UsageError(f"--flag-for {spec!r}: write AGENT:TEXT")
+        items.setdefault(slugify(who, 2).replace("-", "_"), []).append(" ".join(text.split()))
+    return [{"agent": a, "yaml": " " + flow_list(v)} for a, v in items.items()]
 
 
 @new_app.command("musing")
@@ -203,6 +237,41 @@ def position_command(
         "performance_criteria": performance_criteria,
     }
     _run(ctx, "position", values, locals(), allow_label=allow_label)
+
+
+@new_app.command("belief")
+def belief_command(
+    ctx: typer.Context,
+    title: str = typer.Argument(None, metavar="TITLE", help="The belief as a sentence; it becomes the file name."),
+    domain: str = typer.Option(None, "--domain", help="Domain."),
+    description: str = typer.Option(None, "--description", help="This belief's role in the agent's worldview, in one sentence."),
+    confidence: str = typer.Option(None, "--confidence", help="strong | moderate | developing (the vault's schema decides)."),
+    level: str = typer.Option(None, "--level", help="axiom | belief | hypothesis | unconvinced, when the vault's schema has levels."),
+    depends_on: list[str] = typer.Option(None, "--depends-on", metavar="CLAIM", help="A claim it rests on (repeatable; at least 3)."),
+    allow_label: bool = typer.Option(False, "--allow-label", help="Accept a title that reads like a label."),
+    body: str = typer.Option(None, "--body", help="Why the agent holds it: the reasoning from claims to belief."),
+    body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
+    link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
+    agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent holding the belief (agents/NAME/beliefs/)."),
+    why: Why = None,
+    dry_run: DryRun = False,
+    yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    edit: bool = typer.Option(False, "--edit", help=H_EDIT),
+    json_output: Json = False,
+) -> None:
+    """A belief in agents/<agent>/beliefs/, grounded in at least 3 claims, status active."""
+    values = {
+        "title": title,
+        "domain": domain,
+        "description": description,
+        "confidence": confidence,
+        "level": level,
+        "depends_on": list(depends_on or []),
+    }
+    _run(ctx, "belief", values, locals(), allow_label=allow_label)
 
 
 @new_app.command("entity")

@@ -37,6 +37,8 @@ from codex_cli.ops.new_form import KINDS, PROPOSITIONS, Form, Gate, build_form, 
 from codex_cli.vault import Vault
 
 DEFAULT_RELATION = "related"
+# Types that belong to an agent (agents/<agent>/…): the acting agent answers `--agent`.
+AGENT_KINDS = ("musing", "position", "belief")
 
 Say = Callable[[str], None]
 
@@ -351,9 +353,9 @@ def note_path(vault: Vault, kind: str, answers: dict[str, Any]) -> str:
 
 def source_handle(author: str) -> str:
     """`@TheiaResearch (Felipe…)` -> theiaresearch; `Jane Doe` -> jane-doe."""
-    for word in author.split():
-        if word.startswith("@") and len(word) > 1:
-            return slugify(word[1:], 1)
+    handle = re.search(r"@(\w+)", author)
+    if handle is not None:
+        return slugify(handle.group(1), 1)
     return slugify(author, 2)
 
 
@@ -429,8 +431,10 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
     if request.map_section and request.no_map:
         raise UsageError("--map-section and --no-map cannot be used together")
+    if (vault.config.types.get(kind) or {}).get("branch") is False and not request.options.branch:
+        request.options.no_branch = True  # this type is committed where it is (a musing: the agent's own folder)
     author = author_for(vault, request.options)
-    if kind in ("musing", "position") and _empty(request.values.get("agent")) and author.is_agent:
+    if kind in AGENT_KINDS and _empty(request.values.get("agent")) and author.is_agent:
         request.values["agent"] = author.handle
     gate = Gate(vault, kind, request.allow_label)
     form = build_form(vault, kind, gate, known_agents(vault))
@@ -441,9 +445,13 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         say(f"warning: {text}")
 
     answers = gather(vault, request, form, gate, can_ask=can_ask, say=say, warn=warn)
+    if kind == "source":
+        from codex_cli.ops.source import refuse_duplicate
+
+        refuse_duplicate(vault, answers)
     for q in form.questions:  # templates see every field, given or not
         answers.setdefault(q.name, [] if q.kind == "checkbox" else "")
-    if kind in ("musing", "position") and request.options.agent is None:
+    if kind in AGENT_KINDS and request.options.agent is None:
         request.options.agent = str(answers["agent"])
         author = author_for(vault, request.options)
     title: Title = answers["title"]

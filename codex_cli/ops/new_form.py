@@ -20,9 +20,9 @@ from codex_cli.core.titles import Title
 from codex_cli.errors import Exists, UsageError
 from codex_cli.vault import Vault
 
-KINDS = ("claim", "source", "musing", "position", "entity")
+KINDS = ("claim", "source", "musing", "position", "entity", "belief")
 # Types whose title is a proposition: they pass the claim test.
-PROPOSITIONS = frozenset({"claim", "position"})
+PROPOSITIONS = frozenset({"claim", "position", "belief"})
 
 CLAIM_CONFIDENCE = {
     "proven": "strong evidence, tested",
@@ -30,6 +30,12 @@ CLAIM_CONFIDENCE = {
     "experimental": "emerging evidence, still being evaluated",
     "speculative": "theoretical, limited evidence",
 }
+
+
+# schemas/source.md (the later one) files sources with a priority.
+SOURCE_PRIORITIES = ("high", "medium", "low")
+# schemas/belief.md: "Minimum 3 claims from the shared knowledge base".
+BELIEF_MIN_CLAIMS = 3
 
 
 # --- values: one validator per field, for flags and answers alike ----------------
@@ -67,14 +73,36 @@ def a_date(flag: str) -> Callable[[Any], str]:
     return check
 
 
-def title_list(flag: str) -> Callable[[Any], list[str]]:
+def title_list(flag: str, minimum: int = 1) -> Callable[[Any], list[str]]:
     def check(value: Any) -> list[str]:
         items = value if isinstance(value, list) else str(value).split(";")
         out = [" ".join(str(i).split()) for i in items]
-        out = [i for i in out if i]
-        if not out:
-            raise UsageError(f"{flag} needs at least one title")
+        out = list(dict.fromkeys(i for i in out if i))
+        if len(out) < minimum:
+            raise UsageError(f"{flag} needs at least {minimum} title{'s' if minimum != 1 else ''}" + (f" (got {len(out)})" if out else ""))
         return out
+
+    return check
+
+
+def word_list(flag: str) -> Callable[[Any], list[str]]:
+    """Tags: `a, b` or a list; each one word as the knowledge base writes them (`multi-agent`)."""
+
+    def check(value: Any) -> list[str]:
+        items = [part for item in (value if isinstance(value, list) else [value]) for part in str(item).split(",")]
+        out = list(dict.fromkeys(slugify(i, 8) for i in items if i.strip()))
+        if not out:
+            raise UsageError(f"{flag} is empty")
+        return out
+
+    return check
+
+
+def domain_list(vault: Vault, flag: str) -> Callable[[Any], list[str]]:
+    def check(value: Any) -> list[str]:
+        items = value if isinstance(value, list) else str(value).split(",")
+        allowed = sorted(vault.config.domain_values)
+        return list(dict.fromkeys(choice_of(flag, allowed)(i) for i in items if str(i).strip()))
 
     return check
 
@@ -178,6 +206,11 @@ def _enum(vault: Vault, kind: str, name: str) -> list[str]:
     return [str(v) for v in enum] if isinstance(enum, list) else []
 
 
+def _required(vault: Vault, kind: str, name: str) -> bool:
+    fields = (vault.config.types.get(kind) or {}).get("fields") or {}
+    return bool((fields.get(name) or {}).get("required"))
+
+
 def _title_text(answers: dict[str, Any]) -> str:
     t = answers.get("title")
     return t.text if isinstance(t, Title) else ""
@@ -220,6 +253,23 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
         "Description (one sentence that adds context beyond the title):",
         validate=one_line("--description"),
     )
+    secondary_q = Question(  # a flag only: asked for nowhere, checked like `--domain`
+        "secondary_domains",
+        "--secondary-domain",
+        "Secondary domains:",
+        required=False,
+        validate=domain_list(vault, "--secondary-domain"),
+        when=lambda _a: False,
+    )
+    moderate_q = Question(  # a position's and a belief's confidence
+        "confidence",
+        "--confidence",
+        "Confidence:",
+        kind="select",
+        choices=[Choice(c) for c in _enum(vault, kind, "confidence")],
+        default="moderate",
+        validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
+    )
     q: list[Question]
     if kind == "claim":
         q = [
@@ -242,7 +292,7 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
         q = [
             title_q,
             Question("author", "--author", "Author (name or @handle):", validate=one_line("--author")),
-            Question("url", "--url", "URL:", required=False, validate=one_line("--url")),
+            Question("url", "--url", "URL:", required=_required(vault, kind, "url"), validate=one_line("--url")),
             Question("date", "--date", "Date published (YYYY-MM-DD):", default=date.today().isoformat(), validate=a_date("--date")),
             domain_q,
             Question(
@@ -255,7 +305,20 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
                 default="article",
                 validate=choice_of("--format", _enum(vault, kind, "format")),
             ),
-            Question("body", "--body", "Body (notes or an excerpt):", kind="editor", required=False),
+            Question("body", "--body", "Content (a summary or excerpt of the source):", kind="editor", required=False),
+            Question(
+                "priority",
+                "--priority",
+                "Priority:",
+                kind="select",
+                required=False,
+                choices=[Choice(c) for c in SOURCE_PRIORITIES],
+                default="medium",
+                validate=choice_of("--priority", list(SOURCE_PRIORITIES)),
+            ),
+            Question("tags", "--tag", "Tags (separate with ,):", required=False, validate=word_list("--tag")),
+            Question("notes", "--notes", "Agent notes: why this matters (one line):", required=False, validate=one_line("--notes")),
+            secondary_q,
         ]
     elif kind == "musing":
         q = [title_q, agent_q, Question("body", "--body", "Body:", kind="editor", required=False)]
@@ -265,15 +328,7 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
             agent_q,
             domain_q,
             Question("description", "--description", "Description (the actionable stance, one sentence):", validate=one_line("--description")),
-            Question(
-                "confidence",
-                "--confidence",
-                "Confidence:",
-                kind="select",
-                choices=[Choice(c) for c in _enum(vault, kind, "confidence")],
-                default="moderate",
-                validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
-            ),
+            moderate_q,
             Question("depends_on", "--depends-on", "Beliefs it depends on (separate with ;):", validate=title_list("--depends-on")),
             Question("time_horizon", "--time-horizon", "Time horizon (when to evaluate it):", validate=one_line("--time-horizon")),
             Question(
@@ -281,6 +336,32 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
                 "--performance-criteria",
                 "Performance criteria (what validates or invalidates it):",
                 validate=one_line("--performance-criteria"),
+            ),
+            body_q,
+        ]
+    elif kind == "belief":
+        levels = _enum(vault, kind, "level")  # the later schema's belief hierarchy, when the vault has it
+        q = [
+            title_q,
+            agent_q,
+            domain_q,
+            Question("description", "--description", "Description (this belief's role in the worldview, one sentence):", validate=one_line("--description")),
+            moderate_q,
+            Question(
+                "level",
+                "--level",
+                "Level:",
+                kind="select",
+                choices=[Choice(c) for c in levels],
+                default="belief" if "belief" in levels else None,
+                validate=choice_of("--level", levels),
+                when=lambda _a: bool(levels),
+            ),
+            Question(
+                "depends_on",
+                "--depends-on",
+                "Claims it rests on (at least 3, separate with ;):",
+                validate=title_list("--depends-on", BELIEF_MIN_CLAIMS),
             ),
             body_q,
         ]

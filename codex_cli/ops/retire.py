@@ -10,12 +10,12 @@ every link to it keeps resolving.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from codex_cli.adapters import fs
 from codex_cli.core import frontmatter
-from codex_cli.core.maps import newline_of, one_line
+from codex_cli.core.fields import set_fields
+from codex_cli.core.maps import one_line
 from codex_cli.core.note import Note, decode
 from codex_cli.core.plan import TextEdit
 from codex_cli.errors import Refused, UsageError
@@ -34,52 +34,9 @@ class RetirePlan:
     change: MapPlan  # the frontmatter edit and the map removals, in one Plan
 
 
-def _field_line(text: str, block: frontmatter.Block, name: str) -> tuple[int, int] | None:
-    """Span of a top-level `name:` line (with any indented continuation lines), newline excluded."""
-    m = re.compile(r"^" + re.escape(name) + r"[ \t]*:.*$", re.MULTILINE).search(text, block.start, block.end)
-    if m is None:
-        return None
-    end = m.end()
-    while True:  # block lists and folded scalars continue on indented lines
-        nxt = end + 1
-        if nxt >= block.end:
-            break
-        line_end = text.find("\n", nxt)
-        line_end = block.end if line_end == -1 or line_end > block.end else line_end
-        line = text[nxt:line_end]
-        if line[:1] not in (" ", "\t", "-") or not line.strip():
-            break
-        end = line_end
-    if text[end - 1 : end] == "\r":
-        end -= 1
-    return m.start(), end
-
-
 def frontmatter_edits(text: str, reason: str) -> list[TextEdit]:
     """Edits that make the note's frontmatter say `status: retired` and why."""
-    nl = newline_of(text)
-    lines = {STATUS: f"{STATUS}: {RETIRED}", REASON_FIELD: f"{REASON_FIELD}: {frontmatter.quote_for('', reason, False)}"}
-    block = frontmatter.locate(text)
-    if block is None:
-        start = 1 if text.startswith("\ufeff") else 0
-        body = f"---{nl}" + "".join(line + nl for line in lines.values()) + f"---{nl}"
-        return [TextEdit(start, start, body + ("" if text[start:].startswith(("\n", "\r\n")) or not text[start:] else nl))]
-    if not block.closed:
-        raise Refused("the frontmatter is never closed with `---`: fix it first (codex check)")
-    edits: list[TextEdit] = []
-    inserts = ""
-    for name, line in lines.items():
-        span = _field_line(text, block, name)
-        if span is None:
-            inserts += line + nl
-        elif text[span[0] : span[1]] != line:
-            edits.append(TextEdit(span[0], span[1], line))
-    if inserts:
-        at = block.end
-        if at > block.start and text[at - 1] != "\n":
-            inserts = nl + inserts
-        edits.append(TextEdit(at, at, inserts))
-    return edits
+    return set_fields(text, {STATUS: f"{STATUS}: {RETIRED}", REASON_FIELD: f"{REASON_FIELD}: {frontmatter.quote_for('', reason, False)}"})
 
 
 def plan_retire(vault: Vault, note: Note, reason: str) -> RetirePlan:

@@ -1,0 +1,110 @@
+"""`codex source add|start|done|null|list`: parse, call ops.source (or ops.new), render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from codex_cli.cli.app_state import settings
+from codex_cli.cli.options import Agent, Branch, Commit, Json, NoBranch, commit_options
+
+source_app = typer.Typer(
+    name="source",
+    help="Archive sources and move them through unprocessed → processing → processed | null-result.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def register(app: typer.Typer) -> None:
+    from codex_cli.cli.new import source_command
+
+    source_app.command("add", help="Archive a source (the same as `codex new source`); refused if already archived.")(source_command)
+    app.add_typer(source_app, name="source")
+
+
+def _move(ctx: typer.Context, query: str, move: str, common: dict[str, Any], notes: str | None = None) -> None:
+    from codex_cli.ops.source import move as do_move
+
+    state = settings(ctx)
+    out = state.output(common["json_output"])
+    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"])
+    moved = do_move(state.vault(), query, move, options, notes=notes)
+    if out.json_mode:
+        out.data(moved.to_json())
+        return
+    out.line(moved.path)
+    out.info(f"{moved.path}: status {moved.status}")
+    if moved.commit:
+        out.info(f"committed {moved.commit[:10]} on {moved.branch}")
+    if moved.previous_branch and moved.branch and moved.previous_branch != moved.branch:
+        out.info(f"back to where you were: git switch {moved.previous_branch}")
+
+
+H_SOURCE = "The source: its path or file name (a title works too)."
+
+
+@source_app.command("start")
+def start_command(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
+    agent: Agent = None,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    json_output: Json = False,
+) -> None:
+    """Mark a source `processing` (you are extracting from it), on its extract/<source> branch."""
+    _move(ctx, source, "start", locals())
+
+
+@source_app.command("done")
+def done_command(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
+    notes: str = typer.Option(None, "--notes", help="Extraction notes."),
+    agent: Agent = None,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    json_output: Json = False,
+) -> None:
+    """Mark a source `processed`, with processed_by and processed_date (`codex extract` does this itself)."""
+    _move(ctx, source, "done", locals(), notes)
+
+
+@source_app.command("null")
+def null_command(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
+    notes: str = typer.Option(None, "--notes", help="Why nothing was extracted (required)."),
+    agent: Agent = None,
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    json_output: Json = False,
+) -> None:
+    """Mark a source `null-result`: reviewed, nothing to extract (--notes says why)."""
+    _move(ctx, source, "null", locals(), notes)
+
+
+@source_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    status: str = typer.Option(None, "--status", metavar="S", help="Only sources with this status: unprocessed | processing | processed | null-result."),
+    domain: str = typer.Option(None, "--domain", metavar="D", help="Only sources of this domain."),
+    json_output: Json = False,
+) -> None:
+    """Archived sources with their status (a legacy source without one is unprocessed), oldest first."""
+    from codex_cli.ops.source import sources
+
+    state = settings(ctx)
+    out = state.output(json_output)
+    rows = sources(state.vault(), status=status, domain=domain)
+    if out.json_mode:
+        out.data({"sources": [r.to_json() for r in rows]})
+        return
+    for r in rows:
+        out.line(f"{r.status:<12} {r.date or '?':<10} {r.domain or '-':<18} {r.path}")
+    out.info(f"{len(rows)} source{'s' if len(rows) != 1 else ''}")
