@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codex_cli.core.paths import unconfined
 from codex_cli.errors import ConfigError
 from codex_cli.roots import CONFIG_FILE
 
@@ -223,17 +224,21 @@ class Config:
 
     @property
     def domains(self) -> dict[str, str]:
-        """Domain name -> vault-relative folder."""
+        """Domain name -> vault-relative folder (a linked folder is no domain)."""
         if self._domains is None:
+            from codex_cli.adapters import fs
+
             found: dict[str, str] = {}
             for root_name in self.data.get("domain_roots") or []:
-                base = self.root / root_name
+                root_name = str(root_name).strip("/")
+                if fs.symlink_on_path(self.root, root_name) is not None:
+                    continue  # never list a folder through a link (it may leave the vault)
                 try:
-                    entries = sorted(os.scandir(base), key=lambda e: e.name)
+                    entries = sorted(os.scandir(self.root / root_name), key=lambda e: e.name)
                 except OSError:
                     continue
                 for entry in entries:
-                    if entry.is_dir() and not entry.name.startswith("."):
+                    if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
                         found.setdefault(entry.name, f"{root_name}/{entry.name}")
             for name, folder in (self.data.get("domains") or {}).items():
                 found[str(name)] = str(folder).strip("/")
@@ -307,11 +312,21 @@ def code_stamp() -> str:
     return _CODE_STAMP
 
 
+MAX_CONFIG_BYTES = 256 * 1024
+
+
 def load(root: Path) -> Config:
-    """The configuration of the vault at `root` (defaults when it has none)."""
+    """The configuration of the vault at `root` (defaults when it has none).
+
+    The file is untrusted input (a repository you cloned may be hostile): it
+    must be a regular file (not a symbolic link), at most MAX_CONFIG_BYTES,
+    YAML without anchors or aliases, and every setting must pass the typed
+    schema (config_schema) with every path inside the vault. Any problem is
+    a ConfigError naming the line, before anything is planned.
+    """
     path = root / CONFIG_FILE
     data = copy.deepcopy(DEFAULTS)
-    if not path.is_file():
+    if not os.path.lexists(path):
         types, domains = vault_schemas(root, DEFAULTS["schemas"])
         return Config(_merge(data, {"types": types}), root, schema_domains=domains)
     loaded, lines = _read(path)
@@ -323,8 +338,8 @@ def load(root: Path) -> Config:
     if unknown:
         raise ConfigError(f"{_where(lines, unknown[0])}: unknown setting {unknown[0]!r} (see docs/configuration.md)")
     folder = loaded.get("schemas", DEFAULTS["schemas"])
-    if folder is not None and not isinstance(folder, str):
-        raise ConfigError(f"{_where(lines, 'schemas')}: schemas must be a folder name (or \"\" for none)")
+    if folder is not None and (not isinstance(folder, str) or (folder and unconfined(folder) is not None)):
+        raise ConfigError(f"{_where(lines, 'schemas')}: schemas must be a folder inside the vault (or \"\" for none)")
     types, domains = vault_schemas(root, folder or "")
     merged = _merge(_merge(data, {"types": types}), loaded)
     _validate(merged, lines)
@@ -342,6 +357,10 @@ def vault_schemas(root: Path, folder: str) -> tuple[dict[str, Any], frozenset[st
     if not folder:
         return {}, frozenset()
     base = root / folder
+    from codex_cli.adapters.fs import symlink_on_path
+
+    if unconfined(folder) is not None or symlink_on_path(root, folder) is not None:
+        return {}, frozenset()
     try:
         real_root = root.resolve()
         if not base.resolve().is_relative_to(real_root) or not base.is_dir():
@@ -367,32 +386,101 @@ def vault_schemas(root: Path, folder: str) -> tuple[dict[str, Any], frozenset[st
     return types, frozenset(domains)
 
 
+def _read_file(path: Path) -> str:
+    """The text of `.codex.yaml`: a regular file, not a link, not too large."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if os.path.islink(path):
+            raise ConfigError(f"{CONFIG_FILE}: is a symbolic link; codex reads only a regular file here")
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read it: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{CONFIG_FILE}: is not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{CONFIG_FILE}: is {info.st_size} bytes; the limit is {MAX_CONFIG_BYTES} (256 KiB)")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read it: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{CONFIG_FILE}: is larger than the limit of {MAX_CONFIG_BYTES} bytes (256 KiB)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read it: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+
+
+def _yaml() -> Any:
+    """ruamel.yaml's round-trip reader, refusing anchors and aliases.
+
+    An alias can make a few lines expand to gigabytes ("billion laughs");
+    settings never need one.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.composer import Composer, ComposerError
+    from ruamel.yaml.events import AliasEvent
+
+    class NoAliases(Composer):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.parser.peek_event()
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark)
+            return super().compose_node(parent, index)
+
+    reader = YAML(typ="rt", pure=True)
+    reader.Composer = NoAliases
+    return reader
+
+
 def _read(path: Path) -> tuple[Any, dict[str, int]]:
-    """The file's settings as plain data, and the line of each top-level key.
+    """The file's settings as plain data, and the line of each key (dotted: `maps.file_name`, `domain_roots.0`).
 
     ruamel.yaml (YAML 1.2: `no` is a string, not false) keeps where each key
     was written, so that an error can point at its line.
     """
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    text = _read_file(path)
     try:
-        node = YAML(typ="rt", pure=True).load(path.read_text(encoding="utf-8"))
+        node = _yaml().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         at = f":{mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{CONFIG_FILE}{at}: invalid YAML: {problem}") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(f"{CONFIG_FILE}: cannot read it: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"{CONFIG_FILE}: invalid YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     lines: dict[str, int] = {}
-    if isinstance(node, dict) and hasattr(node, "lc"):
-        for key in node:
+    _lines_of(node, "", lines)
+    return _plain(node), lines
+
+
+def _lines_of(node: Any, prefix: str, lines: dict[str, int]) -> None:
+    """Record the line of every key and list item under `node`."""
+    lc: Any = getattr(node, "lc", None)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            dotted = f"{prefix}{key}"
             try:
-                lines[str(key)] = node.lc.key(key)[0] + 1
+                lines[dotted] = lc.key(key)[0] + 1
             except (KeyError, TypeError, AttributeError):
                 pass
-    return _plain(node), lines
+            _lines_of(value, dotted + ".", lines)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            dotted = f"{prefix}{i}"
+            try:
+                lines[dotted] = lc.item(i)[0] + 1
+            except (KeyError, TypeError, AttributeError, IndexError):
+                pass
+            _lines_of(value, dotted + ".", lines)
 
 
 def _plain(node: Any) -> Any:
@@ -410,27 +498,28 @@ def _plain(node: Any) -> Any:
     return str(node)
 
 
+def _line(lines: dict[str, int], key: str) -> int | None:
+    """The line of a dotted key: its own, else its nearest parent's."""
+    parts = key.split(".")
+    while parts:
+        dotted = ".".join(parts)
+        if dotted in lines:
+            return lines[dotted]
+        parts.pop()
+    return None
+
+
 def _where(lines: dict[str, int], key: str) -> str:
-    return f"{CONFIG_FILE}:{lines[key]}" if key in lines else CONFIG_FILE
+    line = _line(lines, key)
+    return f"{CONFIG_FILE}:{line}" if line is not None else CONFIG_FILE
 
 
 def _validate(data: dict[str, Any], lines: dict[str, int] | None = None) -> None:
-    def expect(cond: bool, what: str) -> None:
-        if not cond:
-            key = what.split(".", 1)[0].split(" ", 1)[0]  # the top-level setting the message starts with
-            raise ConfigError(f"{_where(lines or {}, key)}: {what}")
+    """Raise ConfigError listing every problem, one line each, with its line in the file."""
+    from codex_cli.config_schema import validate
 
-    expect(isinstance(data["domain_roots"], list), "domain_roots must be a list of folders")
-    expect(isinstance(data["domains"], dict), "domains must map names to folders")
-    expect(isinstance(data["title_fields"], list), "title_fields must be a list")
-    expect(isinstance(data["claim_types"], list), "claim_types must be a list")
-    expect(isinstance(data["types"], dict), "types must map type names to schemas")
-    for name, spec in data["types"].items():
-        expect(isinstance(spec, dict) and isinstance(spec.get("fields", {}), dict), f"types.{name} needs a `fields` mapping")
-    expect(isinstance(data["commit"].get("protected_branches", []), list), "commit.protected_branches must be a list")
-    expect(isinstance(data["agents"], dict), "agents must map handles to {name, id}")
-    expect(isinstance(data["belief_files"], list), "belief_files must be a list of globs")
-    review = data["review"]
-    expect(isinstance(review, dict), "review must be a mapping")
-    expect(isinstance(review.get("base"), str) and bool(review.get("base")), "review.base must name a branch")
-    expect(isinstance(review.get("restatement"), (int, float)) and 0 < review["restatement"] <= 1, "review.restatement must be a number above 0, at most 1")
+    problems = validate(data, DEFAULTS)
+    if problems:
+        where = lines or {}
+        problems.sort(key=lambda p: _line(where, p[0]) or 0)
+        raise ConfigError("\n".join(f"{_where(where, key)}: {key} {message}" for key, message in problems))

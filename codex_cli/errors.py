@@ -101,6 +101,18 @@ class DirtyFile(Refused):
         super().__init__("uncommitted changes in files this would touch: " + ", ".join(self.paths), hint=hint)
 
 
+class OutsideVault(Refused):
+    """A path would leave the vault, or go through a symbolic link: nothing was read or written (exit 3)."""
+
+    def __init__(self, path: str, reason: str, *, verb: str = "write") -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"refusing to {verb} {path}: {reason}; nothing was written",
+            hint="codex never reads, writes or commits through a symbolic link or outside the vault (docs/safety.md)",
+        )
+
+
 class ApplyFailed(CodexError):
     """A write failed; every file touched was restored."""
 

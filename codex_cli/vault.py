@@ -61,22 +61,10 @@ def read_note(root: str, path: str, ctx: ParseContext) -> tuple[fs.Signature | N
     reads every note needs no separate stat walk.
     """
     try:
-        fd = os.open(os.path.join(root, path), os.O_RDONLY)
+        # never through a link, never waiting on a FIFO: the scan listed a regular file, but it may have changed since
+        raw, st = fs.read_with_stat(os.path.join(root, path))
     except OSError as exc:
         return None, _unreadable(path, exc), b""
-    try:
-        st = os.fstat(fd)
-        pieces = []
-        while True:
-            piece = os.read(fd, max(st.st_size + 1, 65536))
-            if not piece:
-                break
-            pieces.append(piece)
-        raw = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-    except OSError as exc:
-        return None, _unreadable(path, exc), b""
-    finally:
-        os.close(fd)
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns), parse_note(path, raw, ctx), raw
 
 

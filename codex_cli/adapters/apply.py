@@ -1,8 +1,10 @@
 """Carry out a Plan as one step: it completes, or every file is as it was.
 
-1. Check: every file the plan read still has the bytes it had when planned,
-   and nothing exists where the plan creates or moves a file (a case-only
-   rename of the same file excepted).
+1. Check: every path stays inside the vault with no symbolic link on the
+   way (adapters.fs.refuse_unconfined: the last line of defence, whatever
+   planned it); every file the plan read is a regular file that still has
+   the bytes it had when planned; and nothing exists where the plan creates
+   or moves a file (a case-only rename of the same file excepted).
 2. Write each new content to a temporary file beside its target, then move
    it into place; remove the sources of moves last.
 3. On any failure, undo in reverse: restore the saved bytes, remove what was
@@ -16,6 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from codex_cli.adapters.fs import read_regular, refuse_unconfined
 from codex_cli.core.plan import FileChange, Plan, digest
 from codex_cli.errors import ApplyFailed, Exists, StaleFile
 
@@ -44,13 +47,17 @@ def _check(root: Path, plan: Plan) -> dict[Path, tuple[bytes, int]]:
     ones a rollback restores.
     """
     saved: dict[Path, tuple[bytes, int]] = {}
-    for change in plan.effective():
+    changes = plan.effective()
+    for change in changes:  # the last line of defence, before anything is read or written
+        for path in (change.old_path, change.path):
+            if path is not None:
+                refuse_unconfined(root, path)
+    for change in changes:
         if change.old_path is not None:
             src = root / change.old_path
             try:
-                with open(src, "rb") as handle:
-                    current = handle.read()
-                    mode = os.fstat(handle.fileno()).st_mode & 0o7777
+                current = read_regular(str(src))
+                mode = os.lstat(src).st_mode & 0o7777
             except OSError:
                 raise StaleFile(change.old_path) from None
             if digest(current) != change.base_digest:

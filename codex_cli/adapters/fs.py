@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +78,10 @@ def scan(root: Path, ignored: list[str] | None = None, *, stat: bool = True) -> 
                 continue
             if ignored and any(fnmatchcase(relpath, g) for g in ignored):
                 continue
+            if not entry.is_file(follow_symlinks=False):
+                # a FIFO, socket or device named *.md: never opened (a FIFO would block forever)
+                result.problems.append((relpath, Problem("not-a-file", WARNING, "not a regular file (a FIFO, socket or device); skipped")))
+                continue
             if not stat:
                 files[relpath] = NO_SIGNATURE
                 continue
@@ -100,6 +106,74 @@ def _report_link(path: str, relpath: str, root_real: str, result: Scan, is_note:
         result.problems.append((relpath, Problem("symlink-outside", WARNING, "symbolic link that leaves the vault; skipped")))
 
 
+# --- confinement: never read, write or commit through a link --------------------
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def symlink_on_path(root: Path | str, relpath: str) -> str | None:
+    """The first part of `relpath` (under `root`) that is a symbolic link; None when none is.
+
+    Every component is lstat'ed; the walk stops at the first one that does
+    not exist (what a plan creates there cannot be a link yet).
+    """
+    current = str(root)
+    parts = [p for p in relpath.split("/") if p]
+    for i, part in enumerate(parts):
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return "/".join(parts[: i + 1])
+    return None
+
+
+def refuse_unconfined(root: Path | str, relpath: str, *, verb: str = "write") -> None:
+    """Raise OutsideVault unless `relpath` is a plain vault path with no link on the way."""
+    from codex_cli.core.paths import unconfined
+    from codex_cli.errors import OutsideVault
+
+    why = unconfined(relpath, hidden=True)
+    if why is not None:
+        raise OutsideVault(relpath, f"the path {why}", verb=verb)
+    link = symlink_on_path(root, relpath)
+    if link is not None:
+        where = "" if link == relpath else f" ({link} is one)"
+        raise OutsideVault(relpath, f"it goes through a symbolic link{where}", verb=verb)
+
+
 def read_bytes(root: Path, relpath: str) -> bytes:
-    with open(os.path.join(root, relpath), "rb") as handle:
-        return handle.read()
+    """A file of the vault, read for planning: refused (OutsideVault) through a link,
+    OSError when it is not a regular file (a FIFO is never opened for reading)."""
+    refuse_unconfined(root, relpath, verb="read")
+    return read_regular(os.path.join(root, relpath))
+
+
+def read_regular(path: str) -> bytes:
+    return read_with_stat(path)[0]
+
+
+def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its stat; OSError for a link, a FIFO, a device or a folder.
+
+    O_NOFOLLOW refuses a link in the last component; O_NONBLOCK makes opening
+    a FIFO return at once instead of waiting for a writer.
+    """
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        pieces = []
+        while True:
+            piece = os.read(fd, max(info.st_size + 1, 65536))
+            if not piece:
+                break
+            pieces.append(piece)
+        return (pieces[0] if len(pieces) == 1 else b"".join(pieces)), info
+    finally:
+        os.close(fd)

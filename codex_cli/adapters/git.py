@@ -183,8 +183,14 @@ class Repository:
         return candidate
 
     def stage(self, paths: Sequence[str]) -> None:
+        """Stage these repository-relative paths; refused (nothing staged) if one leaves
+        the work tree or goes through a symbolic link (git would stage the link itself)."""
         if not paths:
             return
+        from codex_cli.adapters.fs import refuse_unconfined
+
+        for path in paths:
+            refuse_unconfined(self.top, path, verb="commit")
         if len(paths) <= MANY_PATHS:
             self._run("add", "-A", "--", *paths)
             return

@@ -230,10 +230,11 @@ def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[st
 
 
 def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str | None) -> Iterator[str]:
+    from codex_cli.adapters.fs import read_regular
+
     for path in paths:
         try:
-            with open(os.path.join(root, path), "rb") as handle:
-                raw = handle.read()
+            raw = read_regular(os.path.join(root, path))
         except OSError:
             continue
         if lowered is not None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codex_cli.adapters.fs import read_regular
 from codex_cli.adapters.search_index import Row
 from codex_cli.core import matcher
 from codex_cli.core.note import ParseContext, decode, parse_note
@@ -222,8 +223,7 @@ class ColdIndex:
             if not self.is_map(path):
                 continue
             try:
-                with open(os.path.join(self.root, path), "rb") as handle:
-                    raw = handle.read()
+                raw = read_regular(os.path.join(self.root, path))
             except OSError:
                 continue
             note = parse_note(path, raw, self.ctx)
@@ -365,8 +365,7 @@ class ColdIndex:
                 if p in self.own_paths:
                     continue
                 try:
-                    with open(os.path.join(self.root, p), "rb") as handle:
-                        texts.append(handle.read().lower())
+                    texts.append(read_regular(os.path.join(self.root, p)).lower())
                 except OSError:
                     pass
             self._sample = b"\0".join(texts)
@@ -383,8 +382,7 @@ class ColdIndex:
             return self._parsed[i]
         path = self.paths[i]
         try:
-            with open(os.path.join(self.root, path), "rb") as handle:
-                raw = handle.read()
+            raw = read_regular(os.path.join(self.root, path))
         except OSError:
             self._parsed[i] = None
             return None

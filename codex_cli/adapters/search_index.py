@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_cli.adapters import cache
+from codex_cli.adapters.fs import read_regular
 from codex_cli.core.note import ParseContext, decode, parse_note
 from codex_cli.core.resolve import path_key, target_key, title_key
 
@@ -104,8 +105,7 @@ def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, 
     from codex_cli.core import matcher
 
     try:
-        with open(os.path.join(root, path), "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(os.path.join(root, path))
     except OSError:
         raw = b""
     note = parse_note(path, raw, ctx)

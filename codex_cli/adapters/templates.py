@@ -5,7 +5,8 @@ the context holds only plain data (strings, numbers, lists, dicts). A vault
 can override any built-in template by putting a file of the same name under
 `.codex/scaffolds/`. Includes and imports are looked up by the loader only
 inside the template folders; a name with `..`, an absolute path, or a file
-that resolves (through a symbolic link) outside its folder is refused.
+that resolves (through a symbolic link) outside its folder is refused, and
+so is an override folder reached through a symbolic link.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def folders_for(vault_root: Path | None, sub: str) -> list[Path]:
     if vault_root is not None:
         override = vault_root / OVERRIDE_DIR / sub
         if override.is_dir():
+            from codex_cli.adapters.fs import refuse_unconfined
+
+            try:
+                refuse_unconfined(vault_root, f"{OVERRIDE_DIR}/{sub}", verb="read templates from")
+            except Refused as exc:
+                raise TemplateError(exc.message) from None
             folders.append(override)
     folders.append(builtin_dir() / sub)
     return folders

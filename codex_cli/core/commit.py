@@ -7,10 +7,46 @@ the agent has no id) for agents, `Contributor: <name>` for people.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from codex_cli.core.text import slugify
+
+# An agent is one word as the knowledge base writes them (`rio`, `theseus`):
+# letters, digits and hyphens. Nothing else can reach a subject, a branch
+# name or a trailer, so no newline, `<` or `>` can forge another trailer.
+_AGENT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?")
+# A display name (`Rio`) may hold spaces and a few marks, never `<`, `>` or a line break.
+_DISPLAY_NAME = re.compile(r"[^\W_](?:[\w .'-]{0,62}[^\W_])?")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_ID_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+
+
+def agent_name_problem(name: str) -> str | None:
+    """Why `name` is not an agent name; None when it is one."""
+    if _AGENT_NAME.fullmatch(name):
+        return None
+    return "is not an agent name: one word of letters, digits and hyphens (like rio or theseus)"
+
+
+def display_name_problem(name: str) -> str | None:
+    if _DISPLAY_NAME.fullmatch(name):
+        return None
+    return "is not a display name: letters, digits, spaces, `.`, `'` and `-`, at most 64"
+
+
+def agent_id_problem(value: str) -> str | None:
+    """Why `value` is not an agent id (a UUID, or a word such as HEADLESS); None when it is one."""
+    if _UUID.fullmatch(value) or _ID_WORD.fullmatch(value):
+        return None
+    return "is not an agent id: a UUID like 2EA8DBCB-A29B-43E8-B726-45E571A1F3C8"
+
+
+def uuid_problem(value: str) -> str | None:
+    if _UUID.fullmatch(value):
+        return None
+    return "is not a UUID (like 2EA8DBCB-A29B-43E8-B726-45E571A1F3C8)"
 
 
 @dataclass(frozen=True)
@@ -23,16 +59,26 @@ class Author:
     is_agent: bool = True
 
     @classmethod
-    def agent(cls, handle: str, agents: dict[str, Any]) -> Author:
+    def agent(cls, handle: str, agents: dict[str, Any], agent_id: str | None = None) -> Author:
+        """The agent `handle` (validated: ValueError says why), with its id from `agent_id` or `agents`."""
         key = handle.strip()
+        why = agent_name_problem(key)
+        if why is not None:
+            raise ValueError(f"{key!r} {why}")
         known = agents.get(key) or agents.get(key.lower()) or {}
         name = str(known.get("name") or key[:1].upper() + key[1:])
-        agent_id = known.get("id")
-        return cls(slugify(key, 4), name, str(agent_id) if agent_id else None, True)
+        if display_name_problem(name) is not None:
+            name = key[:1].upper() + key[1:]
+        the_id = agent_id or known.get("id")
+        if the_id is not None and agent_id_problem(str(the_id)) is not None:
+            raise ValueError(f"{str(the_id)!r} {agent_id_problem(str(the_id))}")
+        return cls(key.lower(), name, str(the_id).upper() if the_id else None, True)
 
     @classmethod
     def person(cls, name: str) -> Author:
-        return cls(slugify(name, 3), name, None, False)
+        """A person by git's user.name: one line in the trailer, whatever git says."""
+        one_line = " ".join(name.replace("<", " ").replace(">", " ").split()) or "anonymous"
+        return cls(slugify(one_line, 3), one_line, None, False)
 
 
 def subject(config_commit: dict[str, Any], author: Author, action: str) -> str:

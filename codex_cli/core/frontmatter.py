@@ -232,9 +232,23 @@ def loader() -> type:
     return _LOADER
 
 
+# Frontmatter is a few fields (the largest in teleo-codex is under 2 KB); a
+# note's is read only up to this size, so a hostile note cannot cost minutes.
+MAX_FRONTMATTER_CHARS = 64 * 1024
+
+
 def yaml_load(yaml_text: str) -> Any:
+    """Safe YAML without anchors or aliases (FrontmatterError): an alias can expand a few
+    lines into gigabytes ("billion laughs"), and frontmatter never needs one."""
     import yaml
 
+    if len(yaml_text) > MAX_FRONTMATTER_CHARS:
+        raise FrontmatterError(f"frontmatter is {len(yaml_text)} characters; the limit is {MAX_FRONTMATTER_CHARS}", 1)
+    if "&" in yaml_text or "*" in yaml_text:
+        for event in yaml.parse(yaml_text, Loader=loader()):  # noqa: S506 - events only, nothing is built
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                mark = event.start_mark
+                raise FrontmatterError("anchors and aliases (&name, *name) are not allowed in frontmatter", mark.line + 1 if mark else None)
     return yaml.load(yaml_text, Loader=loader())  # noqa: S506 - a SafeLoader subclass
 
 
@@ -247,6 +261,8 @@ def load(yaml_text: str) -> dict[str, Any]:
 
     try:
         data = yaml_load(yaml_text)
+    except FrontmatterError:
+        raise
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -167,3 +167,16 @@ def test_a_deeper_dash_continues_the_item_above_it() -> None:
     text = "a:\n  - foo\n    - bar\n"
     assert fm._fast_load(text) is None
     assert fm.load(text) == {"a": ["foo - bar"]}
+
+
+def test_aliases_and_oversized_frontmatter_are_refused_not_expanded() -> None:
+    import pytest
+
+    from codex_cli.core.frontmatter import MAX_FRONTMATTER_CHARS, FrontmatterError, load
+
+    with pytest.raises(FrontmatterError, match="anchors and aliases") as caught:
+        load("type: claim\na: &a [x, x]\nb: [*a, *a]\n")
+    assert caught.value.line == 2
+    with pytest.raises(FrontmatterError, match="the limit is"):
+        load("a: [" + "x, " * MAX_FRONTMATTER_CHARS + "]\n")
+    assert load("title: 'a & b * c'\n") == {"title": "a & b * c"}  # the characters alone are fine
