@@ -46,6 +46,16 @@ def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def copy_sample(dest: Path) -> Path:
+    """A writable copy of ../shared/sample-codex at `dest`."""
+    import shutil
+
+    shutil.copytree(SAMPLE, dest)
+    for p in dest.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return dest
+
+
 def git(root: Path, *args: str) -> str:
     out = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True)
     return out.stdout

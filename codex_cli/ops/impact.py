@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from codex_cli.core.impact import (
     BELIEF,
@@ -22,6 +23,7 @@ from codex_cli.core.impact import (
     sections,
 )
 from codex_cli.core.note import Note
+from codex_cli.core.resolve import Resolver
 from codex_cli.vault import Vault
 
 
@@ -45,8 +47,8 @@ def role_of(vault: Vault) -> Callable[[Note], str]:
     return role
 
 
-def graph(vault: Vault) -> Graph:
-    """The vault's references, reversed (built once per command)."""
+def graph(vault: Vault, resolver: Resolver[Any] | None = None) -> Graph:
+    """The vault's references, reversed (built once per command); `resolver` replaces the vault's."""
     notes = vault.notes
     config = vault.config
     beliefs = {}
@@ -56,7 +58,7 @@ def graph(vault: Vault) -> Graph:
                 beliefs[path] = sections(vault.read_text(path))
             except OSError:
                 continue
-    return Graph(notes, vault.resolver, role_of(vault), beliefs)
+    return Graph(notes, resolver if resolver is not None else vault.resolver, role_of(vault), beliefs)
 
 
 def impact(vault: Vault, path: str) -> Impact:

@@ -1,0 +1,358 @@
+"""`codex review [RANGE]`: a branch's change, checked and prepared for a reviewer.
+
+1. Read the range from history (adapters.history, GitPython): the merge base
+   with the base branch up to HEAD by default; its commits and trailers; the
+   notes added, modified, renamed and deleted.
+2. Check the changed notes with `codex check`'s findings (schema, links,
+   maps), and each claim with the review gates (core.review); for a modified
+   note, only what the branch introduced (the note at the base is checked
+   the same way and its findings left out).
+3. Check each commit's `Pentagon-Agent` trailer against the vault's agents,
+   and each changed source's `claims_extracted` and enrichments against
+   what the branch adds and changes.
+4. Prepare what a reviewer judges: the most similar existing claims
+   (core.matcher.rank), the similar ones of opposite stance or with a
+   challenge relation, and the beliefs and positions whose chains reach a
+   changed, renamed, retired or deleted note (core.impact).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from codex_cli.adapters import history
+from codex_cli.core import review as gates
+from codex_cli.core.check import Finding, Report, note_part
+from codex_cli.core.impact import CLAIM, Dependent, Graph, Node
+from codex_cli.core.note import ERROR, WARNING, Note, parse_note, title_of
+from codex_cli.core.resolve import OK, PathRef, Resolver
+from codex_cli.vault import Vault
+
+RETIRED = "retired"
+SIMILAR = 3  # possible duplicates shown
+NEIGHBOURHOOD = 10  # similar claims looked at for a contradiction
+
+
+@dataclass
+class Similar:
+    title: str
+    path: str
+    score: float
+    why: str
+    new: bool = False  # added on the same branch
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "path": self.path, "score": self.score, "why": self.why, "new": self.new}
+
+
+@dataclass
+class NoteReview:
+    path: str
+    change: str  # added, modified, renamed, retired, deleted
+    role: str
+    old_path: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    duplicates: list[Similar] = field(default_factory=list)
+    contradictions: list[Similar] = field(default_factory=list)
+    cascade: list[Dependent] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"path": self.path, "change": self.change, "role": self.role}
+        if self.old_path:
+            doc["old_path"] = self.old_path
+        doc["findings"] = [f.as_dict() for f in self.findings]
+        doc["duplicates"] = [s.as_dict() for s in self.duplicates]
+        doc["contradictions"] = [s.as_dict() for s in self.contradictions]
+        doc["cascade"] = [d.as_dict() for d in self.cascade]
+        return doc
+
+
+@dataclass
+class CommitReview:
+    info: history.CommitInfo
+    findings: list[Finding]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sha": self.info.sha,
+            "subject": self.info.subject,
+            "trailers": [list(t) for t in self.info.trailers],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class Review:
+    spec: str
+    base: str
+    head: str
+    commits: list[CommitReview]
+    notes: list[NoteReview]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for c in self.commits for f in c.findings] + [f for n in self.notes for f in n.findings]
+
+    @property
+    def errors(self) -> int:
+        return Report(findings=self.findings).errors
+
+    @property
+    def warnings(self) -> int:
+        return Report(findings=self.findings).warnings
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "range": self.spec,
+            "base": self.base,
+            "head": self.head,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "commits": [c.as_dict() for c in self.commits],
+            "notes": [n.as_dict() for n in self.notes],
+        }
+
+
+def review(vault: Vault, spec: str | None = None, base: str | None = None, *, judge: bool = True) -> Review:
+    settings = vault.config.review
+    rng = history.open_range(vault.root, spec, base or str(settings.get("base") or "main"))
+    changes = _vault_changes(vault, rng)
+    notes = vault.notes
+    reviews: list[NoteReview] = []
+    added = {c.path for c in changes if c.kind == history.ADDED}
+    changed = {c.path for c in changes if c.kind != history.DELETED}
+    deleted = [c.path for c in changes if c.kind == history.DELETED]
+    graph = _graph(vault, deleted)
+    checked = _check_findings(vault, sorted(changed))
+    threshold = float(settings.get("restatement") or 0.8)
+    prefix = _prefix(vault, rng)
+    for c in changes:
+        if c.kind == history.DELETED:
+            reviews.append(_deleted(c.path, graph))
+            continue
+        note = notes.get(c.path)
+        if note is None:
+            continue
+        at_base = _note_at_base(vault, rng, prefix + (c.old_path or c.path), c.old_path or c.path) if c.kind != history.ADDED else None
+        before = at_base[0] if at_base is not None else None
+        kind = c.kind
+        if kind == history.MODIFIED and _retired(note) and not (before is not None and _retired(before)):
+            kind = RETIRED
+        item = NoteReview(c.path, kind, graph.role(note), c.old_path)
+        found = list(checked.get(c.path, []))
+        if kind in (history.MODIFIED, RETIRED):  # a map lists it or not as before: the maps' change says
+            found = [f for f in found if f.code != "unmapped"]
+        text = vault.read_text(c.path)
+        if item.role == CLAIM and not _retired(note):
+            found += gates.claim_findings(note, text, threshold)
+        if at_base is not None:
+            found = gates.new_only(found, _findings_of(vault, *at_base, threshold))
+        if note.type == "source":
+            found += gates.source_findings(note, before, _resolve_path(vault), added, changed)
+        item.findings = sorted(found, key=lambda f: (f.severity != ERROR, f.line or 0, f.code))
+        if kind != history.ADDED:
+            item.cascade = graph.impact(c.path).cascade
+        reviews.append(item)
+    _unlisted_claims(reviews, notes, added)
+    if judge:
+        _judge(vault, reviews, added)
+    known = known_agents(vault)
+    commits = [CommitReview(c, gates.commit_findings(c.sha, c.subject, c.trailers, c.parents, known)) for c in rng.commits]
+    return Review(rng.spec, rng.base, rng.head, commits, reviews)
+
+
+def known_agents(vault: Vault) -> set[str]:
+    """The agents a trailer may name, lower case: the folders under `review.agents_folder`, and the configured agents."""
+    folder = vault.root / str(vault.config.review.get("agents_folder") or "agents")
+    known: set[str] = set()
+    if folder.is_dir():
+        known.update(p.name.lower() for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for handle, spec in (vault.config.data.get("agents") or {}).items():
+        known.add(str(handle).lower())
+        if isinstance(spec, dict) and spec.get("name"):
+            known.add(str(spec["name"]).lower())
+    return known
+
+
+# --- what changed, in the vault ----------------------------------------------------------
+
+
+def _prefix(vault: Vault, rng: history.Range) -> str:
+    inside = vault.root.resolve().relative_to(rng.top.resolve()).as_posix()
+    return "" if inside == "." else inside + "/"
+
+
+def _vault_changes(vault: Vault, rng: history.Range) -> list[history.Change]:
+    """The range's changes to notes, with vault-relative paths (a rename out of the vault is a deletion)."""
+    prefix = _prefix(vault, rng)
+    paths = vault.paths()
+
+    def note_path(path: str | None) -> str | None:
+        if path is None or not path.startswith(prefix) or not path.endswith(".md"):
+            return None
+        rel = path[len(prefix) :]
+        if any(part.startswith(".") for part in rel.split("/")) or vault.config.is_ignored(rel):
+            return None
+        return rel
+
+    out = []
+    for c in rng.changes:
+        new, old = note_path(c.path), note_path(c.old_path)
+        if c.kind == history.DELETED:
+            if new is not None:
+                out.append(history.Change(history.DELETED, new))
+        elif new is None or new not in paths:
+            if old is not None:  # renamed out of the vault (or no longer a note)
+                out.append(history.Change(history.DELETED, old))
+        elif c.kind == history.RENAMED and old is None:
+            out.append(history.Change(history.ADDED, new))
+        else:
+            out.append(history.Change(c.kind, new, old))
+    return out
+
+
+def _retired(note: Note) -> bool:
+    return (note.meta or {}).get("status") == RETIRED
+
+
+def _note_at_base(vault: Vault, rng: history.Range, repo_path: str, path: str) -> tuple[Note, str] | None:
+    """The note as it was at the base, and its text."""
+    text = rng.text_at_base(repo_path)
+    if text is None:
+        return None
+    return parse_note(path, text.encode("utf-8", "surrogateescape"), vault.context()), text
+
+
+# --- gates ---------------------------------------------------------------------------------
+
+
+def _check_findings(vault: Vault, paths: list[str]) -> dict[str, list[Finding]]:
+    """`codex check`'s findings for these notes, by note."""
+    from codex_cli.ops.check import run_check
+
+    if not paths:
+        return {}
+    report = run_check(vault, [str(vault.root / p) for p in paths]).report
+    out: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        out.setdefault(f.file, []).append(f)
+    return out
+
+
+def _findings_of(vault: Vault, before: Note, text: str, threshold: float) -> list[Finding]:
+    """What check and the gates said of a note's text at the base (against today's vault)."""
+    config = vault.config
+    part = note_part(before, vault.index(), frozenset(config.claim_types), config.is_map)
+    found = [Finding(*t) for t in part.findings]
+    if before.type in config.claim_types:
+        found += gates.claim_findings(before, text, threshold)
+    return found
+
+
+def _resolve_path(vault: Vault) -> Any:
+    resolver = vault.index()
+
+    def resolve(title: str, source: str) -> str | None:
+        res = resolver.resolve(title, source)
+        return res.note.path if res.status == OK and res.note is not None else None
+
+    return resolve
+
+
+def _unlisted_claims(reviews: list[NoteReview], notes: dict[str, Note], added: set[str]) -> None:
+    """When the branch changes sources (an extraction), every claim it adds should be in one's claims_extracted."""
+    sources = [notes[r.path] for r in reviews if r.path in notes and notes[r.path].type == "source"]
+    if not sources:
+        return
+    listed: set[str] = set()
+    for s in sources:
+        listed.update(_key(e) for e in gates.entries(s.meta, (gates.EXTRACTED,)))
+    for r in reviews:
+        if r.path in added and r.role == CLAIM and _key(title_of(r.path)) not in listed and _key(r.path) not in listed:
+            r.findings.append(Finding(r.path, "source-mismatch", WARNING, "the branch changes sources, but none lists this claim in claims_extracted"))
+
+
+def _key(text: str) -> str:
+    from codex_cli.core.resolve import target_key
+
+    return target_key(text)
+
+
+def _graph(vault: Vault, deleted: list[str]) -> Graph:
+    """The vault's references reversed; deleted notes stand in the index so links to them are followed."""
+    from codex_cli.ops import impact
+
+    if not deleted:
+        return impact.graph(vault)
+    notes = vault.notes
+    resolver: Resolver[Any] = Resolver([*notes.values(), *(PathRef(p) for p in deleted if p not in notes)])
+    return impact.graph(vault, resolver)
+
+
+def _deleted(path: str, graph: Graph) -> NoteReview:
+    found = graph.impact(path)
+    item = NoteReview(path, history.DELETED, graph.role_of(Node(path)))
+    live = [d for d in found.direct if not d.ambiguous]
+    if live:
+        shown = "; ".join(d.node.label for d in live[:5]) + ("; …" if len(live) > 5 else "")
+        item.findings.append(Finding(path, "deleted-but-linked", ERROR, f"deleted while {len(live)} note{'s' if len(live) != 1 else ''} still refer to it: {shown} (retire it instead: codex retire)"))
+    item.cascade = found.cascade
+    return item
+
+
+# --- what a reviewer judges, prepared ---------------------------------------------------------
+
+# a negated verb; the knowledge base's contrastive "A is X not Y" titles are not a stance
+_NEGATION = re.compile(
+    r"\b(?:(?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had|may|might|must)\s+not|cannot|can't|won't|doesn't|don't|"
+    r"isn't|aren't|never|fails?\s+to|no\s+longer|neither)\b",
+    re.IGNORECASE,
+)
+
+
+def opposite_stance(a: str, b: str) -> bool:
+    """Whether one title negates a verb and the other does not (a cheap sign of opposite stance)."""
+    return bool(_NEGATION.search(a)) != bool(_NEGATION.search(b))
+
+
+def _judge(vault: Vault, reviews: list[NoteReview], added: set[str]) -> None:
+    from codex_cli.core.matcher import draft_of, rank
+
+    notes = vault.notes
+    challenged = _challenge_relations(vault)
+    for r in reviews:
+        if r.role != CLAIM or r.change not in (history.ADDED, history.RENAMED, history.MODIFIED):
+            continue
+        note = notes[r.path]
+        ranked = rank(vault, draft_of(vault, note), limit=NEIGHBOURHOOD)
+        similar = [Similar(s.title, s.path, s.score, s.why, s.path in added) for s in ranked]
+        if r.change != history.MODIFIED:
+            r.duplicates = similar[:SIMILAR]
+        contra = []
+        for s in similar:
+            reasons = []
+            if opposite_stance(note.title, s.title):
+                reasons.append("opposite stance (one title negates)")
+            if s.path in challenged:
+                reasons.append(challenged[s.path])
+            if reasons:
+                contra.append(Similar(s.title, s.path, s.score, "; ".join(reasons) + f" — {s.why}", s.new))
+        r.contradictions = contra[:SIMILAR]
+
+
+def _challenge_relations(vault: Vault) -> dict[str, str]:
+    """Notes in a challenge relation: those with a challenged_by, and those named in one."""
+    out: dict[str, str] = {}
+    resolver = vault.resolver
+    for path, note in vault.notes.items():
+        for link in note.links:
+            if link.field != "challenged_by":
+                continue
+            out.setdefault(path, "has challenged_by")
+            res = resolver.resolve(link.target, path)
+            if res.status == OK and res.note is not None:
+                out.setdefault(res.note.path, f"challenges {title_of(path)}")
+    return out
+

@@ -1,0 +1,146 @@
+"""`codex review` on small git vaults: each gate, the outputs, the exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import claim, git, git_init, run, write_vault
+
+UUID = "2EA8DBCB-A29B-43E8-B726-45E571A1F3C8"
+TRAILER = f"\n\nPentagon-Agent: Rio <{UUID}>"
+GOOD_BODY = "Smith (2024) found that committees misprice risk in 40 of 52 cases."
+CHALLENGED = 'challenged_by:\n  - "thin markets are noisy"\n'
+
+
+def good_claim(title: str, **kw: str) -> str:
+    kw.setdefault("description", "evidence from 52 funding rounds between 2019 and 2024")
+    return claim(title, kw.pop("body", GOOD_BODY), extra=kw.pop("extra", CHALLENGED), **kw)
+
+
+@pytest.fixture
+def repo(vault: Path) -> Path:
+    write_vault(vault, {
+        "agents/rio/beliefs.md": "# Rio's beliefs\n\n### 1. Markets price risk\n\n- [[markets price risk better than committees]] — grounding\n",
+        "agents/rio/positions/markets win by 2030.md": "---\ntype: position\ndepends_on:\n  - \"[[markets price risk]]\"\n---\n\n# markets win by 2030\n",
+        "domains/ai/_map.md": "# AI\n\n- [[markets price risk better than committees]] — base\n- [[new claim about pricing speed holds]] — new\n",
+        "domains/ai/markets price risk better than committees.md": good_claim("markets price risk better than committees"),
+    })
+    git_init(vault)
+    git(vault, "switch", "-q", "-c", "rio/change")
+    return vault
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def test_a_clean_branch_passes_with_nothing_flagged(repo: Path) -> None:
+    write_vault(repo, {"domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds", links=["markets price risk better than committees"])})
+    commit(repo, "rio: add a claim" + TRAILER)
+    result = run(["review", "--json"], cwd=repo)
+    assert result.code == 0, result.stdout + result.stderr
+    doc = result.json()
+    assert doc["errors"] == 0 and doc["warnings"] == 0
+    assert [n["path"] for n in doc["notes"]] == ["domains/ai/new claim about pricing speed holds.md"]
+    assert doc["notes"][0]["change"] == "added" and doc["notes"][0]["findings"] == []
+
+
+def test_each_planted_problem_is_found(repo: Path) -> None:
+    write_vault(repo, {
+        "domains/ai/markets always win.md": claim("markets always win", "Because markets are good. See [[no such note]].", description="markets always win"),
+    })
+    commit(repo, "rio: add a claim")  # no trailer
+    result = run(["review", "--json"], cwd=repo)
+    assert result.code == 1
+    doc = result.json()
+    (note,) = doc["notes"]
+    found = {f["code"] for f in note["findings"]}
+    assert found >= {"unchallenged", "universal-quantifier", "description-restates-title", "broken-link", "unmapped"}
+    assert [f["code"] for f in doc["commits"][0]["findings"]] == ["missing-trailer"]
+
+
+def test_a_body_without_a_source_and_an_unknown_agent(repo: Path) -> None:
+    write_vault(repo, {"domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds", body="It is simply so.")})
+    commit(repo, f"mallory: add{chr(10) * 2}Pentagon-Agent: Mallory <{UUID}>")
+    doc = run(["review", "--json"], cwd=repo).json()
+    assert {f["code"] for f in doc["notes"][0]["findings"]} == {"no-evidence"}
+    assert [f["code"] for f in doc["commits"][0]["findings"]] == ["unknown-agent"]
+    assert run(["review"], cwd=repo).code == 1  # the commit gate fails
+    assert "no-evidence" in run(["review", "--strict"], cwd=repo).stdout
+
+
+def test_retiring_a_claim_shows_the_cascade(repo: Path) -> None:
+    assert run(["retire", "markets price risk better than committees", "--reason", "superseded", "--agent", "rio", "--no-branch"], cwd=repo).code == 0
+    doc = run(["review", "--json"], cwd=repo).json()
+    (note,) = [n for n in doc["notes"] if n["role"] == "claim"]
+    assert note["change"] == "retired"
+    assert [d["path"] for d in note["cascade"]] == ["agents/rio/beliefs.md", "agents/rio/positions/markets win by 2030.md"]
+    md = run(["review", "--markdown"], cwd=repo).stdout
+    assert "- [ ] Beliefs and positions that depend on it reviewed" in md
+    assert "position `agents/rio/positions/markets win by 2030.md` via `agents/rio/beliefs.md#Markets price risk`" in md
+
+
+def test_a_modified_note_reports_only_what_the_branch_introduced(vault: Path) -> None:
+    write_vault(vault, {"domains/ai/old claim holds here.md": claim("old claim holds here", "cites [[gone note]]", description="old claim holds here")})
+    git_init(vault)
+    git(vault, "switch", "-q", "-c", "rio/enrich")
+    path = vault / "domains/ai/old claim holds here.md"
+    path.write_text(path.read_text() + "\nMore: [[another missing note]]\n")
+    commit(vault, "rio: enrich" + TRAILER)
+    doc = run(["review", "--json"], cwd=vault).json()
+    (note,) = doc["notes"]
+    assert note["change"] == "modified"
+    assert [(f["code"], f.get("target")) for f in note["findings"]] == [("broken-link", "another missing note")]
+
+
+def test_deleting_a_linked_note_fails(repo: Path) -> None:
+    git(repo, "rm", "-q", "domains/ai/markets price risk better than committees.md")
+    commit(repo, "rio: delete" + TRAILER)
+    doc = run(["review", "--json"], cwd=repo).json()
+    (note,) = doc["notes"]
+    assert note["change"] == "deleted"
+    assert [f["code"] for f in note["findings"]] == ["deleted-but-linked"]
+    assert len(note["cascade"]) == 2
+
+
+def test_a_source_must_list_what_the_branch_extracts(repo: Path) -> None:
+    write_vault(repo, {
+        "domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds"),
+        "inbox/archive/2026-01-01-smith-pricing.md": (
+            '---\ntype: source\ntitle: "Pricing"\nauthor: Smith\ndate: 2026-01-01\ndomain: ai\nstatus: processed\n'
+            'claims_extracted: ["markets price risk better than committees.md"]\n---\n\nThe source.\n'
+        ),
+    })
+    commit(repo, "rio: extract" + TRAILER)
+    doc = run(["review", "--json"], cwd=repo).json()
+    by_path = {n["path"]: {f["code"] for f in n["findings"]} for n in doc["notes"]}
+    assert by_path["inbox/archive/2026-01-01-smith-pricing.md"] == {"source-mismatch"}  # lists a claim the branch does not add
+    assert by_path["domains/ai/new claim about pricing speed holds.md"] == {"source-mismatch"}  # added, listed by no source
+
+
+def test_range_and_base_options(repo: Path) -> None:
+    write_vault(repo, {"domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds")})
+    commit(repo, "rio: add" + TRAILER)
+    assert run(["review", "main..HEAD", "--json"], cwd=repo).json()["range"] == "main..HEAD"
+    assert run(["review", "HEAD..HEAD", "--json"], cwd=repo).json()["notes"] == []
+    missing = run(["review", "--base", "trunk"], cwd=repo)
+    assert missing.code == 2 and "no base branch 'trunk'" in missing.stderr
+    assert run(["review", "--json", "--markdown"], cwd=repo).code == 2
+
+
+def test_review_outside_git_is_a_usage_error(vault: Path) -> None:
+    write_vault(vault, {"a.md": "# a\n"})
+    result = run(["review"], cwd=vault)
+    assert result.code == 2 and "not in a git repository" in result.stderr
+
+
+def test_help_does_not_import_gitpython() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from codex_cli.cli.app import main; main(['--help']); main(['review', '--help']); print('git' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("False")
