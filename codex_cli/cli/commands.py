@@ -14,7 +14,7 @@ from codex_cli import __version__
 from codex_cli.cli.app_state import Settings, start_in
 
 # Each module has `register(app)`; the order here is the order in `--help`.
-COMMAND_MODULES = ["init", "new", "source", "link", "rename", "map", "retire", "impact", "check", "review"]
+COMMAND_MODULES = ["init", "new", "source", "extract", "link", "rename", "map", "retire", "impact", "check", "review"]
 
 app = typer.Typer(
     name="codex",

@@ -348,6 +348,8 @@ def note_path(vault: Vault, kind: str, answers: dict[str, Any]) -> str:
     if kind == "source":
         handle = source_handle(str(answers["author"]))
         return f"{folder}/{answers['date']}-{handle}-{slugify(title.text, 6)}.md"
+    if kind == "entity":  # schemas/entity.md: "Lowercase slugified name"
+        return f"{folder}/{slugify(title.text, 12)}.md"
     return f"{folder}/{title.filename}"
 
 

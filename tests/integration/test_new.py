@@ -109,7 +109,7 @@ def test_a_person_is_the_contributor_and_the_agent_can_come_from_the_environment
         (
             "entity",
             ["MetaDAO", "--entity-type", "protocol", "--domain", "ai", "--website", "https://metadao.fi"],
-            "entities/ai/MetaDAO.md",
+            "entities/ai/metadao.md",  # schemas/entity.md: a lowercase slugified name
             ["type: entity", "entity_type: protocol", 'name: "MetaDAO"', "status: active"],
         ),
     ],

@@ -1,0 +1,160 @@
+"""`codex extract SOURCE --plan` and `codex enrich`: one extraction, one commit, or nothing at all."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from tests.helpers import git, run, snapshot, write_vault
+from tests.integration.new_vault import (
+    ALIGNMENT,
+    MARKETS,
+    branch,
+    head_files,
+    head_message,
+    make_vault,
+)
+
+TODAY = date.today().isoformat()
+SOURCE = "inbox/archive/2026-02-21-rakka-omnipair-rate-controller.md"
+SOURCE_TEXT = (
+    "---\ntype: evidence\nsource: \"https://x.com/rakka/status/1\"\nauthor: \"@rakka\"\ndate: 2026-02-21\n"
+    "tags: [omnipair]\n---\n\n# @rakka on the rate controller\n\nA target utilization range, not a kink.\n"
+)
+NEW1 = "target utilization bands raise borrow rates before liquidity runs out"
+NEW2 = "shallow pools cap early lending markets near half utilization"
+NEW3 = "one pool for lending and spot removes the fragmentation that makes leverage expensive"
+
+PLAN = f"""\
+extracted_by: headless extraction cron (worker 6)
+claims:
+  - title: {NEW1}
+    domain: ai
+    confidence: likely
+    description: Omnipair moved its default band from 50-85 to 30-50 percent
+    body: The founder says the controller targets a range.
+    links: ["{MARKETS}|the prices it sets"]
+  - title: {NEW2}
+    domain: ai
+    confidence: speculative
+    description: Utilization could not pass about 55 percent
+    depends_on: ["{NEW1}"]
+  - title: {NEW3}
+    domain: ai
+    confidence: speculative
+    description: A single GAMM pool serves both sides
+    links: ["Omnipair|the protocol"]
+entities:
+  - name: Omnipair
+    entity_type: protocol
+    domain: ai
+    description: A Solana protocol with one pool for spot and lending
+enrichments:
+  - claim: {ALIGNMENT}
+    kind: challenge
+    evidence: Omnipair coordinates lenders and traders through one pool, a technical fix.
+    confidence: experimental
+    reason: a working counterexample
+"""
+
+
+def vault_with_source(root: Path) -> Path:
+    make_vault(root, commit=False)
+    write_vault(root, {SOURCE: SOURCE_TEXT})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    return root
+
+
+def extract(root: Path, plan: str, *args: str) -> object:
+    (root.parent / "plan.yaml").write_text(plan)
+    return run(["--no-input", "extract", SOURCE, "--plan", str(root.parent / "plan.yaml"), "--agent", "rio", *args], cwd=root)
+
+
+def test_one_plan_lands_claims_entity_enrichment_and_the_source_in_one_commit(vault: Path) -> None:
+    vault_with_source(vault)
+    result = extract(vault, PLAN, "--json")
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert branch(vault) == "extract/2026-02-21-rakka-omnipair-rate-controller" == doc["branch"]
+    assert doc["previous_branch"] == "main"
+    assert git(vault, "rev-list", "--count", "main..HEAD").strip() == "1"
+    assert head_files(vault) == sorted([
+        "domains/ai/_map.md", f"domains/ai/{NEW1}.md", f"domains/ai/{NEW2}.md", f"domains/ai/{NEW3}.md",
+        f"domains/ai/{ALIGNMENT}.md", "entities/ai/omnipair.md", SOURCE,
+    ])
+    assert head_message(vault) == (
+        "rio: extract from 2026-02-21-rakka-omnipair-rate-controller.md\n\n"
+        f"- Source: {SOURCE}\n- Domain: ai\n- Extracted by: headless extraction cron (worker 6)\n\n"
+        "Pentagon-Agent: Rio <HEADLESS>\n"
+    )
+    source = (vault / SOURCE).read_text()
+    assert f"status: processed\nprocessed_by: rio\nprocessed_date: {TODAY}\n" in source
+    assert f'claims_extracted: ["{NEW1}", "{NEW2}", "{NEW3}"]\n' in source and f'enrichments: ["{ALIGNMENT}"]\n' in source
+    second = (vault / f"domains/ai/{NEW2}.md").read_text()
+    assert f'depends_on:\n  - "[[{NEW1}]]"\n' in second  # a link to a claim of the same plan
+    assert "- [[omnipair]] — the protocol\n" in (vault / f"domains/ai/{NEW3}.md").read_text()
+    enriched = (vault / f"domains/ai/{ALIGNMENT}.md").read_text()
+    assert (
+        "\n### Additional Evidence (challenge)\n"
+        "*Source: [[2026-02-21-rakka-omnipair-rate-controller]] | Added: " + TODAY + " | Extractor: rio*\n\n"
+        "Omnipair coordinates lenders and traders through one pool, a technical fix.\n\n"
+        "*Confidence: experimental — a working counterexample*\n\n---\n"
+    ) in enriched
+    assert "confidence: experimental\n" in enriched and f"last_evaluated: {TODAY}\n" in enriched
+    assert "tracked_by: rio\n" in (vault / "entities/ai/omnipair.md").read_text()
+    for title in (NEW1, NEW2, NEW3):
+        assert f"- [[{title}]] — " in (vault / "domains/ai/_map.md").read_text()
+    assert run(["check", "--json"], cwd=vault).json()["errors"] == 0
+    again = extract(vault, PLAN)
+    assert again.code == 3 and "is processed: it was extracted already" in again.stderr
+
+
+def test_a_bad_plan_is_refused_with_every_problem_and_nothing_written(vault: Path) -> None:
+    vault_with_source(vault)
+    before = snapshot(vault)
+    bad = f"""\
+claims:
+  - title: {MARKETS}
+    domain: ai
+    confidence: likely
+    description: a duplicate of an existing claim
+  - title: a claim whose link and domain are both wrong
+    domain: nowhere
+    confidence: likely
+    description: d
+    links: ["a note nobody wrote"]
+"""
+    result = extract(vault, bad)
+    assert result.code == 3
+    assert "plan.yaml: 3 problems; nothing was written" in result.stderr
+    assert f"plan.yaml:2: claims[0].title: already exists: domains/ai/{MARKETS}.md" in result.stderr
+    assert "plan.yaml:7: claims[1].domain: 'nowhere' is not a domain with a folder; one of: ai, bio" in result.stderr
+    assert "plan.yaml:10: claims[1].links[0]: not found: 'a note nobody wrote'" in result.stderr
+    assert snapshot(vault) == before and branch(vault) == "main"
+
+
+def test_a_json_plan_on_standard_input_and_a_dry_run(vault: Path) -> None:
+    vault_with_source(vault)
+    before = snapshot(vault)
+    plan = {"claims": [{"title": NEW1, "domain": "ai", "confidence": "likely", "description": "a band, not a kink"}]}
+    result = run(["--no-input", "extract", SOURCE, "--plan", "-", "--agent", "rio", "--dry-run", "--no-map"], cwd=vault, stdin=json.dumps(plan))
+    assert result.code == 0, result.stderr
+    assert f"+++ b/domains/ai/{NEW1}.md" in result.stdout and "_map.md" not in result.stdout
+    assert "# would commit on extract/2026-02-21-rakka-omnipair-rate-controller:" in result.stdout
+    assert snapshot(vault) == before
+
+
+def test_enrich_adds_evidence_cites_the_source_and_records_the_claim(vault: Path) -> None:
+    vault_with_source(vault)
+    result = run(["--no-input", "enrich", MARKETS, "--source", SOURCE, "--evidence", "Rates rise early under a band.", "--agent", "rio"], cwd=vault)
+    assert result.code == 0, result.stderr
+    text = (vault / f"domains/ai/{MARKETS}.md").read_text()
+    assert "### Additional Evidence (extend)\n*Source: [[2026-02-21-rakka-omnipair-rate-controller]] | Added: " in text
+    assert text.index("### Additional Evidence") < text.index("Relevant Notes:")
+    assert f'enrichments: ["{MARKETS}"]\n' in (vault / SOURCE).read_text()
+    assert head_files(vault) == sorted([f"domains/ai/{MARKETS}.md", SOURCE])
+    no_reason = run(["--no-input", "enrich", ALIGNMENT, "--source", SOURCE, "--evidence", "x", "--confidence", "likely"], cwd=vault)
+    assert no_reason.code == 2 and "--reason" in no_reason.stderr
