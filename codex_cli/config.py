@@ -44,6 +44,17 @@ DEFAULTS: dict[str, Any] = {
     "maps": {"file_name": "_map.md", "extra": ["maps/*.md"]},
     # Frontmatter fields whose string values are note titles (references).
     "title_fields": ["depends_on", "challenged_by", "claims_extracted", "enrichments", "enrichments_applied"],
+    # Which links a reader can follow are links (docs/configuration.md#links).
+    "links": {
+        # `aliases:` in a note's frontmatter names it too: [[an alias]] resolves to it.
+        "aliases": True,
+        # A `[[...]]` inside any frontmatter string value is a link.
+        "frontmatter": True,
+        # `[text](path.md)` to a note is a link (checked, rewritten by rename).
+        "markdown": True,
+        # A link written in another case than its target's name: warning, error or off.
+        "case_drift": "warning",
+    },
     # Note types that count as claims (maps should list them; `link` suggests them).
     "claim_types": ["claim"],
     # Files (globs) that hold several beliefs, one section each (`codex impact` follows them).
@@ -184,6 +195,20 @@ class Config:
     @property
     def title_fields(self) -> frozenset[str]:
         return frozenset(self.data["title_fields"])
+
+    @property
+    def links(self) -> dict[str, Any]:
+        return dict(self.data["links"])
+
+    @property
+    def aliases(self) -> bool:
+        return bool(self.data["links"]["aliases"])
+
+    @property
+    def case_drift(self) -> str | None:
+        """The severity of a `link-case` finding, None when it is off."""
+        value = self.data["links"]["case_drift"]
+        return None if value in ("off", False, None) else str(value)
 
     @property
     def claim_types(self) -> frozenset[str]:

@@ -238,6 +238,7 @@ SCHEMA: dict[str, Check] = {
     "domain_values": list_of(text()),
     "maps": mapping({"file_name": text(problem=_map_file_name), "extra": list_of(text(problem=_glob))}),
     "title_fields": list_of(text(), what="must be a list"),
+    "links": mapping({"aliases": boolean, "frontmatter": boolean, "markdown": boolean, "case_drift": one_of(["warning", "error", "off"])}),
     "claim_types": list_of(text(), what="must be a list"),
     "ignore": list_of(text(what="a glob"), what="must be a list of globs"),
     "belief_files": list_of(text(problem=_glob), what="must be a list of globs"),

@@ -17,7 +17,7 @@ from codex_cli import config as config_mod
 from codex_cli.adapters import cache, fs, pool
 from codex_cli.core.links import Link
 from codex_cli.core.note import Note, ParseContext, Problem, decode, parse_note
-from codex_cli.core.resolve import PathRef, Resolution, Resolver
+from codex_cli.core.resolve import PathRef, Resolution, Resolver, aliases_of
 from codex_cli.errors import Ambiguous, NotFound, UsageError
 
 Progress = Callable[[int, int], None]
@@ -110,7 +110,8 @@ class Vault:
 
     def context(self) -> ParseContext:
         c = self.config
-        return ParseContext(c.title_fields, c.types, c.domain_values, c.map_file_name)
+        links = c.links
+        return ParseContext(c.title_fields, c.types, c.domain_values, c.map_file_name, links["frontmatter"], links["markdown"])
 
     # --- scanning and loading ---
     def scan(self) -> fs.Scan:
@@ -157,11 +158,13 @@ class Vault:
     @property
     def resolver(self) -> Resolver[Note]:
         if self._resolver is None:
-            self._resolver = Resolver(self.notes.values())
+            notes = self.notes.values()
+            aliases = [(a, n) for n in notes for a in aliases_of(n.meta)] if self.config.aliases else []
+            self._resolver = Resolver(notes, aliases)
         return self._resolver
 
     def resolve(self, link: Link, source: Note) -> Resolution[Note]:
-        return self.resolver.resolve(link.target, source.path)
+        return self.resolver.resolve_link(link, source.path)
 
     # --- single notes ---
     def read_text(self, path: str) -> str:

@@ -50,6 +50,19 @@ def needle(title: str) -> str | None:
     return best if len(best) >= MIN_NEEDLE else None
 
 
+def needles(title: str) -> list[str] | None:
+    """`needle`, and the same as a markdown link's destination writes it
+    percent-encoded (spaces as `%20`, or everything `urllib.parse.quote`
+    encodes): a rename must also find `[text](A%20title.md)`."""
+    base = needle(title)
+    if base is None:
+        return None
+    from urllib.parse import quote
+
+    found = [base, base.replace("%", "%25").replace(" ", "%20"), quote(base, safe="/")]
+    return list(dict.fromkeys(found))
+
+
 def likely_title(query: str) -> str:
     """The title a NOTE argument (a title or a path) most likely names."""
     from codex_cli.core.text import strip_md
@@ -78,15 +91,16 @@ class Search:
     def __init__(self, root: Path, title: str) -> None:
         self.root = root
         self.title = title
-        self.needle = needle(title)
+        self.needles = needles(title)
         self._grep: subprocess.Popen[bytes] | None = None
         self._found: IO[bytes] | None = None  # git grep's output
         self._tracked: subprocess.Popen[bytes] | None = None
-        if self.needle is not None:
+        if self.needles is not None:
             import tempfile
 
             self._found = tempfile.TemporaryFile(prefix="codex-grep-")  # noqa: SIM115 (closed by cancel: it outlives this call)
-            self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", "-e", self.needle, "--", "*.md"], self._found)
+            patterns = [arg for n in self.needles for arg in ("-e", n)]
+            self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", *patterns, "--", "*.md"], self._found)
             self._tracked = _start(root, ["ls-files", "-z", "--", "*.md"]) if self._grep is not None else None
 
     def cancel(self) -> None:
@@ -111,10 +125,10 @@ class Search:
         still running, in its order. If git cannot answer, every note not
         given yet is read here instead.
         """
-        if self.needle is None:
+        if self.needles is None:
             yield from _scan(self.root, paths, None, self._key())
             return
-        lowered = self.needle.lower().encode("utf-8")
+        lowered = [n.lower().encode("utf-8") for n in self.needles]
         tracked = _finish(self._tracked, ok=(0,))
         self._tracked = None
         given: set[str] = set()
@@ -229,7 +243,7 @@ def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[st
     return found
 
 
-def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str | None) -> Iterator[str]:
+def _scan(root: Path, paths: Iterable[str], lowered: list[bytes] | None, folded: str | None) -> Iterator[str]:
     from codex_cli.adapters.fs import read_regular
 
     for path in paths:
@@ -238,7 +252,8 @@ def _scan(root: Path, paths: Iterable[str], lowered: bytes | None, folded: str |
         except OSError:
             continue
         if lowered is not None:
-            if lowered in raw.lower():
+            text = raw.lower()
+            if any(n in text for n in lowered):
                 yield path
             continue
         assert folded is not None

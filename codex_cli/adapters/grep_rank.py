@@ -36,7 +36,7 @@ from codex_cli.adapters.fs import read_regular
 from codex_cli.adapters.search_index import Row
 from codex_cli.core import matcher
 from codex_cli.core.note import ParseContext, decode, parse_note
-from codex_cli.core.resolve import path_key, target_key, title_key
+from codex_cli.core.resolve import link_key, path_key, title_key
 
 if TYPE_CHECKING:
     from codex_cli.vault import Vault
@@ -387,7 +387,7 @@ class ColdIndex:
             self._parsed[i] = None
             return None
         note = parse_note(path, raw, self.ctx)
-        targets = tuple(dict.fromkeys(k for k in (target_key(link.target) for link in note.links) if k))
+        targets = tuple(dict.fromkeys(k for k in (link_key(link, path) for link in note.links) if k))
         parsed = Parsed(Row(i, path, note.title, note.type, note.domain), targets)
         self._parsed[i] = parsed
         return parsed

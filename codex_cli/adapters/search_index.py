@@ -35,7 +35,7 @@ from typing import Any
 from codex_cli.adapters import cache
 from codex_cli.adapters.fs import read_regular
 from codex_cli.core.note import ParseContext, decode, parse_note
-from codex_cli.core.resolve import path_key, target_key, title_key
+from codex_cli.core.resolve import link_key, path_key, title_key
 
 FORMAT = "3"  # 2: meta "built" marks a finished first build; 3: old rows deleted from FTS exactly
 PARALLEL_FROM = 3000
@@ -113,7 +113,7 @@ def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, 
     body = text[note.body_start :][:BODY_CHARS]
     description = note.description
     sections = json.dumps(matcher.map_sections(body)) if is_map else None
-    targets = tuple(dict.fromkeys(k for k in (target_key(link.target) for link in note.links) if k))
+    targets = tuple(dict.fromkeys(k for k in (link_key(link, path) for link in note.links) if k))
     return Extracted(
         path,
         _sig_text(sig) if sig is not None else None,

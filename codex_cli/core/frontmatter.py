@@ -194,16 +194,19 @@ def _meta_of(lines: list[Line]) -> dict[str, Any]:
     return data
 
 
-def read(text: str, block: Block, fields: frozenset[str] | set[str]) -> tuple[dict[str, Any], list[ValueSpan]]:
+def read(
+    text: str, block: Block, fields: frozenset[str] | set[str], links: bool = False
+) -> tuple[dict[str, Any], list[ValueSpan]]:
     """`load` and `value_spans` at once, reading simple frontmatter only once.
 
     Raises FrontmatterError as `load` does.
     """
+    links = links and text.find("[[", block.start, block.end) != -1
     lines = _simple_lines(text, block.start, block.end)
     if lines is not None:
-        return _meta_of(lines), _spans_of(lines, fields)
+        return _meta_of(lines), _spans_of(lines, fields, links)
     meta = load(text[block.start : block.end])
-    return meta, (value_spans(text, block, fields) if fields & meta.keys() else [])
+    return meta, (value_spans(text, block, fields, links) if links or fields & meta.keys() else [])
 
 
 def _loader() -> type:
@@ -297,15 +300,17 @@ class ValueSpan:
     flow: bool
 
 
-def value_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> list[ValueSpan]:
-    """The string values (single or in a list) of the given top-level fields."""
-    fast = _fast_spans(text, block, fields)
+def value_spans(text: str, block: Block, fields: frozenset[str] | set[str], links: bool = False) -> list[ValueSpan]:
+    """The string values (single or in a list) of the given top-level fields;
+    with `links`, also every other string value that holds a `[[`, at any
+    depth (its `field` is the top-level key it is under)."""
+    fast = _fast_spans(text, block, fields, links)
     if fast is not None:
         return fast
-    return _composed_spans(text, block, fields)
+    return _composed_spans(text, block, fields, links)
 
 
-def _composed_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> list[ValueSpan]:
+def _composed_spans(text: str, block: Block, fields: frozenset[str] | set[str], links: bool = False) -> list[ValueSpan]:
     """`value_spans` through libyaml's node positions (any YAML)."""
     import yaml
 
@@ -318,31 +323,55 @@ def _composed_spans(text: str, block: Block, fields: frozenset[str] | set[str]) 
         return []
     spans: list[ValueSpan] = []
     for key_node, value_node in root.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.value not in fields:
+        if not isinstance(key_node, yaml.ScalarNode):
             continue
-        if isinstance(value_node, yaml.SequenceNode):
-            items, flow = value_node.value, bool(value_node.flow_style)
-        else:
-            items, flow = [value_node], False
-        for node in items:
-            if not isinstance(node, yaml.ScalarNode):
-                continue
-            if node.tag != "tag:yaml.org,2002:str" and node.style is not None:
-                continue
-            start = block.start + node.start_mark.index
-            end = block.start + node.end_mark.index
-            raw = text[start:end]
-            style = node.style or ""
-            if style in ('"', "'"):
-                inner = raw[1:-1]
-                if inner == node.value:
-                    spans.append(ValueSpan(key_node.value, node.value, start + 1, end - 1, True, style, flow))
-                else:
-                    spans.append(ValueSpan(key_node.value, node.value, start, end, False, style, flow))
-            elif style == "":
-                exact = raw == node.value
-                spans.append(ValueSpan(key_node.value, node.value, start, end, exact, style, flow))
+        if key_node.value in fields:
+            if isinstance(value_node, yaml.SequenceNode):
+                items, flow = value_node.value, bool(value_node.flow_style)
+            else:
+                items, flow = [value_node], False
+            for node in items:
+                _add_span(spans, text, block, key_node.value, node, flow)
+        elif links:
+            _add_linked_spans(spans, text, block, key_node.value, value_node, False)
     return spans
+
+
+def _add_linked_spans(spans: list[ValueSpan], text: str, block: Block, name: str, node: Any, flow: bool) -> None:
+    """Every string under `node` that holds a `[[` (a link in a field that is not a title field)."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        if "[[" in node.value:
+            _add_span(spans, text, block, name, node, flow)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _add_linked_spans(spans, text, block, name, item, bool(node.flow_style))
+    elif isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            _add_linked_spans(spans, text, block, name, value, bool(node.flow_style))
+
+
+def _add_span(spans: list[ValueSpan], text: str, block: Block, name: str, node: Any, flow: bool) -> None:
+    import yaml
+
+    if not isinstance(node, yaml.ScalarNode):
+        return
+    if node.tag != "tag:yaml.org,2002:str" and node.style is not None:
+        return
+    start = block.start + node.start_mark.index
+    end = block.start + node.end_mark.index
+    raw = text[start:end]
+    style = node.style or ""
+    if style in ('"', "'"):
+        inner = raw[1:-1]
+        if inner == node.value:
+            spans.append(ValueSpan(name, node.value, start + 1, end - 1, True, style, flow))
+        else:
+            spans.append(ValueSpan(name, node.value, start, end, False, style, flow))
+    elif style == "":
+        exact = raw == node.value
+        spans.append(ValueSpan(name, node.value, start, end, exact, style, flow))
 
 
 def _span(name: str, raw: str, at: int) -> ValueSpan:
@@ -352,22 +381,22 @@ def _span(name: str, raw: str, at: int) -> ValueSpan:
     return ValueSpan(name, raw, at, at + len(raw), True, "", False)
 
 
-def _fast_spans(text: str, block: Block, fields: frozenset[str] | set[str]) -> list[ValueSpan] | None:
+def _fast_spans(text: str, block: Block, fields: frozenset[str] | set[str], links: bool = False) -> list[ValueSpan] | None:
     """`value_spans` for the frontmatter `_fast_load` takes (the same
     `_simple_lines`, no YAML parser); None for anything else."""
     lines = _simple_lines(text, block.start, block.end)
-    return None if lines is None else _spans_of(lines, fields)
+    return None if lines is None else _spans_of(lines, fields, links)
 
 
-def _spans_of(lines: list[Line], fields: frozenset[str] | set[str]) -> list[ValueSpan]:
+def _spans_of(lines: list[Line], fields: frozenset[str] | set[str], links: bool = False) -> list[ValueSpan]:
     spans: list[ValueSpan] = []
     current: str | None = None
     for name, raw, at, _ in lines:
         if name is not None:
             current = name
-            if raw not in ("", "[]") and name in fields:
+            if raw not in ("", "[]") and (name in fields or (links and "[[" in raw)):
                 spans.append(_span(name, raw, at))
-        elif current is not None and current in fields:
+        elif current is not None and (current in fields or (links and "[[" in raw)):
             spans.append(_span(current, raw, at))
     return spans
 

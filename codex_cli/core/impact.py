@@ -139,7 +139,7 @@ class Graph:
         self.referrers: dict[Node, list[tuple[Node, str, int | None, bool]]] = {}
         for path, note in notes.items():
             for link in note.links:
-                res = resolver.resolve(link.target, note.path)
+                res = resolver.resolve_link(link, note.path)
                 ambiguous = res.status == AMBIGUOUS
                 targets = [Node(c.path) for c in res.candidates] if ambiguous else [self._target(res, link)]
                 for target in targets:

@@ -1,9 +1,12 @@
-"""The one wiki-link parser: every `[[...]]` in a note, with exact spans.
+"""The one link parser: every `[[...]]` and markdown link to a note, with exact spans.
 
 A link is `[[target]]`, `[[target|alias]]`, `[[target#heading]]`,
-`[[target#heading|alias]]`, or an embed `![[...]]`. Text inside fenced code
-blocks (``` or ~~~) and inline code spans is not a link. Links never cross a
-line break.
+`[[target#heading|alias]]`, or an embed `![[...]]`. A markdown link to a
+note, `[text](path.md)` (or `![text](path.md)`, `[text](<path.md>)`, with an
+optional `#anchor` and title), is one too: its destination is a relative or
+`/`-rooted path ending in `.md`, percent-encoded or not; URLs (anything with
+a scheme, or `//`) are not. Text inside fenced code blocks (``` or ~~~) and
+inline code spans is not a link. Links never cross a line break.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class Link(NamedTuple):
     or a fix rewrites (-1 when the value cannot be edited in place, as in a
     YAML string with escapes). `field` is '' for links in the body, or the
     frontmatter field name for references held in frontmatter; `bare` marks
-    a frontmatter value that is a plain title rather than a `[[link]]`.
+    a frontmatter value that is a plain title rather than a `[[link]]`;
+    `markdown` a `[text](path.md)` link.
     """
 
     start: int
@@ -46,11 +50,30 @@ class Link(NamedTuple):
     embed: bool
     field: str = ""
     bare: bool = False
+    # A markdown link: `target` is its destination's path percent-decoded
+    # (relative to the linking note's folder, or `/`-rooted), `target_start:
+    # target_end` spans that path as written (still encoded), `heading` is
+    # the anchor and `alias` the link text.
+    markdown: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Unpickled by `tuple.__new__` in C rather than the named tuple's
         # Python-level `__new__`: a cold load unpickles every link of the vault.
         return (tuple.__new__, (Link, tuple(self)))
+
+
+_code_memo: tuple[str, list[tuple[int, int]]] | None = None
+
+
+def _code_ranges_of(text: str) -> list[tuple[int, int]]:
+    """`code_ranges`, remembered for the last text (wiki and markdown links ask for the same note's)."""
+    global _code_memo
+    memo = _code_memo
+    if memo is not None and memo[0] is text:
+        return memo[1]
+    code = code_ranges(text)
+    _code_memo = (text, code)
+    return code
 
 
 def code_ranges(text: str) -> list[tuple[int, int]]:
@@ -167,7 +190,7 @@ def _code_of(scanned: _Scanned) -> list[tuple[int, int]]:
     global _last
     if scanned.code is not None:
         return scanned.code
-    code = code_ranges(scanned.text)
+    code = _code_ranges_of(scanned.text)
     if _last is scanned:
         _last = scanned._replace(code=code)
     return code
@@ -220,6 +243,78 @@ def malformed_links(text: str, start: int = 0, end: int | None = None) -> list[i
     return bad
 
 
+# A markdown link's destination, matched from its `](`: group 1 an angle-bracketed
+# destination, group 2 a bare one (parentheses allowed when balanced, one level
+# deep); then an optional title. No backslash escapes: such a link is left alone.
+_MD_TAIL = re.compile(
+    r"""\]\([ \t]*(?:<([^<>\n\\]*)>|((?:[^\s()<>\\]|\([^\s()<>\\]*\))+))"""
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"""
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _md_text_start(text: str, close: int, floor: int) -> int:
+    """Where the `[` that opens the link text ending at `close` (a `]`) is, or -1."""
+    depth = 0
+    i = close - 1
+    while i >= floor:
+        c = text[i]
+        if c == "\n":
+            return -1
+        if c == "]" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif c == "[" and (i == 0 or text[i - 1] != "\\"):
+            if depth == 0:
+                return i
+            depth -= 1
+        i -= 1
+    return -1
+
+
+def parse_markdown_links(text: str, start: int = 0, end: int | None = None, starts: list[int] | None = None) -> list[Link]:
+    """Every markdown link to a note (`[text](path.md)`) in text[start:end] that is not inside code."""
+    end = len(text) if end is None else end
+    at = text.find("](", start, end)
+    links: list[Link] = []
+    while at != -1:
+        m = _MD_TAIL.match(text, at, end)
+        link = _markdown_link(text, m, start) if m is not None else None
+        if link is not None:
+            code = _code_ranges_of(text)
+            if not (code and _inside(code, link.start, link.end)):
+                if starts is None:
+                    starts = line_starts(text)
+                links.append(link._replace(line=bisect_right(starts, link.start)))
+        at = text.find("](", m.end() if m is not None else at + 2, end)
+    return links
+
+
+def _markdown_link(text: str, m: re.Match[str], floor: int) -> Link | None:
+    """The link whose destination `_MD_TAIL` matched, when it names a note (line left 0)."""
+    at = m.start()
+    angle = m.group(1) is not None
+    dest = m.group(1) if angle else m.group(2)
+    dest_start = m.start(1) if angle else m.start(2)
+    path, hash_, anchor = dest.partition("#")
+    decoded = _unquote(path) if "%" in path else path
+    # a note's path: `.md`; no scheme (`https:`, `mailto:`), no `//host`; not `[[x]](...)`
+    if decoded[-3:].lower() != ".md" or _SCHEME.match(decoded) or decoded.startswith("//") or text[at - 1 : at] == "]":
+        return None
+    opening = _md_text_start(text, at, floor)
+    if opening == -1:
+        return None
+    embed = opening > floor and text[opening - 1] == "!"
+    s = opening - 1 if embed else opening
+    heading = anchor if hash_ else None
+    return Link(s, m.end(), dest_start, dest_start + len(path), 0, decoded, heading, text[opening + 1 : at], embed, markdown=True)
+
+
+def _unquote(path: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(path, errors="surrogateescape")
+
+
 def render(target: str, heading: str | None, alias: str | None, embed: bool = False) -> str:
     """The text of a link with the given parts."""
     out = "![[" if embed else "[["
@@ -229,3 +324,62 @@ def render(target: str, heading: str | None, alias: str | None, embed: bool = Fa
     if alias is not None:
         out += "|" + alias
     return out + "]]"
+
+
+# --- writing a markdown link's destination ---------------------------------------
+
+# What a destination must encode to stay one markdown link (outside `<...>`).
+_MUST_ENCODE = {" ": "%20", "%": "%25", "<": "%3C", ">": "%3E", "#": "%23", "?": "%3F", "\t": "%09"}
+_MINIMAL = str.maketrans(_MUST_ENCODE)
+
+
+def _quoted(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/", errors="surrogateescape")
+
+
+def encode_like(path: str, written: str, angle: bool = False) -> str:
+    """`path` encoded the way `written` (a destination as it stands) was.
+
+    A destination that is exactly `urllib.parse.quote` of what it names
+    (and not also the minimal encoding) stays fully percent-encoded;
+    otherwise only what must be is encoded (a space as `%20`, `%`, `#`, `?`,
+    `<`, `>`), as Obsidian writes them. Inside `<...>` nothing is encoded
+    unless the link encoded something.
+    """
+    decoded = _unquote(written) if "%" in written else written
+    if angle and "%" not in written:
+        return path
+    if written != decoded.translate(_MINIMAL) and written == _quoted(decoded):
+        return _quoted(path)
+    return path.translate(_MINIMAL)
+
+
+def relative_path(to_path: str, from_folder: str) -> str:
+    """The `/`-separated path from a folder ('' the root) to a vault-relative path."""
+    here = from_folder.split("/") if from_folder else []
+    there = to_path.split("/")
+    i = 0
+    while i < len(here) and i < len(there) - 1 and here[i] == there[i]:
+        i += 1
+    return "/".join([".."] * (len(here) - i) + there[i:])
+
+
+def markdown_destination(to_path: str, from_path: str, written: str, angle: bool = False, same_folder: bool = False) -> str:
+    """A markdown link's destination path from the note at `from_path` to the
+    note at `to_path`, in the form `written` took: `/`-rooted or relative
+    (with a leading `./` kept), encoded alike (`encode_like`). With
+    `same_folder` (the target's folder, as the link sees it, did not
+    change) only the file name is rewritten: the bytes before it stay."""
+    name = to_path.rpartition("/")[2]
+    if same_folder:
+        head, slash, _ = written.rpartition("/")
+        return head + slash + encode_like(name, written, angle)
+    if written.startswith("/"):
+        new = "/" + to_path
+    else:
+        new = relative_path(to_path, from_path.rpartition("/")[0])
+        if written.startswith("./") and not new.startswith("../"):
+            new = "./" + new
+    return encode_like(new, written, angle)

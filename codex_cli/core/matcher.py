@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from codex_cli.core.links import LINK
-from codex_cli.core.resolve import path_key, target_key, title_key
+from codex_cli.core.resolve import path_key, target_key, title_key, wiki_target
 
 if TYPE_CHECKING:
     from codex_cli.adapters.search_index import Row, SearchIndex
@@ -459,7 +459,7 @@ def draft_of(vault: Vault, note: Note, text: str | None = None) -> Draft:
         description=note.description,
         body=body,
         path=note.path,
-        links=frozenset(link.target for link in note.links if link.target.strip()),
+        links=frozenset(t for t in (wiki_target(link, note.path) for link in note.links) if t.strip()),
         domain=note.domain,
     )
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from codex_cli.core import frontmatter
-from codex_cli.core.links import LINK, Link, malformed_links, parse_links
+from codex_cli.core.links import LINK, Link, malformed_links, parse_links, parse_markdown_links
 from codex_cli.core.text import line_of, line_starts, loose_key, strip_md
 from codex_cli.core.titles import AVOIDED, MAX_NAME_BYTES
 
@@ -38,6 +38,8 @@ class ParseContext:
     types: dict[str, Any]
     domain_values: frozenset[str]
     map_file_name: str = "_map.md"
+    frontmatter_links: bool = True  # a `[[...]]` in any frontmatter string is a link
+    markdown_links: bool = True  # `[text](path.md)` is a link
 
 
 @dataclass
@@ -113,6 +115,8 @@ def parse_note(path: str, raw: bytes, ctx: ParseContext) -> Note:
             _load_meta(note, text, block, ctx, starts)
     note.body_start = body_start
     note.links.extend(parse_links(text, body_start, None, starts))
+    if ctx.markdown_links:
+        note.links.extend(parse_markdown_links(text, body_start, None, starts))
     for offset in malformed_links(text, body_start):
         problems.append(Problem("malformed-link", WARNING, "`[[` opens no link on this line", line_of(starts, offset)))
     for link in note.links:
@@ -127,8 +131,9 @@ def parse_note(path: str, raw: bytes, ctx: ParseContext) -> Note:
 
 
 def parse_references(path: str, raw: bytes, ctx: ParseContext) -> Note:
-    """Only what following references needs: the links (body and title
-    fields, exactly as `parse_note` finds them) and where the body starts.
+    """Only what following references needs: the links (body, title fields
+    and any frontmatter `[[...]]`, exactly as `parse_note` finds them) and
+    where the body starts.
 
     No meta, H1 or problems: for commands that read many notes just to
     rewrite links in them (a rename reads every note that mentions a title).
@@ -145,9 +150,13 @@ def parse_references(path: str, raw: bytes, ctx: ParseContext) -> Note:
         else:
             note.body_start = block.body_start
             yaml_text = text[block.start : block.end]
-            if any(name in yaml_text for name in ctx.title_fields):
-                note.links.extend(_frontmatter_refs(frontmatter.value_spans(text, block, ctx.title_fields), starts))
+            linked = ctx.frontmatter_links and "[[" in yaml_text
+            if linked or any(name in yaml_text for name in ctx.title_fields):
+                spans = frontmatter.value_spans(text, block, ctx.title_fields, linked)
+                note.links.extend(_frontmatter_refs(spans, starts))
     note.links.extend(parse_links(text, note.body_start, None, starts))
+    if ctx.markdown_links:
+        note.links.extend(parse_markdown_links(text, note.body_start, None, starts))
     return note
 
 
@@ -162,7 +171,7 @@ def _check_name(note: Note) -> None:
 
 def _load_meta(note: Note, text: str, block: frontmatter.Block, ctx: ParseContext, starts: list[int]) -> None:
     try:
-        meta, spans = frontmatter.read(text, block, ctx.title_fields)
+        meta, spans = frontmatter.read(text, block, ctx.title_fields, ctx.frontmatter_links)
     except frontmatter.FrontmatterError as exc:
         line = (exc.line + 1) if exc.line is not None else 1  # +1: the opening `---`
         note.problems.append(Problem("yaml-invalid", ERROR, exc.message, line))

@@ -1,9 +1,15 @@
 """Plan a rename: the move, the H1, and every reference to the note, as span edits.
 
 Pure: notes and their bytes in, a `core.plan.Plan` out. Every reference comes
-from the one parser (`Note.links`: body links with exact spans, and the
-frontmatter title-field values) and the one resolver: a link is rewritten
-when, and only when, it resolves to the renamed note. Only the target span
+from the one parser (`Note.links`: body wiki and markdown links with exact
+spans, the frontmatter title-field values and any frontmatter `[[...]]`) and
+the one resolver: a link is rewritten when, and only when, it resolves to the
+renamed note by its path or title (a link through one of the note's aliases
+still resolves after the rename: it and the `aliases:` list are left alone).
+A markdown link keeps its form: its file name is replaced, encoded as it was
+(`core.links.encode_like`), and its relative path is worked out again from
+the linking note when the note moves to another folder (and, in the moved
+note itself, for its own relative links). Only the target span
 changes, so the alias, the heading, an embed's `!`, the path form
 (`[[dir/old]]` -> `[[dir/new]]`), a `.md` suffix and the surrounding bytes
 are kept. A link that differed from the title only by a capitalised first
@@ -26,11 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codex_cli.core import frontmatter, maps
-from codex_cli.core.links import LINK, Link
+from codex_cli.core.links import LINK, Link, markdown_destination
 from codex_cli.core.note import _H1 as H1_LINE
 from codex_cli.core.note import Note, h1_matches, title_of
 from codex_cli.core.plan import Plan
-from codex_cli.core.resolve import OK, PathRef, Resolver, path_key
+from codex_cli.core.resolve import ALIAS, OK, PathRef, Resolver, path_key
 from codex_cli.core.text import strip_md
 
 
@@ -200,9 +206,9 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
         for link in src.note.links:
             if not link.target.strip():
                 continue  # `[[#heading]]`: the note itself, under any name
-            res = index.resolve(link.target, path)
-            if res.status != OK or res.note is None:
-                continue
+            res = index.resolve_link(link, path)
+            if res.status != OK or res.note is None or res.via == ALIAS:
+                continue  # a link through an alias still resolves: the aliases stay
             if res.note.path == target.old_path:
                 if (path, link.start) not in moving:
                     refs.append((src, link))
@@ -219,6 +225,10 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
         edits: dict[str, list[tuple[Link, str, str]]] = {}
         for src, link in refs:
             here = target.new_path if src.path == target.old_path else src.path
+            if link.markdown:
+                new = markdown_destination(target.new_path, here, *_written(src, link), same_folder=not target.moved)
+                edits.setdefault(src.path, []).append((link, new, "reference"))
+                continue
             new = rewrite_target(link.target, target)
             reason = "reference"
             if not _resolves_to(index, new, here, target.new_path):
@@ -226,7 +236,10 @@ def plan_rename(target: Target, sources: Mapping[str, Source], index: Resolver[A
                 reason = "path link"
             edits.setdefault(src.path, []).append((link, new, reason))
         for link, was in outgoing:
-            res = index.resolve(link.target, target.new_path)
+            if link.markdown:  # the moved note's relative paths, worked out from where it goes
+                edits.setdefault(target.old_path, []).append((link, markdown_destination(was, target.new_path, *_written(renamed, link)), "outgoing"))
+                continue
+            res = index.resolve_link(link, target.new_path)
             if res.status == OK and res.note is not None and res.note.path == was:
                 continue
             edits.setdefault(target.old_path, []).append((link, path_target(was, link.target), "outgoing"))
@@ -277,6 +290,11 @@ def _move_entry(plan: Plan, result: RenamePlan, sources: Mapping[str, Source], e
     result.map_moved = (target.old_map, target.new_map)
 
 
+def _written(src: Source, link: Link) -> tuple[str, bool]:
+    """A markdown link's destination path as it stands in the text, and whether it is in `<...>`."""
+    return src.text[link.target_start : link.target_end], src.text[link.target_start - 1 : link.target_start] == "<"
+
+
 def _resolves_to(index: Resolver[Any], written: str, here: str, path: str) -> bool:
     res = index.resolve(written, here)
     return res.status == OK and res.note is not None and res.note.path == path
@@ -288,10 +306,11 @@ def _edit_links(plan: Plan, result: RenamePlan, src: Source, items: Sequence[tup
         if link.target_start < 0 or (link.bare and _needs_quoting(src, link, new)):
             whole.setdefault((link.start, link.end), []).append((link, new, reason))
             continue
-        if new == link.target:
+        old = src.text[link.target_start : link.target_end] if link.markdown else link.target
+        if new == old:
             continue
         plan.edit(src.path, src.raw, link.target_start, link.target_end, new)
-        result.rewrites.append(Rewrite(src.path, link.line, link.target, new, link.field, reason))
+        result.rewrites.append(Rewrite(src.path, link.line, old, new, link.field, reason))
     for (start, end), group in whole.items():
         _requote(plan, result, src, start, end, group)
 
@@ -330,7 +349,7 @@ def _requote(
     fields = {link.field for link, _, _ in group}
     span = None
     if block is not None:
-        span = next((s for s in frontmatter.value_spans(src.text, block, fields) if s.start == start and s.end == end), None)
+        span = next((s for s in frontmatter.value_spans(src.text, block, fields, links=True) if s.start == start and s.end == end), None)
     if span is None:
         for link, _, _ in group:
             result.skipped.append((src.path, link.line, "a frontmatter value that could not be located"))

@@ -2,24 +2,42 @@
 
 A target resolves, case-insensitively and after NFC normalisation, to the
 note whose vault-relative path without `.md` equals it, or else to the note
-whose title equals it; a trailing `.md` is tolerated. A title shared by
-several notes resolves to the one in the linking note's folder, otherwise it
-is ambiguous. `[[#heading]]` points at the linking note itself.
+whose title equals it, or else to the note whose frontmatter `aliases:`
+lists it (path > title > alias: an alias never hides a note's path or
+title); a trailing `.md` is tolerated. A title (or an alias) shared by
+several notes resolves to the one in the linking note's folder, otherwise
+it is ambiguous. `[[#heading]]` points at the linking note itself.
+
+A markdown link `[text](path.md)` names a file: its (percent-decoded)
+destination is joined to the linking note's folder (or to the vault root
+when it starts with `/`) and resolves to the note at that path, compared
+case-insensitively after NFC, and to nothing else (no title, no alias).
+
+A link that resolves but is written in another case than the path or title
+it resolves through (the first letter of a title excepted: sentences start
+with capitals) has `case_drift`: it breaks on a case-sensitive publisher.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from codex_cli.core.text import key, strip_md
+from codex_cli.core.links import Link, markdown_destination
+from codex_cli.core.text import key, nfc, strip_md
 
 OK = "ok"
 BROKEN = "broken"
 AMBIGUOUS = "ambiguous"
 EMPTY = "empty"
+
+# What a target resolved through (`Resolution.via`).
+PATH = "path"
+TITLE = "title"
+ALIAS = "alias"
+SELF = "self"
 
 
 class HasPath(Protocol):
@@ -38,18 +56,20 @@ class PathRef:
 
 
 class Resolution(Generic[N]):
-    """What a target resolves to: OK with the note, AMBIGUOUS with the candidates, BROKEN or EMPTY.
+    """What a target resolves to: OK with the note, AMBIGUOUS with the candidates, BROKEN or EMPTY;
+    `via` says through what (PATH, TITLE, ALIAS or SELF) when it resolved.
 
     A plain class with slots rather than a frozen dataclass: `codex check`
     makes one for every link of the vault.
     """
 
-    __slots__ = ("status", "note", "candidates")
+    __slots__ = ("status", "note", "candidates", "via")
 
-    def __init__(self, status: str, note: N | None = None, candidates: tuple[N, ...] = ()) -> None:
+    def __init__(self, status: str, note: N | None = None, candidates: tuple[N, ...] = (), via: str = "") -> None:
         self.status = status
         self.note = note
         self.candidates = candidates
+        self.via = via
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Resolution) and (self.status, self.note, self.candidates) == (other.status, other.note, other.candidates)
@@ -104,10 +124,56 @@ def prefer_local(found: Sequence[N], source_path: str | None) -> list[N]:
     return list(found)
 
 
+def aliases_of(meta: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """A note's frontmatter `aliases:` (Obsidian's convention): a list of strings, or one string."""
+    if not meta:
+        return ()
+    value = meta.get("aliases")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(a.strip() for a in value if isinstance(a, str) and a.strip())
+
+
+def markdown_path(target: str, source_path: str | None) -> str | None:
+    """The vault-relative path a markdown link's decoded destination names
+    (from the linking note's folder, or the root for `/...`); None when it
+    climbs out of the vault."""
+    parts = [] if target.startswith("/") or not source_path else folder_of(source_path).split("/")
+    if parts == [""]:
+        parts = []
+    for piece in target.split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def wiki_target(link: Link, source_path: str | None) -> str:
+    """The link's target as a wiki link would write it: a markdown link's as
+    its `/`-rooted vault path ('' when it leaves the vault)."""
+    if link.markdown:
+        path = markdown_path(link.target, source_path)
+        return "" if path is None else "/" + path
+    return link.target
+
+
+def link_key(link: Link, source_path: str | None) -> str:
+    """The key a link resolves by (`target_key`; '' for none)."""
+    return target_key(wiki_target(link, source_path))
+
+
 class Resolver(Generic[N]):
-    def __init__(self, notes: Iterable[N]) -> None:
+    def __init__(self, notes: Iterable[N], aliases: Iterable[tuple[str, N]] = ()) -> None:
         self.by_path: dict[str, N] = {}
         self.by_title: dict[str, list[N]] = {}
+        self.by_alias: dict[str, list[N]] = {}
         self._folders: dict[str, tuple[list[N], int, dict[str, list[N]]]] = {}  # see _by_folder
         by_path, by_title = self.by_path, self.by_title
         for note in notes:
@@ -123,6 +189,15 @@ class Resolver(Generic[N]):
             if bucket is None:
                 by_title[name] = [note]
             else:
+                bucket.append(note)
+        for alias, note in aliases:
+            self.add_alias(alias, note)
+
+    def add_alias(self, alias: str, note: N) -> None:
+        k = title_key(alias)
+        if k:
+            bucket = self.by_alias.setdefault(k, [])
+            if note not in bucket:
                 bucket.append(note)
 
     def add(self, note: N) -> None:
@@ -140,28 +215,45 @@ class Resolver(Generic[N]):
             bucket.remove(note)
             if not bucket:
                 del self.by_title[title_key(name)]
+        for k, named in list(self.by_alias.items()):
+            if note in named:
+                named.remove(note)
+                if not named:
+                    del self.by_alias[k]
 
     def resolve(self, target: str, source_path: str | None = None) -> Resolution[N]:
         k = target_key(target)
         if not k:
             if source_path is not None and (note := self.by_path.get(path_key(source_path))):
-                return Resolution(OK, note)
+                return Resolution(OK, note, (), SELF)
             return Resolution(EMPTY)
         return self.resolve_key(k, source_path)
+
+    def resolve_link(self, link: Link, source_path: str | None = None) -> Resolution[N]:
+        """What a parsed link resolves to: a wiki link by its target, a markdown link by its path."""
+        if not link.markdown:
+            return self.resolve(link.target, source_path)
+        path = markdown_path(link.target, source_path)
+        note = self.by_path.get(path_key(path)) if path else None
+        return Resolution(OK, note, (), PATH) if note is not None else Resolution(BROKEN)
 
     def resolve_key(self, k: str, source_path: str | None = None) -> Resolution[N]:
         note = self.by_path.get(k)
         if note is not None:
-            return Resolution(OK, note)
+            return Resolution(OK, note, (), PATH)
         bucket = self.by_title.get(k)
+        via = TITLE
         if not bucket:
-            return Resolution(BROKEN)
+            bucket = self.by_alias.get(k) if self.by_alias else None
+            if not bucket:
+                return Resolution(BROKEN)
+            via = ALIAS
         if len(bucket) == 1:
-            return Resolution(OK, bucket[0])
+            return Resolution(OK, bucket[0], (), via)
         if source_path is not None:
-            local = self._by_folder(k, bucket).get(folder_of(source_path))
+            local = self._by_folder(k, bucket).get(folder_of(source_path)) if via == TITLE else prefer_local(bucket, source_path)
             if local is not None and len(local) == 1:
-                return Resolution(OK, local[0])
+                return Resolution(OK, local[0], (), via)
         return Resolution(AMBIGUOUS, None, tuple(bucket))
 
     def _by_folder(self, k: str, bucket: list[N]) -> dict[str, list[N]]:
@@ -184,7 +276,7 @@ class Resolver(Generic[N]):
         note = self.by_path.get(k)
         if note is not None:
             return [note]
-        return list(self.by_title.get(k, []))
+        return list(self.by_title.get(k) or self.by_alias.get(k) or [])
 
 
 class PartialIndex(Resolver[PathRef]):
@@ -240,3 +332,57 @@ class PartialIndex(Resolver[PathRef]):
                 at = text.find(part, text.find("\n", at) + 1)
             for i in sorted(hits):
                 self._take(i)
+
+
+# --- case drift ------------------------------------------------------------------
+
+
+def case_drift(link: Link, res: Resolution[Any], source_path: str) -> str | None:
+    """The link's target written in the case of what it resolved through, when it
+    is written otherwise; None when it is not (or resolved through an alias or
+    to the note itself).
+
+    The first letter of a title is excepted (a link that starts a sentence
+    capitalises it), not a path's folders. For a markdown link the answer is
+    the destination path, decoded (`links.encode_like` writes it back).
+    """
+    note = res.note
+    if note is None or res.status != OK or res.via in (ALIAS, SELF, ""):
+        return None
+    path: str = note.path
+    written = link.target
+    if link.markdown:
+        joined = markdown_path(written, source_path)
+        if joined is None or joined == path or nfc(joined) == nfc(path):
+            return None
+        same = joined.rpartition("/")[0] == path.rpartition("/")[0]
+        return markdown_destination(path, source_path, written, angle=True, same_folder=same)
+    core = written.strip()
+    suffix = ""
+    if core[-3:].lower() == ".md":
+        core, suffix = core[:-3].rstrip(), core[-3:]
+    stem = path[:-3] if path[-3:].lower() == ".md" else path
+    prefix = ""
+    if res.via == PATH:
+        if "\\" in core:
+            return None
+        rest = core
+        while rest.startswith("./"):
+            rest = rest[2:]
+        rest = rest.lstrip("/")
+        prefix = core[: len(core) - len(rest)]
+        core = rest
+    else:
+        stem = stem.rpartition("/")[2]
+    if core == stem or (core[1:] == stem[1:] and "/" not in core):
+        return None  # the common case: as written, or but for a sentence's capital
+    if not (core.isascii() and stem.isascii()):
+        core, stem = nfc(core), nfc(stem)
+    head_w, _, name_w = core.rpartition("/")
+    head_s, slash, name_s = stem.rpartition("/")
+    if head_w == head_s and name_w[1:] == name_s[1:]:
+        return None
+    fixed = prefix + head_s + slash + name_w[:1] + name_s[1:] + suffix
+    lead = written[: len(written) - len(written.lstrip())]
+    trail = written[len(written.rstrip()) :]
+    return lead + fixed + trail

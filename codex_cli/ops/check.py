@@ -20,7 +20,8 @@ from typing import Any
 
 from codex_cli.adapters import cache, fs, pool
 from codex_cli.adapters.fs import Signature
-from codex_cli.core.check import Fix, FixFinder, Part, Report, assemble, note_part
+from codex_cli.core.check import Fix, FixFinder, Part, Report, assemble, note_part, through_aliases
+from codex_cli.core.links import encode_like
 from codex_cli.core.note import ParseContext, Problem, decode, title_of
 from codex_cli.core.resolve import PartialIndex, PathRef, Resolver
 from codex_cli.core.suggest import Suggester
@@ -151,6 +152,8 @@ class _Job:
     index: Resolver[PathRef]  # every path, or a PartialIndex
     claim_types: frozenset[str]
     is_map: Callable[[str], bool]
+    drift: str | None  # the severity of `link-case`, None when off
+    aliases: bool
 
 
 _JOB: _Job | None = None
@@ -188,7 +191,7 @@ def note_parts(
         config = vault.config
         # a few edited notes: index only what their links can reach (see _check_chunk)
         index = PartialIndex(paths) if len(todo) <= FEW else Resolver(PathRef(p) for p in paths)
-        _JOB = _Job(str(vault.root), vault.context(), index, frozenset(config.claim_types), config.is_map)
+        _JOB = _Job(str(vault.root), vault.context(), index, frozenset(config.claim_types), config.is_map, config.case_drift, config.aliases)
         try:
             after = (lambda: meanwhile(paths)) if meanwhile is not None else None
             for part, (sigs, blob) in pool.chunks(_check_chunk, todo, parallel_from=PARALLEL_FROM, progress=progress, meanwhile=after):
@@ -213,7 +216,7 @@ def _check_chunk(paths: list[str]) -> tuple[list[Signature | None], bytes]:
         if isinstance(index, PartialIndex):
             index.cover(path, *(link.target for link in note.links))
         text = decode(raw)[0] if raw and job.is_map(path) else None
-        parts.append(note_part(note, index, job.claim_types, job.is_map, text))
+        parts.append(note_part(note, index, job.claim_types, job.is_map, text, job.drift, job.aliases))
         sigs.append(sig)
     return sigs, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -291,31 +294,41 @@ def _suggest_chunk(targets: list[str]) -> dict[str, list[str]]:
     return _WORKER_SUGGESTER.suggest_many(targets)
 
 
-FIXABLE = ("broken-link", "md-suffix")
+FIXABLE = ("broken-link", "md-suffix", "link-case")
 
 
 def apply_fixes(vault: Vault, selected: set[str] | None, progress: Progress | None = None) -> list[Fix]:
     """Make every fix with one possible answer, in one all-or-nothing apply.
 
-    Only the notes whose part holds a broken link or a `.md` suffix are read
-    again: on a large vault that is a few notes, not all of them.
+    Only the notes whose part holds a broken link, a `.md` suffix or a link
+    in another case than its target are read again: on a large vault that
+    is a few notes, not all of them. A markdown link's new path is written
+    encoded as the link was (`core.links.encode_like`).
     """
     from codex_cli.adapters.apply import apply
     from codex_cli.core.plan import Plan
 
     parts, _, _, _ = note_parts(vault, progress)
+    parts = dict(through_aliases(parts))  # a link an alias resolves is not broken
     todo = [p for p, part in parts.items() if (selected is None or p in selected) and any(f[1] in FIXABLE for f in part.findings)]
     if not todo:
         return []
     finder = FixFinder(parts)
-    index = Resolver(PathRef(p) for p in parts)
+    refs = {p: PathRef(p) for p in parts}
+    index = Resolver(refs.values(), [(a, refs[p]) for p, part in parts.items() for a in part.aliases])
     root, ctx = str(vault.root), vault.context()
     plan = Plan()
     fixes: list[Fix] = []
+    drift = vault.config.case_drift is not None
     for path in todo:
         _, note, raw = read_note(root, path, ctx)
-        for f in finder.for_note(note, index):
-            plan.edit(f.file, raw, f.link.target_start, f.link.target_end, f.new_target)
+        text = decode(raw)[0]
+        for f in finder.for_note(note, index, drift):
+            new = f.new_target
+            if f.link.markdown:
+                written = text[f.link.target_start : f.link.target_end]
+                new = encode_like(new, written, angle=text[f.link.target_start - 1 : f.link.target_start] == "<")
+            plan.edit(f.file, raw, f.link.target_start, f.link.target_end, new)
             fixes.append(f)
     if fixes:
         apply(vault.root, plan)

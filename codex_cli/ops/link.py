@@ -169,7 +169,7 @@ def already_linked(vault: Vault, source: Note, target: Note, field_name: str | N
     for link in source.links:
         if field_name is not None and link.field != field_name:
             continue
-        res = vault.resolver.resolve(link.target, source.path)
+        res = vault.resolver.resolve_link(link, source.path)
         if res.note is not None and res.note.path == target.path:
             return True
     return False
@@ -360,7 +360,7 @@ def broken_links(vault: Vault, note: Note, limit: int = 5) -> list[BrokenLink]:
     for link in note.links:
         if link.target_start < 0 or not link.target.strip():
             continue
-        if vault.resolver.resolve(link.target, note.path).status != BROKEN:
+        if link.markdown or vault.resolver.resolve_link(link, note.path).status != BROKEN:
             continue
         query = strip_md(link.target.rpartition("/")[2])
         titles = suggester.suggest(query, limit)
