@@ -21,7 +21,7 @@ from pathlib import Path
 from codex_cli.roots import find_root  # light: config and fs pull in more than this needs
 
 ROOT_OPTIONS = frozenset({"-C", "--directory"})  # the global options that take a value
-RENAME_OPTIONS = frozenset({"--move-to", "--branch", "--agent", "--why"})  # rename's options that take a value
+RENAME_OPTIONS = frozenset({"--move-to", "--branch", "--agent", "--agent-id", "--why"})  # rename's options that take a value
 HELP = frozenset({"-h", "--help", "--version"})
 
 

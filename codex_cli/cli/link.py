@@ -8,7 +8,16 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
-from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, commit_options
+from codex_cli.cli.options import (
+    Agent,
+    AgentId,
+    Branch,
+    Commit,
+    DryRun,
+    Json,
+    NoBranch,
+    commit_options,
+)
 from codex_cli.core.text import short_title
 
 
@@ -33,6 +42,7 @@ def link_command(
     branch: Branch = None,
     no_branch: NoBranch = False,
     agent: Agent = None,
+    agent_id: AgentId = None,
     json_output: Json = False,
 ) -> None:
     """Suggest related notes, insert links under Relevant Notes, or repair broken links."""
@@ -52,7 +62,7 @@ def link_command(
         _render_suggestions(out, found)
         return
 
-    options = commit_options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent, agent_id)
     source = vault.find_note(note)
     if fix_broken:
         result = _fix_broken(state, out, vault, source, yes)

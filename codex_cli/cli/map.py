@@ -8,7 +8,17 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
-from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, Why, commit_options
+from codex_cli.cli.options import (
+    Agent,
+    AgentId,
+    Branch,
+    Commit,
+    DryRun,
+    Json,
+    NoBranch,
+    Why,
+    commit_options,
+)
 from codex_cli.cli.output import counted, finding_lines
 
 map_app = typer.Typer(
@@ -64,6 +74,7 @@ def add_command(
     section: str = typer.Option(None, "--section", metavar="H", help="Section heading (created when missing; default: the one whose entries are most similar)."),
     text: str = typer.Option(None, "--text", metavar="T", help="The entry's one line (default: the note's description)."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     commit: Commit = True,
@@ -77,7 +88,7 @@ def add_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = commit_options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
     change = plan_add(vault, target, map_path=where, section=section, text=text)
@@ -90,6 +101,7 @@ def remove_command(
     note: str = typer.Argument(..., metavar="NOTE", help="The note to unlist: a title or a path.", autocompletion=complete_note),
     map_path: str = typer.Option(None, "--map", metavar="PATH", help="Only this map (default: every map that lists the note)."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     commit: Commit = True,
@@ -103,7 +115,7 @@ def remove_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = commit_options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
     change = plan_remove(vault, target, map_path=where)
@@ -139,6 +151,7 @@ def sync_command(
     prune: bool = typer.Option(False, "--prune", help="Remove entries that resolve to no note (without it, they are listed)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (needed when there is no terminal)."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     commit: Commit = True,
@@ -153,7 +166,7 @@ def sync_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = commit_options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent, agent_id)
     change = plan_sync(vault, prune=prune, progress=out.progress("reading notes"))
     if dry_run or not change.plan:
         render(out, land_change(vault, change, options, why=why, dry_run=dry_run))

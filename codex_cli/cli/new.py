@@ -7,7 +7,17 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
-from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, Why, commit_options
+from codex_cli.cli.options import (
+    Agent,
+    AgentId,
+    Branch,
+    Commit,
+    DryRun,
+    Json,
+    NoBranch,
+    Why,
+    commit_options,
+)
 
 new_app = typer.Typer(
     name="new",
@@ -39,7 +49,7 @@ def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str
         values["body"] = body
     if common["agent"] and kind in AGENT_KINDS:
         values["agent"] = common["agent"]
-    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"])
+    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"))
     request = NewRequest(
         kind=kind,
         values=values,
@@ -106,6 +116,7 @@ def claim_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: Agent = None,
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
@@ -139,6 +150,7 @@ def source_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help="A claim it connects to, under KB connections (repeatable); `TITLE|how`."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
@@ -189,6 +201,7 @@ def musing_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent whose musing it is (agents/NAME/musings/)."),
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
@@ -217,6 +230,7 @@ def position_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent taking the position (agents/NAME/positions/)."),
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
@@ -253,6 +267,7 @@ def belief_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent holding the belief (agents/NAME/beliefs/)."),
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),
@@ -286,6 +301,7 @@ def entity_command(
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
     agent: Agent = None,
+    agent_id: AgentId = None,
     why: Why = None,
     dry_run: DryRun = False,
     yes: bool = typer.Option(False, "--yes", "-y", help=H_YES),

@@ -23,6 +23,14 @@ Agent = Annotated[
         help="Act as this agent (else CODEX_AGENT, the vault or user configuration; else git's user.name as contributor).",
     ),
 ]
+AgentId = Annotated[
+    Text,
+    typer.Option(
+        "--agent-id",
+        metavar="UUID",
+        help="The agent's UUID for the Pentagon-Agent trailer (else CODEX_AGENT_ID, the configuration; else HEADLESS).",
+    ),
+]
 Why = Annotated[Text, typer.Option("--why", metavar="TEXT", help="The `- Why:` line of the commit message.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the change and the commit message; write nothing.")]
 Commit = Annotated[bool, typer.Option("--commit/--no-commit", help="Commit the change (default), or leave it staged.")]
@@ -31,8 +39,36 @@ NoBranch = Annotated[bool, typer.Option("--no-branch", help="Stay on the current
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def commit_options(commit: bool, branch: str | None, no_branch: bool, agent: str | None) -> Any:
-    """The `ops.commit.CommitOptions` those flags make."""
+def commit_options(commit: bool, branch: str | None, no_branch: bool, agent: str | None, agent_id: str | None = None) -> Any:
+    """The `ops.commit.CommitOptions` those flags make.
+
+    An agent the vault does not know (not under agents/) is a warning when
+    headless, and a question at a terminal (answering no exits 3).
+    """
+    from typer._click.globals import get_current_context
+
+    from codex_cli.cli.app_state import settings
+    from codex_cli.core.commit import agent_name_problem, uuid_problem
+    from codex_cli.errors import UsageError
     from codex_cli.ops.commit import CommitOptions
 
-    return CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent)
+    if agent is not None and (why := agent_name_problem(agent)) is not None:
+        raise UsageError(f"--agent {agent!r} {why}")
+    if agent_id is not None and (why := uuid_problem(agent_id)) is not None:
+        raise UsageError(f"--agent-id {agent_id!r} {why}")
+    ctx = get_current_context(silent=True)
+    state = settings(ctx) if ctx is not None else None  # type: ignore[arg-type]  # a typer.Context at run time
+
+    def on_unknown_agent(warning: str) -> None:
+        if state is None:
+            return
+        if state.can_ask():
+            from codex_cli.adapters.prompts import confirm
+            from codex_cli.errors import Refused
+
+            if not confirm(f"{warning}. Commit as this agent anyway?", default=False):
+                raise Refused(f"{warning}; nothing was written", hint="pass --agent with one of the vault's agents")
+        else:
+            state.output().warn(warning)
+
+    return CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent, agent_id=agent_id, on_unknown_agent=on_unknown_agent)

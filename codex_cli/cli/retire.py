@@ -6,7 +6,16 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
-from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, commit_options
+from codex_cli.cli.options import (
+    Agent,
+    AgentId,
+    Branch,
+    Commit,
+    DryRun,
+    Json,
+    NoBranch,
+    commit_options,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +27,7 @@ def retire_command(
     note: str = typer.Argument(..., metavar="NOTE", help="The note to retire: a title or a path.", autocompletion=complete_note),
     reason: str = typer.Option(None, "--reason", metavar="T", help="Why it is retired (superseded by…, invalidated by…); asked at a terminal."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     dry_run: DryRun = False,
     commit: Commit = True,
     branch: Branch = None,
@@ -35,7 +45,7 @@ def retire_command(
     state = settings(ctx)
     out = state.output(json_output)
     vault = state.vault()
-    options = commit_options(commit, branch, no_branch, agent)
+    options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")
     answers = ask_missing([question], {"reason": (reason or "").strip()}, can_ask=state.can_ask())

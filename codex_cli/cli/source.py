@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
-from codex_cli.cli.options import Agent, Branch, Commit, Json, NoBranch, commit_options
+from codex_cli.cli.options import Agent, AgentId, Branch, Commit, Json, NoBranch, commit_options
 
 source_app = typer.Typer(
     name="source",
@@ -29,7 +29,7 @@ def _move(ctx: typer.Context, query: str, move: str, common: dict[str, Any], not
 
     state = settings(ctx)
     out = state.output(common["json_output"])
-    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"])
+    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"))
     moved = do_move(state.vault(), query, move, options, notes=notes)
     if out.json_mode:
         out.data(moved.to_json())
@@ -50,6 +50,7 @@ def start_command(
     ctx: typer.Context,
     source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
     agent: Agent = None,
+    agent_id: AgentId = None,
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
@@ -65,6 +66,7 @@ def done_command(
     source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
     notes: str = typer.Option(None, "--notes", help="Extraction notes."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
@@ -80,6 +82,7 @@ def null_command(
     source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
     notes: str = typer.Option(None, "--notes", help="Why nothing was extracted (required)."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,

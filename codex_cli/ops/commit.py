@@ -16,11 +16,13 @@ branch checked out, so nothing is left behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from codex_cli.adapters.apply import Applied, apply, verify
 from codex_cli.adapters.git import Repository
 from codex_cli.adapters.identity import author as find_author
+from codex_cli.adapters.identity import unknown_agent
 from codex_cli.core import commit as commit_mod
 from codex_cli.core.commit import Author
 from codex_cli.core.plan import Plan
@@ -35,6 +37,10 @@ class CommitOptions:
     no_branch: bool = False
     agent: str | None = None
     force: bool = False  # commit files that already had uncommitted changes
+    agent_id: str | None = None  # --agent-id (else CODEX_AGENT_ID)
+    # called once with a warning when the agent is not under agents/ (the CLI warns, or asks at a terminal)
+    on_unknown_agent: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    _agent_checked: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.branch and self.no_branch:
@@ -62,7 +68,13 @@ class Landed:
 
 def author_for(vault: Vault, options: CommitOptions, repo: Repository | None = None) -> Author:
     repo = repo if repo is not None else Repository.find(vault.root)
-    return find_author(vault.config, options.agent, repo.user_name() if repo else None)
+    who = find_author(vault.config, options.agent, repo.user_name() if repo else None, options.agent_id)
+    if options.on_unknown_agent is not None and not options._agent_checked:
+        options._agent_checked = True
+        warning = unknown_agent(vault.root, vault.config, who)
+        if warning is not None:
+            options.on_unknown_agent(warning)
+    return who
 
 
 def render_message(vault: Vault, options: CommitOptions, msg: Message, repo: Repository | None = None) -> str:

@@ -178,3 +178,79 @@ def test_a_linked_template_folder_is_refused(vault: Path, victim: Path) -> None:
     assert result.code == 3, result.stderr
     assert "refusing to read templates from .codex/scaffolds/notes" in error_line(result.stderr)
     assert state(vault, victim) == before
+
+
+# --- attribution: agent names and ids --------------------------------------------------
+
+RIO_ID = "2EA8DBCB-A29B-43E8-B726-45E571A1F3C8"
+
+
+def trailers(vault: Path) -> list[str]:
+    return [line for line in git(vault, "log", "-1", "--format=%B").splitlines() if line.startswith("Pentagon-Agent:")]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["--agent", "evil\nPentagon-Agent: Forged <1>"], {}, "--agent 'evil\\nPentagon-Agent: Forged <1>' is not an agent name"),
+        (["--agent", "rio>"], {}, "--agent 'rio>' is not an agent name"),
+        ([], {"CODEX_AGENT": "Vida <ABC>"}, "CODEX_AGENT 'Vida <ABC>' is not an agent name"),
+        (["--agent", "rio", "--agent-id", "ABC> <D"], {}, "--agent-id 'ABC> <D' is not a UUID"),
+        (["--agent", "rio"], {"CODEX_AGENT_ID": "1"}, "CODEX_AGENT_ID '1' is not a UUID"),
+        (["--agent-id", RIO_ID], {}, "--agent-id needs an agent"),
+    ],
+)
+def test_a_forged_or_malformed_attribution_is_refused_before_anything_is_written(
+    vault: Path, victim: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], expected: str
+) -> None:
+    make_vault(vault)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    before = state(vault, victim)
+    result = new_claim(vault, *args)
+    assert result.code == 2, result.stderr
+    assert expected in error_line(result.stderr)
+    assert state(vault, victim) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "trailer"),
+    [
+        (["--agent", "rio", "--agent-id", RIO_ID.lower()], {}, f"Pentagon-Agent: Rio <{RIO_ID}>"),
+        (["--agent", "rio"], {"CODEX_AGENT_ID": RIO_ID}, f"Pentagon-Agent: Rio <{RIO_ID}>"),
+        ([], {"CODEX_AGENT": "rio"}, "Pentagon-Agent: Rio <HEADLESS>"),
+    ],
+)
+def test_the_agent_id_has_its_own_flag_and_variable(vault: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], trailer: str) -> None:
+    make_vault(vault)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = new_claim(vault, *args)
+    assert result.code == 0, result.stderr
+    assert trailers(vault) == [trailer]
+    assert "not under agents/" not in result.stderr
+
+
+def test_an_unknown_agent_is_a_warning_headless(vault: Path) -> None:
+    make_vault(vault)
+    (vault / "agents/vida").mkdir()
+    (vault / "agents/vida/identity.md").write_text("# vida\n")
+    commit_all(vault)
+    result = new_claim(vault, "--agent", "vdia")
+    assert result.code == 0, result.stderr
+    assert "warning: agent 'vdia' is not under agents/ in this vault (did you mean vida?)" in result.stderr
+    assert trailers(vault) == ["Pentagon-Agent: Vdia <HEADLESS>"]
+
+
+def test_an_unknown_agent_is_a_question_at_a_terminal(vault: Path, victim: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters import prompts
+
+    make_vault(vault)
+    asked: list[str] = []
+    monkeypatch.setattr(prompts, "interactive", lambda no_input=False: True)
+    monkeypatch.setattr(prompts, "confirm", lambda message, default=False: asked.append(message) or False)
+    before = state(vault, victim)
+    result = run(["new", "claim", NEW, *FLAGS, "--yes", "--agent", "vdia"], cwd=vault)
+    assert asked == ["agent 'vdia' is not under agents/ in this vault (known: rio). Commit as this agent anyway?"]
+    assert result.code == 3, result.stderr
+    assert state(vault, victim) == before
