@@ -50,6 +50,9 @@ _CITED = re.compile(
     r"(?:argue[sd]?|demonstrate[sd]?|identifie[sd]|identify|formali[sz]e[sd]?|found|finds|reports?|reported|shows?|showed"
     r"|writes|wrote|describe[sd]?|told|estimate[sd]?|observe[sd]?|notes|noted|documents|documented|propose[sd]?)\b"
     r"|\b[A-Z][a-z]+['’]s\s+[A-Z]"  # a possessive name: "Henrich's Tasmanian Effect"
+    r"|(?<=[a-z,;:] )[A-Z][a-z]+['’]s\b"  # a possessive name inside a sentence: "as Citrini's scenario shows"
+    r"|\([A-Z][\w.-]+(?:,?\s+[A-Z][\w.-]+)*\)"  # a parenthetical attribution: "(Citrini)", "(Bloch, Loeber)"
+    r"|[\"“][^\"”\n]{24,}[\"”]"  # a quotation
 )
 _TAIL = re.compile(r"^---[ \t]*$", re.MULTILINE)
 

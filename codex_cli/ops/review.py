@@ -125,8 +125,8 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
     changed = {c.path for c in changes if c.kind != history.DELETED}
     deleted = [c.path for c in changes if c.kind == history.DELETED]
     graph = _graph(vault, deleted)
-    checked = _check_findings(vault, sorted(changed))
-    threshold = float(settings.get("restatement") or 0.8)
+    threshold = restatement_threshold(vault)
+    gated = gate_findings(vault, sorted(changed), threshold)
     prefix = _prefix(vault, rng)
     for c in changes:
         if c.kind == history.DELETED:
@@ -141,12 +141,9 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
         if kind == history.MODIFIED and _retired(note) and not (before is not None and _retired(before)):
             kind = RETIRED
         item = NoteReview(c.path, kind, graph.role(note), c.old_path)
-        found = list(checked.get(c.path, []))
+        found = list(gated.get(c.path, []))
         if kind in (history.MODIFIED, RETIRED):  # a map lists it or not as before: the maps' change says
             found = [f for f in found if f.code != "unmapped"]
-        text = vault.read_text(c.path)
-        if item.role == CLAIM and not _retired(note):
-            found += gates.claim_findings(note, text, threshold)
         if at_base is not None:
             found = gates.new_only(found, _findings_of(vault, *at_base, threshold))
         if note.type == "source":
@@ -228,16 +225,27 @@ def _note_at_base(vault: Vault, rng: history.Range, repo_path: str, path: str) -
 # --- gates ---------------------------------------------------------------------------------
 
 
-def _check_findings(vault: Vault, paths: list[str]) -> dict[str, list[Finding]]:
-    """`codex check`'s findings for these notes, by note."""
+def restatement_threshold(vault: Vault) -> float:
+    return float(vault.config.review.get("restatement") or 0.8)
+
+
+def gate_findings(vault: Vault, paths: list[str], threshold: float | None = None) -> dict[str, list[Finding]]:
+    """The gates on these notes as they are: `codex check`'s findings, and the
+    claim gates for the claims that are not retired (benchmarks/review_fp.py measures them)."""
     from codex_cli.ops.check import run_check
 
     if not paths:
         return {}
+    limit = restatement_threshold(vault) if threshold is None else threshold
     report = run_check(vault, [str(vault.root / p) for p in paths]).report
-    out: dict[str, list[Finding]] = {}
+    out: dict[str, list[Finding]] = {p: [] for p in paths}
     for f in report.findings:
         out.setdefault(f.file, []).append(f)
+    claims = vault.config.claim_types
+    for path in paths:
+        note = vault.notes.get(path)
+        if note is not None and note.type in claims and not _retired(note):
+            out[path] += gates.claim_findings(note, vault.read_text(path), limit)
     return out
 
 
