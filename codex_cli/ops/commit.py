@@ -26,7 +26,7 @@ from codex_cli.adapters.identity import unknown_agent
 from codex_cli.core import commit as commit_mod
 from codex_cli.core.commit import Author
 from codex_cli.core.plan import Plan
-from codex_cli.errors import DirtyFile, GitFailed, UsageError
+from codex_cli.errors import DirtyFile, GitFailed, Refused, UsageError
 from codex_cli.vault import Vault
 
 
@@ -91,12 +91,43 @@ def planned_branch(vault: Vault, options: CommitOptions, description: str, repo:
     if repo is None or options.no_branch:
         return None
     current = repo.branch()
+    if options.branch and options.branch == current:
+        return None
+    refuse_foreign_branch(vault, options, current)
     if options.branch:
-        return None if options.branch == current else options.branch
+        return options.branch
     protected = set(vault.config.commit.get("protected_branches") or [])
     if current is not None and current not in protected:
         return None
     return commit_mod.branch_name(vault.config.commit, author_for(vault, options, repo), description)
+
+
+def branch_owner(vault: Vault, branch: str | None) -> str | None:
+    """The agent a branch belongs to: `<agent>/…` where the agent is one the vault knows (agents/ or config)."""
+    if not branch or "/" not in branch:
+        return None
+    head = branch.split("/", 1)[0].lower()
+    known = {str(k).lower() for k in vault.config.data.get("agents") or {}}
+    try:
+        known |= {p.name.lower() for p in (vault.root / "agents").iterdir() if p.is_dir()}
+    except OSError:
+        pass
+    return head if head in known else None
+
+
+def refuse_foreign_branch(vault: Vault, options: CommitOptions, current: str | None) -> None:
+    """An agent never commits onto, or branches off, another agent's branch (`--no-branch` insists)."""
+    owner = branch_owner(vault, current)
+    if owner is None:
+        return
+    me = author_for(vault, options)
+    if not me.is_agent or owner == me.handle:  # a person may work on any branch; an agent on its own
+        return
+    base = (vault.config.commit.get("protected_branches") or ["main"])[0]
+    raise Refused(
+        f"you are on {current}, {owner}'s branch: codex does not commit onto another agent's work",
+        hint=f"git switch {base} first (or your own branch), then run the command again; --no-branch commits here anyway",
+    )
 
 
 def refuse_dirty(vault: Vault, plan: Plan, repo: Repository) -> None:

@@ -129,3 +129,23 @@ def test_check_follows_the_vaults_schema_and_the_config_overrides_it(vault: Path
     assert after["errors"] == 1 and "status: passed" in str(after)
     write_vault(vault, {".codex.yaml": "schemas: \"\"\n"})
     assert run(["check", "--json"], cwd=vault).json()["errors"] == 3
+
+
+def test_a_command_never_commits_onto_another_agents_branch(vault: Path) -> None:
+    make_vault(vault)
+    write_vault(vault, {"agents/theseus/identity.md": "# theseus\n"})
+    git(vault, "add", "-A")
+    git(vault, "commit", "-qm", "theseus")
+    git(vault, "switch", "-q", "-c", "theseus/rename-x")
+    before = git(vault, "rev-parse", "HEAD")
+    result = run(["--no-input", "new", "musing", "a thought on maps", "--agent", "rio"], cwd=vault)
+    assert result.code == 0  # a musing commits where it is (--no-branch by its type)
+    git(vault, "reset", "-q", "--hard", before.strip())
+    claim = ["--no-input", "new", "claim", "prices beat panels at forecasting policy outcomes", "--domain", "ai", "--description", "d e f",
+             "--confidence", "likely", "--source", "s", "--agent", "rio"]
+    refused = run(claim, cwd=vault)
+    assert refused.code == 3 and "theseus's branch" in refused.stderr and "git switch main" in refused.stderr
+    assert git(vault, "rev-parse", "HEAD") == before and branch(vault) == "theseus/rename-x"
+    own = run([*claim[:-1], "theseus"], cwd=vault)
+    assert own.code == 0, own.stderr
+    assert branch(vault) == "theseus/rename-x"  # the agent's own branch: it commits there
