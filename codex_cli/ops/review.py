@@ -359,7 +359,7 @@ def _challenge_relations(vault: Vault) -> dict[str, str]:
             if link.field != "challenged_by":
                 continue
             out.setdefault(path, "has challenged_by")
-            res = resolver.resolve(link.target, path)
+            res = resolver.resolve_link(link, path)
             if res.status == OK and res.note is not None:
                 out.setdefault(res.note.path, f"challenges {title_of(path)}")
     return out
