@@ -90,7 +90,11 @@ def open_range(root: Path, spec: str | None, base_branch: str) -> Range:
     except git.GitCommandError as exc:
         raise GitFailed("git failed reading history", output=str(exc)) from None
     if not base:
-        raise UsageError(f"{start} and HEAD have no common history")
+        shallow = Path(repo.git_dir, "shallow").exists()
+        raise UsageError(
+            f"{start} and HEAD have no common history" + (" in this shallow clone" if shallow else ""),
+            hint="fetch the history back to the merge base (git fetch --unshallow; in GitHub Actions, fetch-depth: 0)" if shallow else None,
+        )
     base_commit = base[0]
     shown = spec or f"{start}..HEAD"
     commits = [

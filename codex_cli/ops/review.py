@@ -252,7 +252,8 @@ def gate_findings(vault: Vault, paths: list[str], threshold: float | None = None
 def _findings_of(vault: Vault, before: Note, text: str, threshold: float) -> list[Finding]:
     """What check and the gates said of a note's text at the base (against today's vault)."""
     config = vault.config
-    part = note_part(before, vault.index(), frozenset(config.claim_types), config.is_map)
+    map_text = text if config.is_map(before.path) else None
+    part = note_part(before, vault.index(), frozenset(config.claim_types), config.is_map, map_text)
     found = [Finding(*t) for t in part.findings]
     if before.type in config.claim_types:
         found += gates.claim_findings(before, text, threshold)

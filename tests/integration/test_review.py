@@ -144,3 +144,18 @@ def test_help_does_not_import_gitpython() -> None:
     code = "import sys; from codex_cli.cli.app import main; main(['--help']); main(['review', '--help']); print('git' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("False")
+
+
+def test_a_modified_map_reports_only_its_new_entry_findings(repo: Path) -> None:
+    path = repo / "domains/ai/_map.md"
+    path.write_text(path.read_text() + "- [[markets price risk better than committees]]\n- [[entry with no note]] — gone\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "x")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "rio/change")
+    git(repo, "switch", "-q", "rio/change")
+    path.write_text(path.read_text() + "- [[another entry with no note]] — gone too\n")
+    commit(repo, "rio: map" + TRAILER)
+    doc = run(["review", "--json"], cwd=repo).json()
+    (note,) = doc["notes"]
+    assert [(f["code"], f.get("target")) for f in note["findings"]] == [("broken-link", "another entry with no note")]
