@@ -1,12 +1,82 @@
-"""`codex extract` at a terminal: the extraction asked item by item (not yet: pass --plan)."""
+"""`codex extract SOURCE` at a terminal: the extraction asked item by item.
+
+The source is shown first; then, until "done", a claim, an entity or an
+enrichment is added with the same questions `codex new` asks
+(ops.new_form.build_form: one validator per field, the title gate). The
+answers become the same document a `--plan` file gives, so ops.extract
+checks and builds them the one way.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from codex_cli.adapters.prompts import Choice, Question
 from codex_cli.core.extract_plan import Document
-from codex_cli.errors import UsageError
+from codex_cli.core.titles import Title
+from codex_cli.vault import Vault
+
+SHOWN_LINES = 30
+MENU = [
+    Choice("claim", "add a claim"),
+    Choice("entity", "add an entity"),
+    Choice("enrichment", "enrich an existing claim with evidence from this source"),
+    Choice("done", "done: review the whole change"),
+]
 
 
-def ask_plan(vault: Any, request: Any, *, say: Any) -> Document:
-    raise UsageError("interactive extraction is not available yet: pass --plan FILE (docs/extract.md)")
+def _show_source(vault: Vault, source: Any, say: Any) -> None:
+    text = vault.read_text(source.path)
+    lines = text.splitlines()
+    say(f"── {source.path} ──")
+    for line in lines[:SHOWN_LINES]:
+        say("  " + line)
+    if len(lines) > SHOWN_LINES:
+        say(f"  … ({len(lines) - SHOWN_LINES} more lines)")
+
+
+def _item(answers: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = answers.get(key)
+        if isinstance(value, Title):
+            value = value.text
+        if value not in (None, "", []):
+            out[key] = value
+    return out
+
+
+def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
+    from codex_cli.adapters import prompts
+    from codex_cli.ops.extract import _source_line
+    from codex_cli.ops.new_form import Gate, build_form, known_agents
+    from codex_cli.ops.source import find_source
+
+    source = find_source(vault, request.source)
+    _show_source(vault, source, say)
+    data: dict[str, list[dict[str, Any]]] = {"claims": [], "entities": [], "enrichments": []}
+    agents = known_agents(vault)
+    claim_titles = sorted(n.title for n in vault.notes.values() if n.type in vault.config.claim_types)
+    while True:
+        counts = f"{len(data['claims'])} claims, {len(data['entities'])} entities, {len(data['enrichments'])} enrichments so far"
+        what = prompts.ask_missing([Question("what", "--plan", f"Next ({counts}):", kind="select", choices=MENU, default="claim")], {}, can_ask=True)["what"]
+        if what == "done":
+            break
+        if what == "claim":
+            form = build_form(vault, "claim", Gate(vault, "claim", False), agents)
+            answers = prompts.ask_missing(form.questions, {"source": _source_line(source)}, can_ask=True)
+            data["claims"].append(_item(answers, ["title", "domain", "description", "confidence", "source", "body"]))
+        elif what == "entity":
+            form = build_form(vault, "entity", Gate(vault, "entity", False), agents)
+            answers = prompts.ask_missing(form.questions, {}, can_ask=True)
+            item = _item(answers, ["title", "entity_type", "domain", "description", "website", "body"])
+            item["name"] = item.pop("title")
+            data["entities"].append(item)
+        else:
+            questions = [
+                Question("claim", "--plan", "Claim to enrich:", kind="autocomplete", choices=[Choice(t) for t in claim_titles]),
+                Question("kind", "--plan", "The evidence:", kind="select", choices=[Choice(k) for k in ("extend", "confirm", "challenge")], default="extend"),
+                Question("evidence", "--plan", "Evidence (prose citing the source):", kind="editor"),
+            ]
+            data["enrichments"].append(_item(prompts.ask_missing(questions, {}, can_ask=True), ["claim", "kind", "evidence"]))
+    return Document({k: v for k, v in data.items() if v})
