@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     REFUSED = 3
     GIT = 4
     INTERNAL = 70
+    OUTPUT = 74  # the output could not be written (stdout closed, disk full)
     INTERRUPTED = 130
 
 

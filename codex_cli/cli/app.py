@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map every error to its exit code."""
+    from codex_cli.cli import streams
+
+    closed = streams.prepare()
+    if closed is not None:
+        sys.stderr.write(f"codex: error: {closed}\n")
+        return 74
     args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     from codex_cli.cli import early
 
@@ -65,10 +71,19 @@ def _main(args: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         code = int(ExitCode.INTERRUPTED)
+    except SystemExit as exc:  # click ends with exit 1 when the output pipe closes: the output failure decides
+        from codex_cli.cli import streams
+
+        cause = exc.__context__
+        failed = streams.failure(cause) if isinstance(cause, OSError) else None
+        if failed is None:
+            raise
+        code = failed
     except Exception as exc:  # click's own errors, then anything unexpected
         code = _click_error(exc, debug, out)
-    sys.stdout.flush()
-    return code
+    from codex_cli.cli import streams
+
+    return streams.flush(code)
 
 
 GLOBAL_FLAGS = frozenset({"--json", "--no-input", "--quiet", "-q", "--debug"})
@@ -98,8 +113,11 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
     if isinstance(exc, click_exc.ClickException):
         exc.show()
         return int(ExitCode.USAGE)
-    if isinstance(exc, BrokenPipeError):
-        return 0
+    from codex_cli.cli import streams
+
+    failed = streams.failure(exc)  # the output could not be written: a closed pipe, a full disk
+    if failed is not None:
+        return failed
     if debug:
         import traceback
 

@@ -55,7 +55,12 @@ class Output:
     def data(self, obj: Any) -> None:
         """One JSON document: indented for a person at a terminal, compact for a program."""
         indent = 2 if self.out_color or _isatty(sys.stdout) else None
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n")
+        text = json.dumps(obj, ensure_ascii=False, indent=indent)
+        try:
+            text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            text = json.dumps(obj, ensure_ascii=True, indent=indent)  # \u escapes: still JSON in any encoding
+        sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
     def line(self, text: str = "") -> None:

@@ -24,6 +24,9 @@ AVOIDED = ':?"*<>|\'\u2019\u2018\u201c\u201d'
 # `^` a block reference, brackets end the link.
 UNLINKABLE = "#[]^"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a byte of the command line that is not UTF-8 (surrogateescape)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))})
 _SPACES = re.compile(r"\s+")
 
 # Words that make a title read as a proposition rather than a label.
@@ -53,13 +56,21 @@ class Title:
 
 def clean_title(raw: str) -> Title:
     """Validate and normalise a title; raise InvalidTitle with the reason."""
+    if _SURROGATE.search(raw):
+        raise InvalidTitle(_shown(raw), "the title is not valid UTF-8 (a byte such as \\xff that is no character)")
     text = unicodedata.normalize("NFC", raw).strip()
     if not text:
         raise InvalidTitle(raw, "the title is empty")
     if "/" in text or "\\" in text:
         raise InvalidTitle(raw, "a title cannot contain `/` or `\\` (it is a file name)")
-    if _CONTROL.search(text):
+    if _CONTROL.search(text) or any(unicodedata.category(c) in ("Zl", "Zp") for c in text):
         raise InvalidTitle(raw, "the title contains control characters (a line break or tab, say)")
+    invisible = [c for c in text if unicodedata.category(c) == "Cf"]
+    if invisible:
+        code = f"U+{ord(invisible[0]):04X}"
+        if invisible[0] in _BIDI:
+            raise InvalidTitle(raw, f"the title contains a bidirectional control ({code}): it would make the file name read differently from its bytes")
+        raise InvalidTitle(raw, f"the title contains an invisible character ({code}, zero-width or format): two titles would look the same")
     notes: list[str] = []
     name = text
     removed = sorted({c for c in name if c in AVOIDED})
@@ -70,6 +81,12 @@ def clean_title(raw: str) -> Title:
         notes.append(f"left {shown} out of the file name (the H1 keeps them)")
     if name.startswith("."):
         raise InvalidTitle(raw, "a title cannot start with `.` (the file would be hidden)")
+    if name.lower().endswith(SUFFIX):
+        raise InvalidTitle(raw, "a title cannot end in `.md` (links to the note would name another file); leave it out")
+    if name.endswith("."):
+        raise InvalidTitle(raw, "a title cannot end with `.` (the file would be `….md` with two dots; Windows drops it)")
+    if name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED_NAMES:
+        raise InvalidTitle(raw, f"{name.split('.', 1)[0]!r} is a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9)")
     unlinkable = sorted({c for c in name if c in UNLINKABLE})
     if unlinkable:
         raise InvalidTitle(raw, f"{' '.join(unlinkable)} cannot be written in a [[link]] to the note")
@@ -82,6 +99,11 @@ def clean_title(raw: str) -> Title:
             f"the file name would be {size} bytes with `.md`; the limit is {MAX_NAME_BYTES}: cut {size - MAX_NAME_BYTES} bytes",
         )
     return Title(text, name, tuple(notes))
+
+
+def _shown(raw: str) -> str:
+    """A title that may hold stray bytes, printable in any encoding."""
+    return raw.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def label_warnings(title: str) -> list[str]:

@@ -254,3 +254,112 @@ def test_an_unknown_agent_is_a_question_at_a_terminal(vault: Path, victim: Path,
     assert asked == ["agent 'vdia' is not under agents/ in this vault (known: rio). Commit as this agent anyway?"]
     assert result.code == 3, result.stderr
     assert state(vault, victim) == before
+
+
+# --- bad input: streams, encodings, titles -----------------------------------------------
+
+
+def codex(vault: Path, shell: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`codex` as a separate process (its standard streams are the point), through `sh -c`."""
+    command = shell.replace("codex ", f"{sys.executable} -m codex_cli ", 1)
+    environment = {**os.environ, **env}
+    return subprocess.run(["sh", "-c", command], cwd=vault, capture_output=True, text=True, timeout=120, env=environment)
+
+
+def test_closed_stdout_is_one_line_and_nothing_is_done(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = codex(vault, f"codex --no-input new claim '{NEW}' {' '.join(repr(f) for f in FLAGS)} --yes >&-")
+    assert result.returncode == 74, result.stderr
+    assert result.stderr == "codex: error: standard output is closed; nothing was done (redirect it to a file or /dev/null)\n"
+    assert snapshot(vault) == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_full_disk_for_the_output_is_one_line(vault: Path) -> None:
+    make_vault(vault)
+    result = codex(vault, "codex check > /dev/full")
+    assert result.returncode == 74
+    assert result.stderr == "codex: error: cannot write the output: No space left on device\n"
+
+
+def test_closed_stdin_means_headless(vault: Path) -> None:
+    make_vault(vault)
+    result = codex(vault, "codex new claim 0<&-")
+    assert result.returncode == 2
+    assert result.stderr.startswith("codex: error: missing input (no terminal to ask): pass TITLE, ")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["check"], ["rename", "MARKETS", "markets aggregate information", "--dry-run", "--yes"]])
+def test_a_closed_pipe_ends_quietly_with_exit_0(vault: Path, args: list[str]) -> None:
+    make_vault(vault)
+    args = [MARKETS_TITLE if a == "MARKETS" else a for a in args]
+    proc = subprocess.Popen([sys.executable, "-m", "codex_cli", *args], cwd=vault, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # `| head` that has read enough: every write gets EPIPE
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr and "codex: error" not in stderr
+
+
+MARKETS_TITLE = "markets beat votes for information aggregation because traders bet on what they know"
+
+
+def test_an_ascii_output_encoding_never_crashes_after_the_commit(vault: Path) -> None:
+    make_vault(vault)
+    title = "café prices aggregate what ünïcode traders know"
+    result = codex(vault, f"codex --no-input --json new claim '{title}' {' '.join(repr(f) for f in FLAGS)} --yes --agent rio", PYTHONIOENCODING="ascii")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    assert json.loads(result.stdout)["title"] == title
+    assert git(vault, "log", "-1", "--format=%s").strip() == f"rio: add claim — {title}"
+
+
+def test_a_title_with_a_byte_that_is_not_utf8_is_refused(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    result = subprocess.run(
+        [sys.executable, "-m", "codex_cli", "--no-input", "new", "claim", b"bad \xff title".decode("utf-8", "surrogateescape"), *FLAGS, "--yes"],
+        cwd=vault, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.splitlines()[0] == "codex: error: invalid title: the title is not valid UTF-8 (a byte such as \\xff that is no character)"
+    assert snapshot(vault) == before
+
+
+@pytest.mark.parametrize(
+    ("title", "why"),
+    [
+        ("notes ending in.md", "cannot end in `.md`"),
+        ("notes ending in.MD", "cannot end in `.md`"),
+        ("what is at stake.", "cannot end with `.`"),
+        ("markets \u202egnitov\u202c beat votes", "bidirectional control (U+202E)"),
+        ("markets beat\u2066 votes", "bidirectional control (U+2066)"),
+        ("markets beat\u200f votes", "bidirectional control (U+200F)"),
+        ("markets beat\u200b votes", "invisible character (U+200B"),
+        ("markets\ufeff beat votes", "invisible character (U+FEFF"),
+        ("markets\u2060 beat votes", "invisible character (U+2060"),
+        ("markets\u2028beat votes", "control characters"),
+        ("CON", "reserved device name"),
+        ("nul.txt", "reserved device name"),
+        ("Com1", "reserved device name"),
+        ("lpt9.tar.gz", "reserved device name"),
+    ],
+)
+def test_the_one_title_validator_refuses_names_that_break_links_or_deceive(vault: Path, title: str, why: str) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    created = run(["--no-input", "new", "claim", title, *FLAGS, "--yes"], cwd=vault)
+    assert created.code == 3 and why in error_line(created.stderr), created.stderr
+    renamed = run(["--no-input", "rename", MARKETS_TITLE, title, "--yes"], cwd=vault)
+    assert renamed.code == 3 and why in error_line(renamed.stderr), renamed.stderr
+    assert snapshot(vault) == before
+
+
+def test_titles_that_only_look_reserved_are_fine() -> None:
+    from codex_cli.core.titles import clean_title
+
+    for title in ("Con artists exploit trust because marks want to believe", "console logs lie", "auxiliary markets help", "the .md format wins"):
+        assert clean_title(title).name == title
