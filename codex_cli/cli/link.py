@@ -122,6 +122,7 @@ def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | 
 
 def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any:
     from codex_cli.adapters.prompts import Choice, Question, ask_missing
+    from codex_cli.core.check import shown
     from codex_cli.errors import MissingInput
     from codex_cli.ops import link as ops
 
@@ -133,12 +134,11 @@ def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any
         raise MissingInput(["--yes"], why="choosing a match for each broken link needs a terminal")
     choices = []
     for item in broken:
-        target = item.link.target
         if can_ask and item.candidates:
             q = Question(
                 "pick",
                 "--yes",
-                f"line {item.link.line}: [[{target}]] resolves to nothing. Replace with:",
+                f"line {item.link.line}: {shown(item.link)} resolves to nothing. Replace with:",
                 kind="select",
                 choices=[*(Choice(t, f"{t}  ({s:.0f})") for t, s in item.candidates), Choice("", "leave it as it is")],
                 default=item.candidates[0][0],
@@ -151,7 +151,7 @@ def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any
             choices.append((item.link, chosen))
         else:
             best = "; ".join(f"{t} ({s:.0f})" for t, s in item.candidates[:3]) or "no close title"
-            out.warn(f"{source.path}:{item.link.line}: left [[{target}]] as it is (closest: {best})")
+            out.warn(f"{source.path}:{item.link.line}: left {shown(item.link)} as it is (closest: {best})")
     return ops.plan_fixes(vault, source, choices)
 
 

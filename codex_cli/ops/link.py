@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from codex_cli.core import frontmatter
-from codex_cli.core.links import Link
+from codex_cli.core.links import Link, markdown_destination
 from codex_cli.core.matcher import Suggestion, draft_of
-from codex_cli.core.note import Note
+from codex_cli.core.note import Note, decode
 from codex_cli.core.plan import Plan
 from codex_cli.core.resolve import BROKEN
 from codex_cli.core.text import short_title, strip_md
@@ -360,7 +360,7 @@ def broken_links(vault: Vault, note: Note, limit: int = 5) -> list[BrokenLink]:
     for link in note.links:
         if link.target_start < 0 or not link.target.strip():
             continue
-        if link.markdown or vault.resolver.resolve_link(link, note.path).status != BROKEN:
+        if vault.resolver.resolve_link(link, note.path).status != BROKEN:
             continue
         query = strip_md(link.target.rpartition("/")[2])
         titles = suggester.suggest(query, limit)
@@ -380,6 +380,9 @@ def plan_fixes(vault: Vault, note: Note, choices: list[tuple[Link, str]], plan: 
     for link, title in choices:
         target = vault.find_note(title)
         new = written_target(vault, target, note)
+        if link.markdown:  # the path from this note, encoded as the link was
+            written = decode(raw)[0][link.target_start - 1 : link.target_end]
+            new = markdown_destination(target.path, note.path, written[1:], angle=written[:1] == "<")
         if link.bare:
             new = _bare_value(raw, link, new)
         plan.edit(note.path, raw, link.target_start, link.target_end, new)

@@ -133,3 +133,14 @@ def test_move_recomputes_relative_markdown_paths(vault: Path) -> None:
     ]
     run(["rename", "domains/bio/delta falls.md", "--move-to", "domains/ai", "--yes"], cwd=vault)
     assert snapshot(vault) == before
+
+
+def test_link_fix_broken_sees_aliases_and_markdown_links(vault: Path) -> None:
+    make(vault, drift=False)
+    write_vault(vault, {"agents/theseus/fixer.md": "# Fixer\n\n[[Gamma Alias]] and [it](../../domains/ai/gama%20rises.md#Evidence) and [<x>](<../../domains/ai/delta fals.md>).\n"})
+    doc = run(["link", "agents/theseus/fixer.md", "--fix-broken", "--yes", "--json", "--no-commit"], cwd=vault).json()
+    assert len(doc["fixed"]) == 2, doc  # the alias link resolves: not broken
+    text = (vault / "agents/theseus/fixer.md").read_text()
+    assert text == (
+        "# Fixer\n\n[[Gamma Alias]] and [it](../../domains/ai/gamma%20rises.md#Evidence) and [<x>](<../../domains/ai/delta falls.md>).\n"
+    )
