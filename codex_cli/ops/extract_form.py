@@ -9,6 +9,7 @@ checks and builds them the one way.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from codex_cli.adapters.prompts import Choice, Question
@@ -46,6 +47,20 @@ def _item(answers: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     return out
 
 
+def _one_claim(vault: Vault, value: Any) -> str:
+    """An answer naming exactly one claim (asked again otherwise, with the reason)."""
+    from codex_cli.core.resolve import AMBIGUOUS, OK
+    from codex_cli.errors import UsageError
+
+    target = " ".join(str(value).split()).removesuffix(".md")
+    res = vault.resolver.resolve(target, "")
+    if res.status == AMBIGUOUS:
+        raise UsageError("that title is shared by several notes: type its path, one of: " + "; ".join(sorted(n.path[:-3] for n in res.candidates)))
+    if res.status != OK or res.note is None or res.note.type not in vault.config.claim_types:
+        raise UsageError(f"no claim is called {target!r}")
+    return target
+
+
 def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     from codex_cli.adapters import prompts
     from codex_cli.ops.extract import _source_line
@@ -56,7 +71,10 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     _show_source(vault, source, say)
     data: dict[str, list[dict[str, Any]]] = {"claims": [], "entities": [], "enrichments": []}
     agents = known_agents(vault)
-    claim_titles = sorted(n.title for n in vault.notes.values() if n.type in vault.config.claim_types)
+    claims = [n for n in vault.notes.values() if n.type in vault.config.claim_types]
+    shared = {t for t, c in Counter(n.title.casefold() for n in claims).items() if c > 1}
+    # a title two folders share is offered (and written in the plan) as its path
+    claim_titles = sorted(n.path[:-3] if n.title.casefold() in shared else n.title for n in claims)
     while True:
         counts = f"{len(data['claims'])} claims, {len(data['entities'])} entities, {len(data['enrichments'])} enrichments so far"
         what = prompts.ask_missing([Question("what", "--plan", f"Next ({counts}):", kind="select", choices=MENU, default="claim")], {}, can_ask=True)["what"]
@@ -74,7 +92,7 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
             data["entities"].append(item)
         else:
             questions = [
-                Question("claim", "--plan", "Claim to enrich:", kind="autocomplete", choices=[Choice(t) for t in claim_titles]),
+                Question("claim", "--plan", "Claim to enrich:", kind="autocomplete", choices=[Choice(t) for t in claim_titles], validate=lambda v: _one_claim(vault, v)),
                 Question("kind", "--plan", "The evidence:", kind="select", choices=[Choice(k) for k in ("extend", "confirm", "challenge")], default="extend"),
                 Question("evidence", "--plan", "Evidence (prose citing the source):", kind="editor"),
             ]
