@@ -29,11 +29,9 @@ from pathlib import Path
 
 from codex_cli.errors import GitFailed
 
-FALLBACK_NAME = "codex-cli"
 # Above this many paths, commands avoid pathspecs: git matches every pathspec
 # against every index entry (seconds for 1,000 paths in a 100,000-file tree).
 MANY_PATHS = 64
-FALLBACK_EMAIL = "codex-cli@localhost"
 # A partial commit (git commit --only) is refused in these states; so is ours.
 IN_PROGRESS = {"MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick"}
 
@@ -229,7 +227,6 @@ class Repository:
             if (self.git_dir / name).exists():
                 raise GitFailed("git commit failed", output=f"fatal: cannot do a partial commit during {what}.")
         env = dict(os.environ)
-        env.update(_identity_env(self))
         index = self.top / self._run("rev-parse", "--git-path", "index")
         temporary: Path | None = None
         try:
@@ -322,18 +319,30 @@ def blob_id(data: bytes, hex_length: int = 40) -> str:
     return algorithm(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _identity_env(repository: Repository) -> dict[str, str]:
-    """Git's identity, or a stand-in so a fresh machine can still commit ({} when git has one)."""
-    has_name = repository.user_name() or os.environ.get("GIT_COMMITTER_NAME")
-    has_email = os.environ.get("GIT_AUTHOR_EMAIL") or repository.config_value("user", "email") or os.environ.get("EMAIL")
-    if has_name and has_email:
-        return {}
-    env = dict(os.environ)
-    env.setdefault("GIT_AUTHOR_NAME", FALLBACK_NAME)
-    env.setdefault("GIT_COMMITTER_NAME", env["GIT_AUTHOR_NAME"])
-    env.setdefault("GIT_AUTHOR_EMAIL", FALLBACK_EMAIL)
-    env.setdefault("GIT_COMMITTER_EMAIL", env["GIT_AUTHOR_EMAIL"])
-    return {k: env[k] for k in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")}
+IDENTITY_HINT = (
+    "tell git who you are: git config user.name 'Your Name' && git config user.email you@example.org "
+    "(or set GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL); "
+    "codex never commits under a made-up name"
+)
+
+
+def require_identity(cwd: Path) -> None:
+    """Refuse (GitFailed, exit 4) before anything is written when git cannot say who commits.
+
+    `git var` applies git commit's own rules (user.name/user.email, the
+    GIT_AUTHOR_*/GIT_COMMITTER_* variables, EMAIL), so what passes here is
+    what the commit will record.
+    """
+    for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            _git(cwd, "var", ident)
+        except GitFailed as exc:
+            detail = exc.output.splitlines()[-1] if exc.output else ""
+            raise GitFailed(
+                "git has no identity to commit with (user.name and user.email); nothing was written"
+                + (f" ({detail.removeprefix('fatal: ')})" if detail else ""),
+                hint=IDENTITY_HINT,
+            ) from None
 
 
 def _text(value: bytes | str | None) -> str:

@@ -3,6 +3,10 @@
 Every mutating command (new, link, rename, map, retire, check --fix when it
 commits) builds a `Plan`, then calls `land`. Inside a git repository it:
 
+0. checks what can be checked before writing: the plan still matches the
+   files, git has an identity to commit with (exit 4 with the
+   `git config user.name/user.email` hint otherwise: codex never commits
+   under a made-up name), no file the plan touches is dirty;
 1. on a protected branch (config `commit.protected_branches`), creates and
    switches to `<agent>/<slug>` (or `--branch NAME`; `--no-branch` stays);
 2. applies the plan all-or-nothing (adapters.apply);
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from codex_cli.adapters.apply import Applied, apply, verify
-from codex_cli.adapters.git import Repository
+from codex_cli.adapters.git import Repository, require_identity
 from codex_cli.adapters.identity import author as find_author
 from codex_cli.adapters.identity import unknown_agent
 from codex_cli.core import commit as commit_mod
@@ -159,6 +163,8 @@ def land(vault: Vault, plan: Plan, msg: Message, options: CommitOptions, *, bran
         return Landed(apply(vault.root, plan))
     message = render_message(vault, options, msg, repo)
     verify(vault.root, plan)  # a file changed since planning: say so before anything else
+    if options.commit:
+        require_identity(repo.top)  # never a commit under a made-up name, and nothing written first
     if options.commit and not options.force:
         refuse_dirty(vault, plan, repo)
     previous = repo.branch()

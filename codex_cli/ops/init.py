@@ -75,10 +75,12 @@ def _short(text: str, limit: int = 110) -> str:
 
 def run_init(directory: Path, *, domain: str = "knowledge", example: bool = False, commit: bool = True) -> InitResult:
     from codex_cli.adapters.apply import apply
-    from codex_cli.adapters.git import Repository
+    from codex_cli.adapters.git import Repository, require_identity
 
     root = directory.resolve()
     plan = plan_init(root, domain=domain, example=example)  # refuses before any folder is made
+    if commit:
+        require_identity(next(p for p in (root, *root.parents) if p.is_dir()))
     root.mkdir(parents=True, exist_ok=True)
     repo = Repository.find(root)
     new_repo = repo is None

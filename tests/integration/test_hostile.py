@@ -363,3 +363,29 @@ def test_titles_that_only_look_reserved_are_fine() -> None:
 
     for title in ("Con artists exploit trust because marks want to believe", "console logs lie", "auxiliary markets help", "the .md format wins"):
         assert clean_title(title).name == title
+
+
+# --- git identity -----------------------------------------------------------------------
+
+
+def test_no_git_identity_is_refused_before_anything_is_written(vault: Path, victim: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_vault(vault)
+    empty = vault.parent / "empty-gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    monkeypatch.setenv("EMAIL", "")
+    monkeypatch.delenv("EMAIL")
+    before = state(vault, victim)
+    result = new_claim(vault, "--agent", "rio")
+    assert result.code == 4, result.stderr
+    assert error_line(result.stderr).startswith("codex: error: git has no identity to commit with (user.name and user.email); nothing was written")
+    assert "hint: tell git who you are: git config user.name" in result.stderr
+    assert state(vault, victim) == before
+    assert "codex-cli@localhost" not in git(vault, "log", "--all", "--format=%ae %ce")
+    # --no-commit needs no identity; GIT_AUTHOR_*/GIT_COMMITTER_* are enough to commit
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Agent Rio")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "rio@example.org")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Agent Rio")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "rio@example.org")
+    assert new_claim(vault, "--agent", "rio").code == 0
+    assert git(vault, "log", "-1", "--format=%ae %ce").strip() == "rio@example.org rio@example.org"
