@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from codex_cli.core.note import Note
-from codex_cli.core.resolve import AMBIGUOUS, OK, Resolver
+from codex_cli.core.resolve import (
+    AMBIGUOUS,
+    BROKEN,
+    OK,
+    Resolver,
+    aliases_of,
+    path_key,
+    target_key,
+    title_key,
+)
 from codex_cli.core.text import loose_key
 
 CLAIM = "claim"
@@ -115,8 +124,12 @@ def section_at(found: list[tuple[int, str]], line: int) -> str | None:
 
 
 class Graph:
-    """Every reference in a vault, reversed: who refers to each note.
+    """Who refers to each note, looked up when asked.
 
+    Links are indexed once by their target's key, without resolving them;
+    asking who refers to a note resolves only the links whose key can name
+    it (its path, its title, its aliases), with the one resolver, so that a
+    large vault is not resolved whole for the few notes a command follows.
     `role(note)` names what a note is (see the module's roles);
     `belief_sections` holds, for each belief file, its sections.
     """
@@ -130,36 +143,82 @@ class Graph:
     ) -> None:
         self.notes = notes
         self.role = role
+        self.resolver = resolver
         self.belief_sections = dict(belief_sections or {})
         self._by_heading: dict[str, Node] = {}
         for path, found in self.belief_sections.items():
             for _, heading in found:
                 self._by_heading.setdefault(loose_key(heading), Node(path, heading))
-        # target node -> [(source node, relation, line, ambiguous)]
-        self.referrers: dict[Node, list[tuple[Node, str, int | None, bool]]] = {}
-        for path, note in notes.items():
+        self._by_key: dict[str, list[tuple[Note, Any]]] = {}  # target key -> (note, link)
+        self._by_path: dict[str, list[tuple[Note, Any]]] = {}  # markdown links, resolved: target path -> (note, link)
+        self._loose: dict[str, list[str]] | None = None  # loose key -> target keys that name no note
+        self._roles: dict[str, str] = {}
+        self._memo: dict[Node, list[tuple[Node, str, int | None, bool]]] = {}
+        by_key = self._by_key
+        for note in notes.values():
             for link in note.links:
-                res = resolver.resolve_link(link, note.path)
-                ambiguous = res.status == AMBIGUOUS
-                targets = [Node(c.path) for c in res.candidates] if ambiguous else [self._target(res, link)]
-                for target in targets:
-                    if target is None or target.path == path and target.section is None:
-                        continue
-                    edge = (self._source(note, link.line), self._relation(note, link), link.line, ambiguous)
-                    self.referrers.setdefault(target, []).append(edge)
+                if getattr(link, "markdown", False):  # a relative path: resolved from where it is written
+                    res = resolver.resolve_link(link, note.path)
+                    if res.status == OK and res.note is not None:
+                        self._by_path.setdefault(res.note.path, []).append((note, link))
+                    continue
+                k = target_key(link.target)
+                if k:
+                    bucket = by_key.get(k)
+                    if bucket is None:
+                        by_key[k] = [(note, link)]
+                    else:
+                        bucket.append((note, link))
 
-    def _target(self, res: Any, link: Any) -> Node | None:
-        if res.status == OK and res.note is not None:
-            path = res.note.path
-            heading = link.heading.strip() if link.heading else None
-            if heading and path in self.belief_sections:
-                named = self._by_heading.get(loose_key(_NUMBERED.sub("", heading)))
-                if named is not None and named.path == path:
-                    return named
-            return Node(path)
-        if link.target.strip():
-            return self._by_heading.get(loose_key(link.target))  # a belief named by its heading
+    def referrers(self, node: Node) -> list[tuple[Node, str, int | None, bool]]:
+        """(source node, relation, line, ambiguous) of every reference to `node`."""
+        hit = self._memo.get(node)
+        if hit is not None:
+            return hit
+        edges = []
+        path = node.path
+        for note, link in self._candidates(path):
+            if note.path == path and node.section is None:
+                continue
+            res = self.resolver.resolve_link(link, note.path)
+            if res.status == OK and res.note is not None:
+                if res.note.path == path and self._section_named(path, link) == node.section:
+                    edges.append(self._edge(note, link, False))
+            elif res.status == AMBIGUOUS and node.section is None and any(c.path == path for c in res.candidates):
+                edges.append(self._edge(note, link, True))
+        if node.section is not None and self._by_heading.get(loose_key(node.section)) == node:
+            for k in self._loose_index().get(loose_key(node.section), ()):  # a belief named by its heading
+                edges.extend(self._edge(note, link, False) for note, link in self._by_key[k])
+        self._memo[node] = edges
+        return edges
+
+    def _candidates(self, path: str) -> list[tuple[Note, Any]]:
+        keys = {path_key(path), title_key(path.rpartition("/")[2])}
+        note = self.notes.get(path)
+        if note is not None:
+            keys.update(title_key(a) for a in aliases_of(note.meta))
+        out = [ref for k in keys if k for ref in self._by_key.get(k, ())]
+        return out + self._by_path.get(path, [])
+
+    def _section_named(self, path: str, link: Any) -> str | None:
+        """The belief section of file `path` a link's heading names, if any."""
+        heading = link.heading.strip() if link.heading else None
+        if heading and path in self.belief_sections:
+            named = self._by_heading.get(loose_key(_NUMBERED.sub("", heading)))
+            if named is not None and named.path == path:
+                return named.section
         return None
+
+    def _loose_index(self) -> dict[str, list[str]]:
+        if self._loose is None:
+            self._loose = {}
+            for k in self._by_key:
+                if self.resolver.resolve_key(k).status == BROKEN:
+                    self._loose.setdefault(loose_key(k), []).append(k)
+        return self._loose
+
+    def _edge(self, note: Note, link: Any, ambiguous: bool) -> tuple[Node, str, int | None, bool]:
+        return (self._source(note, link.line), self._relation(note, link), link.line, ambiguous)
 
     def _source(self, note: Note, line: int) -> Node:
         found = self.belief_sections.get(note.path)
@@ -170,7 +229,10 @@ class Graph:
     def _relation(self, note: Note, link: Any) -> str:
         if link.field:
             return str(link.field)
-        return MAP if self.role(note) == MAP else "link"
+        role = self._roles.get(note.path)
+        if role is None:
+            role = self._roles[note.path] = self.role(note)
+        return MAP if role == MAP else "link"
 
     def role_of(self, node: Node) -> str:
         if node.section is not None or node.path in self.belief_sections:
@@ -187,7 +249,7 @@ class Graph:
         queue: deque[tuple[Node, tuple[Node, ...]]] = deque((n, (start,)) for n in starts)
         while queue:
             node, chain = queue.popleft()
-            for source, relation, line, ambiguous in sorted(self.referrers.get(node, ()), key=_order):
+            for source, relation, line, ambiguous in sorted(self.referrers(node), key=_order):
                 if source in seen:
                     continue
                 seen.add(source)

@@ -295,8 +295,11 @@ def _graph(vault: Vault, deleted: list[str]) -> Graph:
 
     if not deleted:
         return impact.graph(vault)
+    from codex_cli.core.resolve import aliases_of
+
     notes = vault.notes
-    resolver: Resolver[Any] = Resolver([*notes.values(), *(PathRef(p) for p in deleted if p not in notes)])
+    aliases = [(a, n) for n in notes.values() for a in aliases_of(n.meta)] if vault.config.aliases else []
+    resolver: Resolver[Any] = Resolver([*notes.values(), *(PathRef(p) for p in deleted if p not in notes)], aliases)
     return impact.graph(vault, resolver)
 
 
