@@ -193,3 +193,7 @@ bench_rename.register_cases(sys.modules[__name__])
 import bench_link  # noqa: E402
 
 bench_link.register_cases(sys.modules[__name__])
+
+import bench_check_scope  # noqa: E402
+
+bench_check_scope.register_cases(sys.modules[__name__])

@@ -71,9 +71,9 @@ def likely_title(query: str) -> str:
     return strip_md(name.strip())
 
 
-def files_mentioning(root: Path, title: str, paths: Collection[str]) -> set[str]:
-    """Which of `paths` (vault-relative notes) contain `title`, ignoring case."""
-    return Search(root, title).files(paths)
+def files_mentioning(root: Path, title: str, paths: Collection[str], *more: str) -> set[str]:
+    """Which of `paths` (vault-relative notes) contain `title` (or any of `more`), ignoring case."""
+    return Search(root, title, *more).files(paths)
 
 
 class Search:
@@ -88,10 +88,12 @@ class Search:
     starting up, read them.
     """
 
-    def __init__(self, root: Path, title: str) -> None:
+    def __init__(self, root: Path, title: str, *more: str) -> None:
         self.root = root
         self.title = title
-        self.needles = needles(title)
+        self.titles = (title, *more)  # a note holding any of them is found, in one pass
+        found = [needles(t) for t in self.titles]
+        self.needles: list[str] | None = None if None in found else list(dict.fromkeys(n for ns in found if ns is not None for n in ns))
         self._grep: subprocess.Popen[bytes] | None = None
         self._found: IO[bytes] | None = None  # git grep's output
         self._tracked: subprocess.Popen[bytes] | None = None
@@ -126,7 +128,7 @@ class Search:
         given yet is read here instead.
         """
         if self.needles is None:
-            yield from _scan(self.root, paths, None, self._key())
+            yield from _scan(self.root, paths, None, self._keys())
             return
         lowered = [n.lower().encode("utf-8") for n in self.needles]
         tracked = _finish(self._tracked, ok=(0,))
@@ -169,10 +171,10 @@ class Search:
             else:
                 time.sleep(POLL_SECONDS)
 
-    def _key(self) -> str:
+    def _keys(self) -> list[str]:
         from codex_cli.core.text import key
 
-        return key(self.title)
+        return [key(t) for t in self.titles]
 
 
 # --- a search started before the command that needs it (cli.early) ---------------
@@ -243,7 +245,7 @@ def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[st
     return found
 
 
-def _scan(root: Path, paths: Iterable[str], lowered: list[bytes] | None, folded: str | None) -> Iterator[str]:
+def _scan(root: Path, paths: Iterable[str], lowered: list[bytes] | None, folded: list[str] | None) -> Iterator[str]:
     from codex_cli.adapters.fs import read_regular
 
     for path in paths:
@@ -260,5 +262,6 @@ def _scan(root: Path, paths: Iterable[str], lowered: list[bytes] | None, folded:
         from codex_cli.core.note import decode
         from codex_cli.core.text import key
 
-        if folded in key(decode(raw)[0]):
+        decoded = key(decode(raw)[0])
+        if any(k in decoded for k in folded):
             yield path

@@ -1,13 +1,12 @@
-"""`codex check [PATH]... [--fix] [--strict] [--json]`."""
+"""`codex check [PATH]... [--changed [--since REF] | --staged] [--fix] [--strict] [--only|--exclude CODE] [--summary] [--format F] [--json]`."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.output import counted, finding_lines
+from codex_cli.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -20,22 +19,53 @@ def check_command(
     fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip a PATH that names no note (a deleted one) instead of failing (exit 2)."),
+    changed: bool = typer.Option(False, "--changed", help="Check the notes changed since the merge base with the base branch (staged, unstaged, untracked), and those a deleted note's links now miss."),
+    since: str = typer.Option(None, "--since", metavar="REF", help="With --changed: compare with REF instead. Implies --changed."),
+    staged: bool = typer.Option(False, "--staged", help="Check what a commit would record: the staged notes (against HEAD, or --since REF) and those a staged deletion breaks; untracked notes are left out. Implies --changed (the pre-commit hook)."),
+    only: list[str] = typer.Option(None, "--only", metavar="CODE[,CODE]", help="Report only these finding codes (repeatable); the exit code follows what is reported."),
+    exclude: list[str] = typer.Option(None, "--exclude", metavar="CODE[,CODE]", help="Leave these finding codes out (repeatable)."),
+    summary: bool = typer.Option(False, "--summary", help="Counts by finding code, and the broken targets most linked to, each with its best suggestion."),
+    fmt: str = typer.Option(None, "--format", metavar="FORMAT", help="Findings as CI annotations: text (file:line: level: message), github (workflow commands) or gitlab (code quality JSON)."),
     json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON document."),
 ) -> None:
     """Check links, frontmatter, file names and maps; exit 1 on errors."""
+    from codex_cli.cli import check_report
     from codex_cli.ops.check import run_check
 
     state = settings(ctx)
     out = state.output(json_output)
+    if fmt is not None and fmt not in check_report.FORMATS:
+        raise UsageError(f"--format {fmt}: one of {', '.join(check_report.FORMATS)}")
+    if fmt is not None and (json_output or state.json or summary):
+        raise UsageError("--format cannot be used with --json or --summary")
+    keep, drop = check_report.codes(only or [], "--only"), check_report.codes(exclude or [], "--exclude")
     vault = state.vault()
-    outcome = run_check(vault, paths or None, fix=fix, missing_ok=missing_ok, progress=out.progress("reading notes"))
-    report = outcome.report
+    changed = changed or since is not None or staged
+    progress = out.progress("reading notes")
+    outcome = run_check(vault, paths or None, fix=fix, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress)
+    report = check_report.filtered(outcome.report, keep, drop)
     for raw in outcome.skipped:
         out.warn(f"{raw}: no such note; skipped")
     failed = report.errors > 0 or (strict and report.warnings > 0)
+    if summary:
+        doc = check_report.summary(report)
+        if out.json_mode:
+            out.data(doc)
+        else:
+            import shutil
+
+            out.lines(check_report.summary_lines(doc, shutil.get_terminal_size((100, 24)).columns))
+        raise typer.Exit(1 if failed else 0)
+    if fmt is not None:
+        text = check_report.annotated(report.findings, fmt)
+        if text:
+            out.line(text)
+        raise typer.Exit(1 if failed else 0)
     if out.json_mode:
-        doc: dict[str, Any] = report.to_json()
+        doc = report.to_json()
         doc["root"] = str(vault.root)
+        if outcome.selected is not None:
+            doc["checked"] = sorted(outcome.selected)
         if fix:
             doc["fixes"] = [
                 {"file": f.file, "line": f.line, "from": f.link.target, "to": f.new_target, "reason": f.reason}

@@ -8,6 +8,10 @@ names, as ops.rename will, and starts the search, which ops.rename then
 takes over (`grep.search`) if the guess was right. A wrong guess only costs
 the search it started (stopped by `stop`); nothing else depends on it.
 
+A scoped `codex check` (PATH arguments, `--changed`, `--since`,
+`--staged`) starts the listing of every note's path the same way
+(adapters.listing), which ops.check_scope then takes.
+
 This module reads the command line by hand, without typer, so it only knows
 which options of the commands it looks at take a value (a test compares
 these with the commands' own).
@@ -22,6 +26,8 @@ from codex_cli.roots import find_root  # light: config and fs pull in more than 
 
 ROOT_OPTIONS = frozenset({"-C", "--directory"})  # the global options that take a value
 RENAME_OPTIONS = frozenset({"--move-to", "--branch", "--agent", "--agent-id", "--why"})  # rename's options that take a value
+CHECK_OPTIONS = frozenset({"--since", "--only", "--exclude", "--format"})  # check's options that take a value
+SCOPING = frozenset({"--changed", "--staged", "--since"})
 HELP = frozenset({"-h", "--help", "--version"})
 
 
@@ -29,6 +35,14 @@ def start(args: list[str]) -> None:
     """Start the search a `codex ... rename NOTE ...` command line will ask for."""
     if os.environ.get("_CODEX_COMPLETE"):
         return  # shell completion: nothing runs
+    scoped = scoped_check(args)
+    if scoped is not None:
+        root = guess_root(scoped[0])
+        if root is not None:
+            from codex_cli.adapters import listing
+
+            listing.start_early(root)
+        return
     found = rename_note(args)
     if found is None:
         return
@@ -43,24 +57,44 @@ def start(args: list[str]) -> None:
 
 def stop() -> None:
     """Stop a search that was started and not taken (the command failed before it, or was another)."""
-    from codex_cli.adapters import grep
+    from codex_cli.adapters import grep, listing
 
     grep.drop_early()
+    listing.drop_early()
 
 
 def rename_note(args: list[str]) -> tuple[str | None, str] | None:
     """(-C DIR or None, NOTE) of a rename command line; None for anything else."""
+    found = _command(args, "rename")
+    if found is None:
+        return None
+    directory, rest = found
+    note = _first_word(rest, RENAME_OPTIONS, {})
+    if note is None:
+        return None
+    return directory, rest[note]
+
+
+def scoped_check(args: list[str]) -> tuple[str | None] | None:
+    """(-C DIR or None,) of a `check` command line that names notes or asks for changes; None for anything else."""
+    found = _command(args, "check")
+    if found is None:
+        return None
+    directory, rest = found
+    if not (SCOPING & {a.partition("=")[0] for a in rest} or _first_word(rest, CHECK_OPTIONS, {}) is not None):
+        return None
+    return (directory,)
+
+
+def _command(args: list[str], name: str) -> tuple[str | None, list[str]] | None:
+    """(-C DIR or None, the arguments after the command) when the command is `name` and no help is asked for."""
     if any(a in HELP for a in args):
         return None
     values: dict[str, str] = {}
     command = _first_word(args, ROOT_OPTIONS, values)
-    if command is None or args[command] != "rename":
+    if command is None or args[command] != name:
         return None
-    rest = args[command + 1 :]
-    note = _first_word(rest, RENAME_OPTIONS, {})
-    if note is None:
-        return None
-    return values.get("-C", values.get("--directory")), rest[note]
+    return values.get("-C", values.get("--directory")), args[command + 1 :]
 
 
 def _first_word(args: list[str], with_value: frozenset[str], values: dict[str, str]) -> int | None:

@@ -10,6 +10,8 @@ cached note by note:
 2. `assemble`: what needs every part: claims no map lists, map entries for
    retired notes, names that collide case-insensitively in a folder, and
    "did you mean" for the broken links' distinct targets, in one batch.
+3. `retired_links`: links to retired notes (warnings), for the notes that
+   may hold one (a caller finds them by searching for the retired titles).
 
 It also works out the fixes `--fix` may make: only those with exactly one
 possible answer.
@@ -190,7 +192,7 @@ def note_part(
             out.append((path, "broken-link", ERROR, f"{shown(link)} resolves to no note", link.line, link.target, ()))
         elif status == AMBIGUOUS:
             paths = tuple(sorted(n.path for n in res.candidates))
-            message = f"[[{link.target}]] matches {len(paths)} notes: " + "; ".join(paths)
+            message = f"[[{link.target}]] matches {len(paths)} notes; link one by its path: " + " or ".join(f"[[{strip_md(p)}]]" for p in paths)
             out.append((path, "ambiguous-link", WARNING, message, link.line, link.target, paths))
     flags = _flags(note, claim_types, is_map)
     named = aliases_of(note.meta) if aliases else ()
@@ -251,6 +253,11 @@ def through_aliases(parts: Mapping[str, Part]) -> Mapping[str, Part]:
     return out
 
 
+def status_part(note: Note, claim_types: frozenset[str], is_map: Callable[[str], bool]) -> Part:
+    """The part of a note known only for what it is (claim, retired, map), not for its links."""
+    return Part((), 0, _flags(note, claim_types, is_map))
+
+
 def _flags(note: Note, claim_types: frozenset[str], is_map: Callable[[str], bool]) -> int:
     flags = CLAIM if note.type in claim_types else 0
     if (note.meta or {}).get("status") == "retired":
@@ -277,8 +284,15 @@ def assemble(
     scan_problems: Iterable[tuple[str, Any]] = (),
     only: set[str] | None = None,
     suggest_many: SuggestMany | None = None,
+    paths: Iterable[str] | None = None,
+    more: Iterable[Finding] = (),
 ) -> Report:
-    """The report from every note's part (`only`: report on those notes alone)."""
+    """The report from every note's part (`only`: report on those notes alone).
+
+    `paths` are the notes whose names may collide with those reported on
+    (default: the parts'), for a caller that has the parts of a few notes
+    only; `more` are findings worked out elsewhere (`retired_links`).
+    """
     parts = through_aliases(parts)
     report = Report(notes=len(parts) if only is None else len(only & parts.keys()))
     out = report.findings
@@ -292,9 +306,25 @@ def assemble(
         out.extend(Finding(*t) for t in part.findings if t[1] not in ENTRY_LINKS)
         out.extend(_whole_vault_findings(path, part, mapped, retired))
     _suggest(out, "broken-link", parts, suggest_many)
-    out.extend(_collisions(parts, only))
+    out.extend(f for f in more if only is None or f.file in only)
+    out.extend(_collisions(parts if paths is None else paths, only))
     out.sort(key=lambda f: (f.file, f.line or 0, f.code))
     return report
+
+
+def retired_links(note: Note, resolver: Resolver[Any], retired: Callable[[str], bool], is_map: Callable[[str], bool]) -> list[Finding]:
+    """A warning for each link of `note` that resolves to a retired note (a
+    map's entries for retired notes are `retired-entry` already)."""
+    if is_map(note.path):
+        return []
+    out = []
+    for link in note.links:
+        res = resolver.resolve_link(link, note.path)
+        if res.status == OK and res.note is not None and res.note.path != note.path and retired(res.note.path):
+            where = f" ({link.field})" if link.field else ""
+            message = f"{shown(link)}{where} links to a retired note: {strip_md(res.note.path)}"
+            out.append(Finding(note.path, "retired-link", WARNING, message, link.line, link.target))
+    return out
 
 
 def map_report(parts: Mapping[str, Part], suggest_many: SuggestMany | None = None) -> tuple[list[str], int, list[Finding]]:

@@ -20,7 +20,7 @@ with capitals) has `case_drift`: it breaks on a case-sensitive publisher.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Generic, Protocol, TypeVar
@@ -183,7 +183,10 @@ class Resolver(Generic[N]):
                 continue
             # `add`, inlined for ASCII paths (where `key` is strip + lower): 100,000 notes in a blink
             stem = path[:-3] if path[-3:].lower() == ".md" else path
-            by_path[stem.strip().lower()] = note
+            k = stem.strip().lower()
+            other = by_path.get(k)
+            if other is None or path < other.path:  # paths that differ in case alone: the first in order, whatever the listing's order
+                by_path[k] = note
             name = stem.rpartition("/")[2].strip().lower()
             bucket = by_title.get(name)
             if bucket is None:
@@ -201,13 +204,17 @@ class Resolver(Generic[N]):
                 bucket.append(note)
 
     def add(self, note: N) -> None:
-        self.by_path[path_key(note.path)] = note
+        k = path_key(note.path)
+        other = self.by_path.get(k)
+        if other is None or note.path < other.path:
+            self.by_path[k] = note
         name = note.path.rpartition("/")[2]
         self.by_title.setdefault(title_key(name), []).append(note)
         self._folders.pop(title_key(name), None)
 
     def remove(self, note: N) -> None:
-        self.by_path.pop(path_key(note.path), None)
+        if self.by_path.get(path_key(note.path)) == note:
+            del self.by_path[path_key(note.path)]
         name = note.path.rpartition("/")[2]
         self._folders.pop(title_key(name), None)
         bucket = self.by_title.get(title_key(name), [])
@@ -292,10 +299,14 @@ class PartialIndex(Resolver[PathRef]):
 
     For a command that follows the references to one note in a large vault
     (a rename), this replaces building the whole index.
+
+    `keep(path)`, when given, confirms each path before it is indexed (a
+    listing taken from git's index may name a file deleted since).
     """
 
-    def __init__(self, paths: Iterable[str]) -> None:
+    def __init__(self, paths: Iterable[str], keep: Callable[[str], bool] | None = None) -> None:
         super().__init__(())
+        self._keep = keep
         self._paths = list(paths)
         joined = "\n".join(self._paths)
         self._text = joined.lower() + "\n"
@@ -311,7 +322,8 @@ class PartialIndex(Resolver[PathRef]):
     def _take(self, i: int) -> None:
         if i not in self._added:
             self._added.add(i)
-            self.add(PathRef(self._paths[i]))
+            if self._keep is None or self._keep(self._paths[i]):
+                self.add(PathRef(self._paths[i]))
 
     def cover(self, *targets: str) -> None:
         """Make resolving these targets (titles, paths, link targets) exact."""

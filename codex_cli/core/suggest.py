@@ -7,20 +7,33 @@ a pair), so candidates come from an inverted index of title words instead:
 the titles that share the most of the query's rarest words, which is where a
 typo, a truncation or a reworded title still lands; only those few are
 scored. Suggestions depend only on the query and the set of titles, so they
-are memoised per query (and `ops.check` keeps them between runs)."""
+are memoised per query (and `ops.check` keeps them between runs).
+
+For a few queries (a scoped `codex check`), building the index costs more
+than answering them: each query word's postings are then found by one
+regular-expression search over every title's loose key joined in one text
+(C), which gives the same postings in the same order."""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, repeat
 from typing import Any
 
 from codex_cli.core.text import loose_key, strip_md
+
+# loose_key's translation of ASCII (bytes), keeping the line breaks between titles
+_ASCII_LOOSE = bytes(c if c == 10 or c > 127 or chr(c).isalnum() else 32 for c in range(256))
+_SPACES = re.compile(b"  +")
 
 SCORE_CUTOFF = 60.0
 SMALL = 500
 _RAREST_WORDS = 3  # query words whose postings are counted
 _POSTINGS_CAP = 600  # postings read per word (the rarest words have far fewer)
 _SCORED = 8  # candidates scored per query on a large vault
+FEW_QUERIES = 32  # up to this many queries, postings are searched for instead of indexed
 
 
 def combined_score(query: str, candidate: str) -> float:
@@ -50,13 +63,22 @@ class Suggester:
     def __init__(self, titles: Sequence[str]) -> None:
         # Unique titles, in a stable order.
         self.titles = list(dict.fromkeys(titles))
-        self.keys = [loose_key(t) for t in self.titles]
+        self._keys: list[str] | None = None
         self._postings: dict[str, list[int]] | None = None
         self._memo: dict[str, list[str]] = {}
+        self._text: tuple[bytes, list[int]] | None = None  # see _searched
+        self._searched_words: dict[str, list[int]] = {}
+
+    @property
+    def keys(self) -> list[str]:
+        """Every title's loose key, in the order of `titles`."""
+        if self._keys is None:
+            self._keys = [loose_key(t) for t in self.titles]
+        return self._keys
 
     @property
     def small(self) -> bool:
-        return len(self.keys) <= SMALL
+        return len(self.titles) <= SMALL
 
     def prepare(self) -> Suggester:
         """Build the word index now (before forking workers that share it)."""
@@ -86,7 +108,7 @@ class Suggester:
         with set operations: postings are ascending title numbers, so first
         appearance is numeric order within each list.
         """
-        postings = self._index()
+        postings = self._index() if self._postings is not None or not self._few else self._searched(qkey.split())
         words = sorted({w for w in qkey.split() if w in postings}, key=lambda w: len(postings[w]))
         if not words:
             return []
@@ -133,7 +155,42 @@ class Suggester:
         return found
 
     def suggest_many(self, queries: Iterable[str], limit: int = 3) -> dict[str, list[str]]:
+        queries = list(queries)
+        self._few = len(queries) <= FEW_QUERIES
         return {q: self.suggest(q, limit) for q in queries}
+
+    _few = True  # suggest_many says otherwise for a large batch (then the index pays off)
+
+    def _searched(self, words: list[str]) -> dict[str, list[int]]:
+        """The postings of `words` alone (those that occur), as `_index` would hold them.
+
+        The text holds every title's loose key with a space on either side,
+        one a line (UTF-8), so a word of a title is found as " word " by a
+        fast literal search.
+        """
+        if self._text is None:
+            joined = "\n".join(self.titles)
+            if self._keys is None and joined.isascii() and joined.count("\n") == len(self.titles) - 1:
+                # loose_key of every title at once: the same characters become spaces, runs collapse, ends strip
+                raw = _SPACES.sub(b" ", joined.encode("ascii").lower().translate(_ASCII_LOOSE))
+                raw = raw.replace(b"\n ", b"\n").replace(b" \n", b"\n").strip(b" ")
+            else:
+                raw = "\n".join(self.keys).encode("utf-8", "surrogatepass")
+            raw = b" " + raw.replace(b"\n", b" \n ") + b" "
+            starts = [0, *accumulate(map((1).__add__, map(len, raw.split(b"\n"))))][:-1]
+            self._text = (raw, starts)
+        text, starts = self._text
+        out: dict[str, list[int]] = {}
+        for word in words:
+            found = self._searched_words.get(word)
+            if found is None:
+                pattern = re.escape(f" {word} ".encode("utf-8", "surrogatepass"))
+                lines = map(bisect_right, repeat(starts), (m.start() for m in re.finditer(pattern, text)))
+                found = [i - 1 for i in dict.fromkeys(lines)]
+                self._searched_words[word] = found
+            if found:
+                out[word] = found
+        return out
 
     def _suggest_small(self, qkey: str, limit: int) -> list[str]:
         from rapidfuzz import fuzz, process
@@ -150,11 +207,12 @@ class Suggester:
         return self._best(qkey, self._candidates(qkey), limit)
 
     def _best(self, qkey: str, ids: Iterable[int], limit: int) -> list[str]:
-        keys, titles = self.keys, self.titles
+        titles = self.titles
         ids = list(ids)
         if not ids:
             return []
-        scores = _combined_scores(qkey, [keys[i] for i in ids])
+        keys = [self._keys[i] if self._keys is not None else loose_key(titles[i]) for i in ids]
+        scores = _combined_scores(qkey, keys)
         scored = sorted(zip(scores, ids, strict=True), key=lambda t: (-t[0], titles[t[1]]))
         return [titles[i] for score, i in scored[:limit] if score >= SCORE_CUTOFF]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,16 +37,17 @@ class CheckOutcome:
     skipped: list[str] = field(default_factory=list)  # PATHs that name no note (deleted, or a typo)
 
 
-def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = None) -> set[str]:
+def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = None, files: Collection[str] | None = None) -> set[str]:
     """Vault-relative note paths named by PATH arguments (files or folders).
 
     A path that names no note (deleted, a typo, a file the vault does not
     read) is a usage error, unless `skipped` is given (--missing-ok: a
     pre-commit hook passes deleted notes): then it is listed there. Relative
     paths are from the process's folder, which `-C DIR` has made DIR.
+    `files` is every note (default: the scan's).
     """
     root = vault.root.resolve()
-    files = vault.files
+    files = vault.files if files is None else files
     chosen: set[str] = set()
     for raw in paths:
         full = Path(raw).absolute().resolve()
@@ -59,7 +60,7 @@ def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = Non
         elif full.is_dir():
             prefix = rel + "/"
             chosen.update(p for p in files if p.startswith(prefix))
-        elif rel in files:
+        elif rel in files and full.is_file():
             chosen.add(rel)
         elif skipped is not None:
             skipped.append(raw)
@@ -70,23 +71,56 @@ def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = Non
     return chosen
 
 
+SCOPED_UP_TO = 2000  # more notes to check than this: the whole vault's check (in parallel, cached), restricted
+
+
 def run_check(
     vault: Vault,
     paths: list[str] | None = None,
     *,
     fix: bool = False,
     missing_ok: bool = False,
+    changed: bool = False,
+    since: str | None = None,
+    staged: bool = False,
     progress: Progress | None = None,
 ) -> CheckOutcome:
+    """Check the vault, or the notes named (PATH) and changed (--changed) alone.
+
+    A scoped check reads only what those notes need (ops.check_scope); with
+    many notes, or --fix, the whole vault's check is restricted to them.
+    """
     skipped: list[str] = []
-    selected = select_paths(vault, paths, skipped if missing_ok else None) if paths else None
-    fixes: list[Fix] = []
-    if fix:
-        fixes = apply_fixes(vault, selected, progress)
+    if not (paths or changed):
+        fixes = apply_fixes(vault, None, progress) if fix else []
         if fixes:
             vault = Vault(vault.root, vault.config)  # read the fixed files afresh
-    report = _report(vault, selected, progress)
-    return CheckOutcome(report, fixes, selected, skipped)
+        return CheckOutcome(_report(vault, None, progress), fixes, None, skipped)
+    from codex_cli.adapters import listing
+    from codex_cli.ops.check_scope import Scope, report
+
+    listed = listing.notes(vault.root, vault.config.ignore)
+    known = set(listed.paths)
+    scope = Scope(select_paths(vault, paths, skipped if missing_ok else None, known) if paths else set())
+    if changed:
+        exists = listing.on_disk(vault.root)
+        bases = list(vault.config.commit.get("protected_branches") or ["main"])
+        edited, added, gone = listing.changes(vault.root, since, bases, staged)
+        untracked = [] if staged else listed.untracked
+        scope.notes.update(p for p in (*edited, *added, *untracked) if p in known and exists(p))
+        scope.added = [p for p in (*added, *untracked) if p in known and exists(p)]
+        scope.gone = [p for p in gone if not exists(p)]
+        if scope.gone:  # still in git's index, perhaps: not a note any more
+            dropped = set(scope.gone)
+            listed.paths = [p for p in listed.paths if p not in dropped]
+    if fix or len(scope.notes) > SCOPED_UP_TO:
+        selected = scope.notes if paths and not changed else None  # --changed: many changes, the whole vault
+        fixes = apply_fixes(vault, selected, progress) if fix else []
+        if fixes:
+            vault = Vault(vault.root, vault.config)
+        return CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped)
+    found, checked = report(vault, listed.paths, scope)
+    return CheckOutcome(found, [], checked, skipped)
 
 
 def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) -> Report:
@@ -125,7 +159,11 @@ def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) 
     parts, files, problems, started = note_parts(vault, progress, meanwhile=suggest.prepare)
     if suggest.titles is None:  # no workers ran
         suggest.know(parts)
-    report = assemble(parts, problems, selected, suggest)
+    from codex_cli.core.check import RETIRED
+    from codex_cli.ops.check_scope import retired_link_findings
+
+    more = retired_link_findings(vault, list(parts), {p for p, part in parts.items() if part.flags & RETIRED})
+    report = assemble(parts, problems, selected, suggest, more=more)
     if selected is not None:
         return report
     if proc is not None:

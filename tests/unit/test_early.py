@@ -29,6 +29,25 @@ def test_reads_the_rename_command_line(args: list[str], expected: Any) -> None:
     assert early.rename_note(args) == expected
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["check", "a.md"], (None,)),
+        (["-C", "kb", "--json", "check", "--strict", "domains"], ("kb",)),
+        (["check", "--since", "main"], (None,)),
+        (["check", "--since=main"], (None,)),
+        (["--directory=kb", "check", "--staged", "--missing-ok"], ("kb",)),
+        (["check", "--changed"], (None,)),
+        (["check"], None),
+        (["check", "--strict", "--json"], None),
+        (["check", "a.md", "--help"], None),
+        (["rename", "a", "b"], None),
+    ],
+)
+def test_reads_the_scoped_check_command_line(args: list[str], expected: Any) -> None:
+    assert early.scoped_check(args) == expected
+
+
 def _options(command: Any) -> set[str]:
     return {name for p in command.params if not getattr(p, "is_flag", False) and p.param_type_name == "option" for name in p.opts}
 
@@ -41,6 +60,7 @@ def test_knows_which_options_take_a_value() -> None:
     root = typer.main.get_command(app)
     assert _options(root) == set(early.ROOT_OPTIONS)
     assert _options(root.commands["rename"]) == set(early.RENAME_OPTIONS)  # type: ignore[attr-defined]
+    assert _options(root.commands["check"]) == set(early.CHECK_OPTIONS)  # type: ignore[attr-defined]
 
 
 def test_finds_the_root_as_the_vault_does(tmp_path: Path) -> None:

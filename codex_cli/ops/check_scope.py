@@ -1,0 +1,251 @@
+"""`codex check PATH...` and `codex check --changed`: read only what the named notes need.
+
+The link rules need the set of every note's path (a listing) and the text
+of the notes being checked; nothing else is read. The steps:
+
+1. The listing (adapters.listing: git's index and untracked files, or a
+   walk outside git); with `--changed`, the notes changed since a commit
+   (staged, unstaged or untracked) and those deleted.
+2. The notes a deleted note's links now break, or that a new note sharing
+   an existing title may make ambiguous: one `git grep` pass for those
+   titles (adapters.grep), each note it finds checked in full.
+3. An index of only the paths the checked notes' links and titles can reach
+   (core.resolve.PartialIndex), each confirmed on disk.
+4. Each checked note read and checked by the per-note check every `codex
+   check` runs (core.check.note_part); the maps whose text mentions a
+   checked note's title parsed, to know whether they list it; for a
+   checked map, the notes it lists read for their status.
+5. The report for the checked notes (core.check.assemble), with "did you
+   mean" over every title.
+
+The result is what a full check reports about the checked notes
+(tests/property/test_check_scope.py holds it to that on random vaults and
+change sets).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from codex_cli.adapters import grep, listing
+from codex_cli.core.check import (
+    MAP,
+    RETIRED,
+    Finding,
+    Part,
+    Report,
+    assemble,
+    note_part,
+    retired_links,
+    status_part,
+)
+from codex_cli.core.note import Note, title_of
+from codex_cli.core.resolve import PartialIndex, aliases_of, title_key
+from codex_cli.core.suggest import Suggester
+from codex_cli.vault import Vault, read_note
+
+
+@dataclass
+class Scope:
+    """What a scoped check looks at."""
+
+    notes: set[str]  # the notes named (or changed), that exist
+    gone: list[str] = field(default_factory=list)  # notes deleted: their titles are searched for
+    added: list[str] = field(default_factory=list)  # new notes: a title they share with another note is searched for
+
+
+def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report, set[str]]:
+    """The report on the scope's notes and on those a deletion or a new note may have changed; and those notes."""
+    root, config = vault.root, vault.config
+    exists = listing.on_disk(root)
+    index = PartialIndex(paths, keep=exists)
+    claim_types = frozenset(config.claim_types)
+    parts: dict[str, Part] = {}
+    notes: dict[str, Note] = {}
+
+    def check(batch: dict[str, tuple[Note, bytes]]) -> None:
+        index.cover(*(title_of(p) for p in batch), *(link.target for note, _ in batch.values() for link in note.links))
+        for path, (note, raw) in batch.items():
+            text = _text(raw) if config.is_map(path) else None
+            parts[path] = note_part(note, index, claim_types, config.is_map, text, config.case_drift, config.aliases)
+            notes[path] = note
+
+    index.cover(*(title_of(p) for p in scope.added))
+    shared = [title_of(p) for p in scope.added if len(index.by_title.get(title_key(title_of(p)), ())) > 1]
+    searched = [title_of(p) for p in scope.gone] + shared
+    check(_read(vault, scope.notes))
+    # one git grep: the notes that mention a deleted (or newly shared) title, and
+    # those that may hold an alias (a link that no path or title resolves may name one)
+    aliased = config.aliases and any(part.aliasable for part in parts.values())
+    holders: set[str] = set()
+    if searched or aliased:
+        linkers, holders = _search(vault, paths, notes.keys(), searched, aliased)
+        check(_read(vault, linkers))
+        if config.aliases and not aliased and any(part.aliasable for part in parts.values()):
+            holders = _search(vault, paths, notes.keys(), [], True)[1]
+    checked = set(parts)
+    parts.update(_alias_holders(vault, holders - checked, claim_types))
+    parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types))
+    parts.update(_listed_by(vault, parts, checked, claim_types))
+    to_retired = _links_to_retired(vault, notes, parts, index, claim_types)
+    names = [ref.path for bucket in index.by_title.values() for ref in bucket]  # by_path keeps one of a case collision
+    return assemble(parts, (), checked, _suggestions(paths, index), names, to_retired), checked
+
+
+ALIAS_KEY = "aliases"  # the frontmatter key (core.resolve.aliases_of): a note holding an alias holds this word
+
+
+def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[str], aliases: bool) -> tuple[set[str], set[str]]:
+    """(notes that mention one of `titles`, notes that may hold aliases), not yet read, by one `git grep`."""
+    done = set(read)
+    listed = [p for p in paths if p not in done]
+    words = titles + ([ALIAS_KEY] if aliases else [])
+    found = grep.files_mentioning(vault.root, words[0], listed, *words[1:])
+    exists = listing.on_disk(vault.root)
+    found = {p for p in found if exists(p)}
+    if not titles:
+        return set(), found
+    if not aliases:
+        return found, set()
+    needles = [n.lower().encode("utf-8") for t in titles for n in (grep.needles(t) or [t])]
+    linkers = set()
+    for path in found:
+        try:
+            with open(os.path.join(vault.root, path), "rb") as handle:
+                low = handle.read().lower()
+        except OSError:
+            continue
+        if any(n in low for n in needles):
+            linkers.add(path)
+    return linkers, found - linkers
+
+
+def _alias_holders(vault: Vault, paths: set[str], claim_types: frozenset[str]) -> dict[str, Part]:
+    """The notes among `paths` that have aliases, known by their status and aliases (for `assemble`)."""
+    out: dict[str, Part] = {}
+    for path, (note, _) in _read(vault, paths).items():
+        named = aliases_of(note.meta)
+        if named:
+            out[path] = status_part(note, claim_types, vault.config.is_map)._replace(aliases=named)
+    return out
+
+
+def _links_to_retired(vault: Vault, notes: dict[str, Note], parts: dict[str, Part], index: PartialIndex, claim_types: frozenset[str]) -> list[Finding]:
+    """The checked notes' links to retired notes: the notes they link to are read for their status."""
+    config = vault.config
+    targets = set()
+    for path, note in notes.items():
+        for link in note.links:
+            res = index.resolve_link(link, path)
+            if res.note is not None:
+                targets.add(res.note.path)
+    for path, (note, _) in _read(vault, targets - parts.keys()).items():
+        parts[path] = status_part(note, claim_types, config.is_map)
+    retired = {p for p, part in parts.items() if part.flags & RETIRED}
+    if not retired:
+        return []
+    return [f for note in notes.values() for f in retired_links(note, index, retired.__contains__, config.is_map)]
+
+
+def retired_link_findings(vault: Vault, paths: list[str], retired: set[str]) -> list[Finding]:
+    """Every link to a retired note in the vault: the notes that mention a
+    retired title (one `git grep`) are read and their links resolved."""
+    if not retired:
+        return []
+    titles = sorted({title_of(p) for p in retired})
+    found = grep.files_mentioning(vault.root, titles[0], paths, *titles[1:])
+    index = PartialIndex(paths, keep=listing.on_disk(vault.root))
+    notes = {p: n for p, (n, _) in _read(vault, found).items()}
+    index.cover(*titles, *(link.target for note in notes.values() for link in note.links))
+    return [f for note in notes.values() for f in retired_links(note, index, retired.__contains__, vault.config.is_map)]
+
+
+def _suggestions(paths: list[str], index: PartialIndex) -> Callable[[list[str]], dict[str, list[str]]]:
+    """"Did you mean" over every title, as a full check gives it: a title whose
+    only notes are gone from the work tree (still in git's index) is dropped
+    and the targets asked again."""
+
+    def suggest_many(targets: list[str]) -> dict[str, list[str]]:
+        titles = [title_of(p) for p in paths]
+        while True:
+            found = Suggester(titles).suggest_many(targets)
+            offered = {t for ts in found.values() for t in ts}
+            index.cover(*offered)
+            gone = {t for t in offered if not any(title_of(ref.path) == t for ref in index.by_title.get(title_key(t), ()))}
+            if not gone:
+                return found
+            titles = [t for t in titles if t not in gone]
+
+    return suggest_many
+
+
+def _read(vault: Vault, paths: Iterable[str]) -> dict[str, tuple[Note, bytes]]:
+    root, ctx = str(vault.root), vault.context()
+    out: dict[str, tuple[Note, bytes]] = {}
+    for path in sorted(paths):
+        _, note, raw = read_note(root, path, ctx)
+        out[path] = (note, raw)
+    return out
+
+
+def _text(raw: bytes) -> str:
+    from codex_cli.core.note import decode
+
+    return decode(raw)[0]
+
+
+def _maps_listing(
+    vault: Vault, paths: list[str], checked: set[str], notes: dict[str, Note], index: PartialIndex, claim_types: frozenset[str]
+) -> dict[str, Part]:
+    """The part of every map (other than the checked ones) whose text mentions a checked note's title or alias.
+
+    Only their links to checked notes matter (whether those are listed), and
+    the index covers those exactly; a map that never mentions a title
+    cannot link to it (the prefilter of adapters.grep, applied to bytes).
+    """
+    config = vault.config
+    names = [title_of(p) for p in checked] + [a for p in checked for a in (aliases_of(notes[p].meta) if config.aliases else ())]
+    found = [grep.needle(name) for name in names]
+    lowered = None if None in found else [n.lower().encode("utf-8") for n in found if n is not None]
+    root, ctx = str(vault.root), vault.context()
+    out: dict[str, Part] = {}
+    exists = listing.on_disk(vault.root)
+    for path in maps_in(vault, paths):
+        if path in checked or not exists(path):
+            continue
+        try:
+            with open(os.path.join(root, path), "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            continue
+        if lowered is not None:
+            low = raw.lower()
+            if not any(n in low for n in lowered):
+                continue
+        _, note, raw = read_note(root, path, ctx)
+        index.cover(*(link.target for link in note.links))
+        out[path] = note_part(note, index, claim_types, config.is_map, _text(raw), config.case_drift, config.aliases)
+    return out
+
+
+def maps_in(vault: Vault, paths: list[str]) -> list[str]:
+    """The maps among `paths` (a cheap test of each path's name or folder first)."""
+    config = vault.config
+    name = config.map_file_name
+    prefixes = tuple(re.split(r"[*?\[]", glob)[0] for glob in config.map_globs)
+    return [p for p in paths if (p.endswith(name) or p.startswith(prefixes)) and config.is_map(p)]
+
+
+def _listed_by(vault: Vault, parts: dict[str, Part], checked: set[str], claim_types: frozenset[str]) -> dict[str, Part]:
+    """For a checked map: the notes it lists that are not read yet, for their status (retired entries)."""
+    todo = {listed for p in checked if parts[p].flags & MAP for listed, _, _ in parts[p].entries} - parts.keys()
+    config = vault.config
+    out: dict[str, Part] = {}
+    for path, (note, _) in _read(vault, todo).items():
+        out[path] = status_part(note, claim_types, config.is_map)
+    return out
+
+

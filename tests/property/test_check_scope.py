@@ -1,0 +1,107 @@
+"""A scoped check (`check PATH`, `check --changed`) reports what a full check reports about the notes it checks.
+
+Random small vaults (shared titles, case collisions, maps, retired claims,
+path and alias links, broken links) get a random change (edits, new notes,
+deletions, renames); the scoped check must give the full check's findings
+restricted to the notes it checked, and must check every note whose link a
+deleted note now breaks or a new note now makes ambiguous.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codex_cli.core.resolve import target_key
+from codex_cli.ops.check import run_check
+from codex_cli.vault import Vault
+from tests.helpers import git, git_init, write_vault
+
+FOLDERS = ["", "a", "b", "a/c"]
+TITLES = ["alpha claim", "Alpha Claim", "beta", "gamma note", "delta", "_map"]
+
+
+LINKS = [*TITLES, "missing one", "a/beta", "b/gamma note", "alpha claim|alias", "beta#part", "the alpha", "some alias"]
+MARKDOWN = ["[x](beta.md)", "[x](../beta.md)", "[x](a/gamma%20note.md)", "[x](missing.md)"]
+
+
+@st.composite
+def note_text(draw: st.DrawFn) -> str:
+    targets = draw(st.lists(st.sampled_from(LINKS), max_size=4))
+    markdown = draw(st.lists(st.sampled_from(MARKDOWN), max_size=1))
+    head = ""
+    if draw(st.booleans()):
+        status = "status: retired\n" if draw(st.integers(0, 4)) == 0 else ""
+        aliases = draw(st.lists(st.sampled_from(["the alpha", "some alias", "gamma note", "missing one"]), max_size=2, unique=True))
+        named = f"aliases: [{', '.join(aliases)}]\n" if aliases else ""
+        head = f"---\ntype: claim\ndescription: d\n{status}{named}---\n\n"
+    return head + "# t\n\n" + "".join(f"- [[{t}]]\n" for t in targets) + "".join(f"- {m}\n" for m in markdown)
+
+
+paths = st.tuples(st.sampled_from(FOLDERS), st.sampled_from(TITLES)).map(lambda t: f"{t[0]}/{t[1]}.md".lstrip("/"))
+vaults = st.dictionaries(paths, note_text(), min_size=1, max_size=9)
+changes = st.lists(st.tuples(st.sampled_from(["edit", "delete", "add", "rename"]), paths, note_text()), max_size=4)
+
+
+def apply(root: Path, change: list[tuple[str, str, str]]) -> None:
+    for kind, path, text in change:
+        target = root / path
+        if kind in ("edit", "add"):
+            write_vault(root, {path: text})
+        elif kind == "delete" and target.exists():
+            target.unlink()
+        elif kind == "rename":
+            notes = sorted(root.rglob("*.md"))
+            if notes and not target.exists():
+                notes[len(path) % len(notes)].rename(target) if target.parent.exists() else None
+
+
+def findings(report: object) -> list[dict[str, object]]:
+    return [f.as_dict() for f in report.findings]  # type: ignore[attr-defined]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=vaults, change=changes, stage=st.booleans())
+def test_changed_reports_what_the_full_check_reports_on_its_notes(files: dict[str, str], change: list[tuple[str, str, str]], stage: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_vault(root, files)
+        git_init(root)
+        gone_before = set(git(root, "ls-files").split("\n"))
+        apply(root, change)
+        if stage:
+            git(root, "add", "-A")
+        full = run_check(Vault.open(root)).report
+        scoped = run_check(Vault.open(root), changed=True, since="HEAD")
+        checked = scoped.selected
+        assert checked is not None
+        assert findings(scoped.report) == findings(full.only(checked))
+        if stage:  # what a commit would record: the same here (nothing untracked, nothing unstaged)
+            staged = run_check(Vault.open(root), staged=True, changed=True)
+            assert staged.selected == checked and findings(staged.report) == findings(scoped.report)
+        now = {p.relative_to(root).as_posix() for p in root.rglob("*.md") if ".git" not in p.parts}
+        gone = {Path(p).stem.lower() for p in gone_before - now if p.endswith(".md")}
+        added = {Path(p).stem.lower() for p in now - gone_before}
+        titles = [Path(p).stem.lower() for p in now]
+        shared = {t for t in added if titles.count(t) > 1}
+        for f in full.findings:
+            name = target_key(f.target or "").rpartition("/")[2]
+            if f.code == "broken-link" and name in gone or f.code == "ambiguous-link" and name in gone | shared:
+                assert f.file in checked, f
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=vaults, data=st.data())
+def test_paths_report_what_the_full_check_reports_on_them(files: dict[str, str], data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_vault(root, files)
+        git_init(root, commit=data.draw(st.booleans()))
+        named = data.draw(st.lists(st.sampled_from(sorted(files)), min_size=1, max_size=3))
+        full = run_check(Vault.open(root)).report
+        scoped = run_check(Vault.open(root), [str(root / p) for p in named])
+        assert scoped.selected == set(named)
+        assert findings(scoped.report) == findings(full.only(set(named)))
