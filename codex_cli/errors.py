@@ -128,6 +128,16 @@ class GitFailed(CodexError):
         super().__init__(message, hint=hint)
 
 
+class RepositoryBusy(CodexError):
+    """Another codex command holds the vault's lock, or git's state forbids writing now (exit 4); nothing was written."""
+
+    exit_code = ExitCode.GIT
+
+
+class StageFailed(GitFailed):
+    """Staging the written files failed: nothing is staged, and the files are rolled back."""
+
+
 class ConfigError(UsageError):
     """The vault's .codex.yaml (or the user configuration) is not usable."""
 

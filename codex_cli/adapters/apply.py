@@ -1,23 +1,27 @@
 """Carry out a Plan as one step: it completes, or every file is as it was.
 
-1. Check: every path stays inside the vault with no symbolic link on the
-   way (adapters.fs.refuse_unconfined: the last line of defence, whatever
-   planned it); every file the plan read is a regular file that still has
-   the bytes it had when planned; and nothing exists where the plan creates
-   or moves a file (a case-only rename of the same file excepted).
-2. Write each new content to a temporary file beside its target, then move
-   it into place; remove the sources of moves last.
-3. On any failure, undo in reverse: restore the saved bytes, remove what was
-   created, and report the first error.
+1. Check (`prepare`): every path stays inside the vault with no symbolic
+   link on the way (adapters.fs.refuse_unconfined: the last line of
+   defence, whatever planned it); every file the plan read is a regular
+   file that still has the bytes it had when planned; and nothing exists
+   where the plan creates or moves a file (a case-only rename of the same
+   file excepted). Keep the old bytes.
+2. Record the change in the intent journal (adapters.journal), fsync'd,
+   before the first write.
+3. Write each new content to a temporary file beside its target, then move
+   it into place; a move removes its source right after.
+4. On any failure or interrupt, roll back from the journal: restore the old
+   bytes, remove what was created, and report the first error. A process
+   killed part way is rolled back the same way by the next command.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from codex_cli.adapters import journal
 from codex_cli.adapters.fs import read_regular, refuse_unconfined
 from codex_cli.core.plan import FileChange, Plan, digest
 from codex_cli.errors import ApplyFailed, Exists, StaleFile
@@ -27,6 +31,16 @@ from codex_cli.errors import ApplyFailed, Exists, StaleFile
 class Applied:
     written: list[str]
     removed: list[str]
+
+
+@dataclass
+class Prepared:
+    """A checked plan: each change with its new bytes, and the journal entries that undo it."""
+
+    changes: list[FileChange]
+    data: list[bytes]
+    entries: list[tuple[journal.Entry, bytes | None]]  # entry, old bytes
+    folders: list[str]  # folders the writes create, outermost first
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -40,13 +54,13 @@ def verify(root: Path, plan: Plan) -> None:
     _check(root, plan)
 
 
-def _check(root: Path, plan: Plan) -> dict[Path, tuple[bytes, int]]:
+def _check(root: Path, plan: Plan) -> dict[str, tuple[bytes, int]]:
     """Verify the plan against the files; return the bytes and mode of each file it changes.
 
     Each file is read once: the bytes that match the plan's digest are the
     ones a rollback restores.
     """
-    saved: dict[Path, tuple[bytes, int]] = {}
+    saved: dict[str, tuple[bytes, int]] = {}
     changes = plan.effective()
     for change in changes:  # the last line of defence, before anything is read or written
         for path in (change.old_path, change.path):
@@ -62,7 +76,7 @@ def _check(root: Path, plan: Plan) -> dict[Path, tuple[bytes, int]]:
                 raise StaleFile(change.old_path) from None
             if digest(current) != change.base_digest:
                 raise StaleFile(change.old_path)
-            saved[src] = (current, mode)
+            saved[change.old_path] = (current, mode)
         if change.is_create or change.is_move:
             dst = root / change.path
             if os.path.lexists(dst):
@@ -78,149 +92,86 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def _write_atomic(target: Path, data: bytes, mode: int | None) -> None:
-    """Write through a temporary file beside the target; new files get the usual mode."""
-    if mode is None:
-        mode = _default_mode()
-    try:
-        fd, tmp = _temporary(target.parent, mode)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _temporary(target.parent, mode)
-    try:
-        try:
-            # os.write, not a file object: that asks whether the file is a
-            # terminal and where it stands (three more system calls a file)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        if not hasattr(os, "fchmod"):
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+def prepare(root: Path, plan: Plan) -> Prepared:
+    """Check the plan against the files and compute everything the writes and a rollback need."""
+    from codex_cli.core.note import encode
+
+    saved = _check(root, plan)
+    changes = plan.effective()
+    data = [encode(change.after()) for change in changes]
+    entries: list[tuple[journal.Entry, bytes | None]] = []
+    folders: list[str] = []
+    seen: set[str] = set()
+    for change, new in zip(changes, data, strict=True):
+        old, mode = saved[change.old_path] if change.old_path is not None else (None, 0)
+        entries.append((journal.Entry(change.path, change.old_path, digest(new), mode), old))
+        missing = []
+        parent = (root / change.path).parent
+        while parent != root and str(parent) not in seen and not parent.exists():
+            seen.add(str(parent))
+            missing.append(parent.relative_to(root).as_posix())
+            parent = parent.parent
+        folders.extend(reversed(missing))
+    return Prepared(changes, data, entries, sorted(folders, key=lambda f: f.count("/")))
 
 
-_names = itertools.count()
-
-
-def _temporary(folder: Path, mode: int) -> tuple[int, str]:
-    """A new, empty file in `folder`: `.codex-<pid>-<n>.tmp`, never one that exists."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    while True:
-        path = os.path.join(folder, f".codex-{os.getpid()}-{next(_names)}.tmp")
-        try:
-            return os.open(path, flags, mode & 0o777), path
-        except FileExistsError:
+def write(root: Path, prepared: Prepared) -> Applied:
+    """Write every change (the journal must already hold them)."""
+    pid = os.getpid()
+    written: list[str] = []
+    removed: list[str] = []
+    new_mode = _default_mode()
+    for i, (change, data, (entry, _)) in enumerate(zip(prepared.changes, prepared.data, prepared.entries, strict=True)):
+        target = root / change.path
+        mode = entry.mode if change.old_path is not None else new_mode
+        if change.is_move and change.old_path is not None:
+            src = root / change.old_path
+            if _same_file(target, src):
+                # case-only rename on a case-insensitive file system: through a temporary name
+                aside = src.with_name(journal.temp_name(pid, i, "c"))
+                journal.step()
+                os.rename(src, aside)
+                _write_atomic(target, data, mode, journal.temp_name(pid, i))
+                journal.step()
+                os.unlink(aside)
+            else:
+                _write_atomic(target, data, mode, journal.temp_name(pid, i))
+                journal.step()
+                os.unlink(src)
+            written.append(change.path)
+            removed.append(change.old_path)
             continue
+        _write_atomic(target, data, mode, journal.temp_name(pid, i))
+        written.append(change.path)
+    journal.step()
+    return Applied(written=sorted(written), removed=sorted(removed))
+
+
+def _write_atomic(target: Path, data: bytes, mode: int, tmp_name: str) -> None:
+    journal.write_file(target, data, mode, tmp_name)
+
+
+def failed(root: Path, exc: OSError, txn: journal.Transaction) -> ApplyFailed:
+    """The error for a write that failed: which file, why, and what the rollback did."""
+    detail = exc.strerror or str(exc)
+    where = exc.filename
+    name = os.path.relpath(where, root) if where else "the change"
+    if name.startswith(".codex-") or "/.codex-" in name:
+        name = "the change"  # a temporary file: its name means nothing to anyone
+    report = txn.undo_report or ""
+    undone = "every file was restored" if txn.undo_clean else report
+    return ApplyFailed(f"could not write {name}: {detail}; {undone}")
 
 
 def apply(root: Path, plan: Plan) -> Applied:
-    saved = _check(root, plan)  # original path -> (bytes, mode)
-    changes = plan.effective()
-    created_dirs: list[Path] = []
-    written: list[Path] = []
-    removed: list[Path] = []
+    """Check, record, write: all of the plan, or (after any failure) none of it."""
+    txn = journal.Transaction(root)
     try:
-        for change in changes:
-            _apply_one(root, change, saved, created_dirs, written, removed)
-    except BaseException as exc:
-        _rollback(saved, written, removed, created_dirs)
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        where = getattr(exc, "filename", None)
-        raise ApplyFailed(
-            f"could not write {os.path.relpath(where, root) if where else 'the change'}: {detail}; every file was restored"
-        ) from exc
-    return Applied(
-        written=sorted(p.relative_to(root).as_posix() for p in written),
-        removed=sorted(p.relative_to(root).as_posix() for p in removed),
-    )
-
-
-def _apply_one(
-    root: Path,
-    change: FileChange,
-    saved: dict[Path, tuple[bytes, int]],
-    created_dirs: list[Path],
-    written: list[Path],
-    removed: list[Path],
-) -> None:
-    from codex_cli.core.note import encode
-
-    data = encode(change.after())
-    target = root / change.path
-    mode = saved[root / change.old_path][1] if change.old_path is not None else None
-    # remember folders this creates so that a rollback can remove them
-    parent = target.parent
-    missing = []
-    while not parent.exists() and parent != root:
-        missing.append(parent)
-        parent = parent.parent
-    created_dirs.extend(reversed(missing))
-    if change.is_move and change.old_path is not None:
-        src = root / change.old_path
-        if _same_file(target, src):
-            # case-only rename: go through a temporary name
-            tmp = src.with_name(f".codex-rename-{os.getpid()}.tmp")
-            os.rename(src, tmp)
-            removed.append(src)
-            saved[tmp] = saved[src]
-            _write_atomic(target, data, mode)
-            written.append(target)
-            os.unlink(tmp)
-            del saved[tmp]
-            return
-        _write_atomic(target, data, mode)
-        written.append(target)
-        os.unlink(src)
-        removed.append(src)
-        return
-    _write_atomic(target, data, mode)
-    written.append(target)
-
-
-def _rollback(
-    saved: dict[Path, tuple[bytes, int]],
-    written: list[Path],
-    removed: list[Path],
-    created_dirs: list[Path],
-) -> None:
-    for path in reversed(written):
-        if path not in saved:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-    for path, (data, mode) in saved.items():
-        if path.name.startswith(".codex-rename-"):
-            continue
-        try:
-            current = path.read_bytes() if path.exists() else None
-        except OSError:
-            current = None
-        if current != data:
-            try:
-                _write_atomic(path, data, mode)
-            except OSError:
-                pass
-    for path in saved:
-        if path.name.startswith(".codex-rename-") and path.exists():
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-    for folder in reversed(created_dirs):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass
+        with txn:
+            prepared = prepare(root, plan)
+            txn.begin(prepared.entries, prepared.folders)
+            applied = write(root, prepared)
+            txn.end()
+    except OSError as exc:
+        raise failed(root, exc, txn) from exc
+    return applied

@@ -37,6 +37,7 @@ class Scan:
 
 
 NO_SIGNATURE: Signature = (0, 0, 0, 0)
+STRAY_TEMP = "a temporary file an interrupted write left behind (the notes are whole); delete it"
 
 
 def scan(root: Path, ignored: list[str] | None = None, *, stat: bool = True) -> Scan:
@@ -66,6 +67,9 @@ def scan(root: Path, ignored: list[str] | None = None, *, stat: bool = True) -> 
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                if name.startswith(".codex-") and name.endswith(".tmp"):
+                    stray = f"{rel}/{name}" if rel else name
+                    result.problems.append((stray, Problem("stray-temp", WARNING, STRAY_TEMP)))
                 continue
             relpath = f"{rel}/{name}" if rel else name
             if entry.is_symlink():

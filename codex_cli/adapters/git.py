@@ -27,13 +27,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codex_cli.errors import GitFailed
+from codex_cli.errors import GitFailed, RepositoryBusy, StageFailed
 
 # Above this many paths, commands avoid pathspecs: git matches every pathspec
 # against every index entry (seconds for 1,000 paths in a 100,000-file tree).
 MANY_PATHS = 64
 # A partial commit (git commit --only) is refused in these states; so is ours.
-IN_PROGRESS = {"MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick"}
+PARTIAL_REFUSED = {"MERGE_HEAD": "a merge", "CHERRY_PICK_HEAD": "a cherry-pick"}
+# While one of these is in progress codex writes nothing (the marker git keeps in its directory).
+IN_PROGRESS = {
+    "MERGE_HEAD": ("a merge", "git merge --continue, or git merge --abort"),
+    "rebase-merge": ("a rebase", "git rebase --continue, or git rebase --abort"),
+    "rebase-apply": ("a rebase (or git am)", "git rebase --continue or git am --continue, or --abort"),
+    "CHERRY_PICK_HEAD": ("a cherry-pick", "git cherry-pick --continue, or git cherry-pick --abort"),
+    "REVERT_HEAD": ("a revert", "git revert --continue, or git revert --abort"),
+    "BISECT_LOG": ("a bisect", "git bisect reset"),
+}
 
 
 @dataclass
@@ -166,34 +175,73 @@ class Repository:
             return False
         return True
 
+    def operation_in_progress(self) -> tuple[str, str, str] | None:
+        """(marker, what, how to end it) of a merge, rebase, cherry-pick, revert or bisect in progress."""
+        for marker, (what, how) in IN_PROGRESS.items():
+            if (self.git_dir / marker).exists():
+                return marker, what, how
+        return None
+
+    def preflight(self) -> None:
+        """Refuse, before anything is written, what would make the commit fail or land in the wrong place."""
+        found = self.operation_in_progress()
+        if found is not None:
+            marker, what, how = found
+            raise RepositoryBusy(
+                f"{what} is in progress ({self._shown(marker)}); nothing was written",
+                hint=f"finish it first ({how}), then run this again",
+            )
+        lock = self.git_dir / "index.lock"
+        if lock.exists():
+            raise RepositoryBusy(
+                f"git's index is locked ({self._shown('index.lock')}): another git command is running; nothing was written",
+                hint=f"wait for it and run this again; if no git command is running, one crashed: remove {lock}",
+            )
+        if not os.access(self.git_dir, os.W_OK):
+            raise RepositoryBusy(f"cannot write to the git directory {self.git_dir}; nothing was written")
+
+    def _shown(self, name: str) -> str:
+        path = self.git_dir / name
+        return path.relative_to(self.top).as_posix() if path.is_relative_to(self.top) else str(path)
+
     # --- writing ---
-    def switch_new_branch(self, name: str) -> str:
-        """Create and switch to `name` (or `name-2`, … when taken); return the name used."""
+    def free_branch_name(self, name: str) -> str:
+        """`name`, or `name-2`, … when it is taken."""
         candidate, n = name, 1
         while self.branch_exists(candidate):
             n += 1
             candidate = f"{name}-{n}"
+        return candidate
+
+    def create_branch(self, name: str) -> None:
+        """Create `name` at HEAD and switch to it."""
         # A new branch at HEAD changes no file: point HEAD at it without the
         # index refresh `git switch -c` does (seconds on a 100,000-file tree).
         if self.has_commits():
-            self._run("branch", "--", candidate)
-        self._run("symbolic-ref", "HEAD", f"refs/heads/{candidate}")
-        return candidate
+            self._run("branch", "--", name)
+        self._run("symbolic-ref", "HEAD", f"refs/heads/{name}")
 
     def stage(self, paths: Sequence[str]) -> None:
-        """Stage these repository-relative paths; refused (nothing staged) if one leaves
-        the work tree or goes through a symbolic link (git would stage the link itself)."""
+        """Stage these repository-relative paths, all or none (git writes its index whole).
+
+        Refused (nothing staged) if one leaves the work tree or goes through a
+        symbolic link (git would stage the link itself); StageFailed when git
+        cannot stage them.
+        """
         if not paths:
             return
         from codex_cli.adapters.fs import refuse_unconfined
 
         for path in paths:
             refuse_unconfined(self.top, path, verb="commit")
-        if len(paths) <= MANY_PATHS:
-            self._run("add", "-A", "--", *paths)
-            return
-        # no pathspecs: git would match each one against every index entry
-        self._feed(["update-index", "--add", "--remove", "-z", "--stdin"], _nul_list(paths))
+        try:
+            if len(paths) <= MANY_PATHS:
+                self._run("add", "-A", "--", *paths)
+                return
+            # no pathspecs: git would match each one against every index entry
+            self._feed(["update-index", "--add", "--remove", "-z", "--stdin"], _nul_list(paths))
+        except GitFailed as exc:
+            raise StageFailed(exc.message, output=exc.output) from None
 
     def _feed(self, args: list[str], data: bytes, env: Mapping[str, str] | None = None) -> str:
         """Run git with `data` on its standard input."""
@@ -206,12 +254,15 @@ class Repository:
         """
         try:
             return self._commit(paths, message)
+        except StageFailed:
+            raise
         except GitFailed as exc:
             shown = " ".join(_quote(p) for p in paths)
+            where = self.branch()
             raise GitFailed(
                 "git commit failed" + (": " + exc.output.splitlines()[-1] if exc.output else ""),
                 output=exc.output,
-                hint=f"the files are written and staged; fix what git reported, then: git commit -- {shown}",
+                hint=f"the files are written and staged{f' on {where}' if where else ''}; fix what git reported, then: git commit -- {shown}",
             ) from None
 
     def _commit(self, paths: Sequence[str], message: str) -> str:
@@ -223,7 +274,7 @@ class Repository:
             wanted = set(paths)
             others = [p for p in staged.split("\0") if p and p not in wanted]
         self.stage(paths)
-        for name, what in IN_PROGRESS.items():
+        for name, what in PARTIAL_REFUSED.items():
             if (self.git_dir / name).exists():
                 raise GitFailed("git commit failed", output=f"fatal: cannot do a partial commit during {what}.")
         env = dict(os.environ)
@@ -255,7 +306,24 @@ class Repository:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_utf8(message if message.endswith("\n") else message + "\n"))
-            self._run("commit", "-q", "--cleanup=strip", "-F", msg_file, env={**env, "GIT_INDEX_FILE": str(index)})
+            # The vault lock goes to git commit too: a commit still running after codex was killed
+            # holds it, so that no other command rolls back under it (and no automatic gc, which
+            # git commit would leave running in the background, inherits it).
+            from codex_cli.adapters.lock import held_descriptors
+
+            keep = held_descriptors()
+            quiet_gc = ("-c", "maintenance.auto=false", "-c", "gc.auto=0") if keep else ()
+            _git(
+                self.top,
+                *quiet_gc,
+                "commit",
+                "-q",
+                "--cleanup=strip",
+                "-F",
+                msg_file,
+                env={**env, "GIT_INDEX_FILE": str(index)},
+                pass_fds=keep,
+            )
         finally:
             os.unlink(msg_file)
         sha = self.head()
@@ -263,7 +331,9 @@ class Repository:
             raise GitFailed("git commit failed", output="no commit was made")
         return sha
 
-def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None) -> str:
+def _git(
+    cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None, pass_fds: Sequence[int] = ()
+) -> str:
     try:
         proc = subprocess.run(
             ["git", *args],
@@ -273,14 +343,20 @@ def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None, input: byt
             capture_output=True,
             env=env,
             check=False,
+            pass_fds=tuple(pass_fds),
         )
     except OSError as exc:
-        raise GitFailed(f"git {args[0]} failed: {exc.strerror}") from None
+        raise GitFailed(f"git {_verb(args)} failed: {exc.strerror}") from None
     if proc.returncode != 0:
         output = "\n".join(x for x in (_text(proc.stdout), _text(proc.stderr)) if x)
         first = output.splitlines()[-1] if output else f"exit status {proc.returncode}"
-        raise GitFailed(f"git {args[0]} failed: {first}", output=output)
+        raise GitFailed(f"git {_verb(args)} failed: {first}", output=output)
     return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def _verb(args: Sequence[str]) -> str:
+    """The git command of an argument list (past any `-c NAME=VALUE`)."""
+    return next((a for a in args if not a.startswith("-") and "=" not in a), args[0] if args else "")
 
 
 def _start(cwd: Path, args: list[str]) -> subprocess.Popen[bytes]:

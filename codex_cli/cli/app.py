@@ -12,34 +12,98 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from codex_cli.cli.output import Output
 
 
+class Terminated(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP: a change in progress is rolled back (adapters.journal) as it unwinds."""
+
+
+_signalled: list[str] = []  # the signals that came during this command
+
+
+def _on_signal(number: int, frame: object) -> None:
+    import signal
+
+    name = signal.Signals(number).name
+    _signalled.append(name)
+    raise Terminated(name)
+
+
+def _catch_signals() -> list[tuple[int, Any]]:
+    """SIGINT, SIGTERM and SIGHUP raise Terminated, and are remembered; the handlers they replace.
+
+    Remembered, because typer turns a KeyboardInterrupt into a silent exit
+    130 before it reaches this module.
+    """
+    import signal
+
+    old: list[tuple[int, Any]] = []
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            old.append((number, signal.signal(number, _on_signal)))
+        except (ValueError, OSError):  # not the main thread
+            pass
+    return old
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and map every error to its exit code."""
+    import signal
+
     from codex_cli.cli import streams
 
     closed = streams.prepare()
     if closed is not None:
         sys.stderr.write(f"codex: error: {closed}\n")
         return 74
-    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
-    from codex_cli.cli import early
 
-    early.start(args)
+    _signalled.clear()
+    replaced = _catch_signals()
+    journal = sys.modules.get("codex_cli.adapters.journal")
+    if journal is not None:
+        journal.forget()  # what an earlier command in this process did
     try:
-        here = os.getcwd()
-    except OSError:
-        here = None
-    try:
-        return _main(args)
+        args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
+        from codex_cli.cli import early
+
+        early.start(args)
+        try:
+            here: str | None = os.getcwd()
+        except OSError:
+            here = None
+        try:
+            return _main(args)
+        finally:
+            early.stop()
+            if here is not None:  # -C DIR moved the process (cli.app_state.start_in): back, for in-process callers
+                os.chdir(here)
+    except KeyboardInterrupt as exc:  # before the command started (imports), or while it ended
+        return interrupted(exc)
     finally:
-        early.stop()
-        if here is not None:  # -C DIR moved the process (cli.app_state.start_in): back, for in-process callers
-            os.chdir(here)
+        for number, handler in replaced:
+            signal.signal(number, handler)
+
+
+def interrupted(exc: BaseException | None = None) -> int:
+    """One line saying what Ctrl-C (or SIGTERM, SIGHUP) left: rolled back, written, or nothing."""
+    from codex_cli.errors import ExitCode
+
+    journal = sys.modules.get("codex_cli.adapters.journal")  # not imported: nothing was written
+    state = journal.outcome() if journal is not None else "nothing was written"
+    name = _signalled[0] if _signalled else "SIGINT"
+    why = f" ({name})" if name != "SIGINT" else ""
+    try:
+        sys.stderr.write(f"codex: interrupted{why}: {state}\n")
+    except (OSError, ValueError):
+        pass
+    return int(ExitCode.INTERRUPTED)
 
 
 def _main(args: list[str]) -> int:
@@ -47,7 +111,7 @@ def _main(args: list[str]) -> int:
 
     from codex_cli.cli.commands import app
     from codex_cli.cli.output import Output
-    from codex_cli.errors import CodexError, ExitCode
+    from codex_cli.errors import CodexError
 
     command = typer.main.get_command(app)
     debug = "--debug" in args or os.environ.get("CODEX_DEBUG", "") not in ("", "0")
@@ -56,6 +120,8 @@ def _main(args: list[str]) -> int:
     try:
         result = command.main(args=args, prog_name="codex", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
+        if _signalled:
+            code = interrupted()  # typer made the interrupt a silent exit 130
     except CodexError as exc:
         if debug:
             import traceback
@@ -68,9 +134,8 @@ def _main(args: list[str]) -> int:
         if exc.hint:
             sys.stderr.write(f"hint: {exc.hint}\n")
         code = int(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted\n")
-        code = int(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        code = interrupted(exc)
     except SystemExit as exc:  # click ends with exit 1 when the output pipe closes: the output failure decides
         from codex_cli.cli import streams
 
@@ -108,8 +173,7 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
     if isinstance(exc, typer.Exit):
         return int(exc.exit_code or 0)
     if isinstance(exc, typer.Abort):
-        sys.stderr.write("\ninterrupted\n")
-        return int(ExitCode.INTERRUPTED)
+        return interrupted(exc)
     if isinstance(exc, click_exc.ClickException):
         exc.show()
         return int(ExitCode.USAGE)

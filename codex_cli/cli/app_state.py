@@ -45,19 +45,50 @@ class Settings:
     debug: bool = False
     quiet: bool = False
     _vault: Any = field(default=None, repr=False)
+    _held: Any = field(default=None, repr=False)
 
-    def vault(self) -> Any:
-        """The vault (found from -C DIR or the current folder), opened once."""
+    def vault(self, *, write: bool = False) -> Any:
+        """The vault (found from -C DIR or the current folder), opened once.
+
+        Every command comes here first: a change a killed command left half
+        done is rolled back now (adapters.journal; one stat when there is
+        none). A command that will write (`write`) holds the vault lock from
+        here to its end, planning included.
+        """
         if self._vault is None:
             from codex_cli.vault import Vault
 
             self._vault = Vault.open(self.directory)
+            self._recover(write)
             if self._vault.config.source is None and not self.quiet:
                 from codex_cli.adapters.worktree import top
 
                 if top(self._vault.root) is None:  # no .codex.yaml, no git: say which folder is taken
                     self.output().warn(f"no .codex.yaml or git repository here or above; using {self._vault.root} as the vault")
         return self._vault
+
+    def _recover(self, write: bool) -> None:
+        from codex_cli.adapters import journal, lock
+
+        root = self._vault.root
+        if write:
+            self.hold(lock.locked(root))
+        said = journal.recover(root, locked_already=write)
+        if said:
+            self.output().warn(said)
+
+    def hold(self, context: Any) -> None:
+        """Enter `context` until the command ends (cli.app closes it)."""
+        import contextlib
+
+        if self._held is None:
+            self._held = contextlib.ExitStack()
+        self._held.enter_context(context)
+
+    def close(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     def can_ask(self) -> bool:
         from codex_cli.adapters.prompts import interactive

@@ -39,7 +39,7 @@ def check_command(
     if fmt is not None and (json_output or state.json or summary):
         raise UsageError("--format cannot be used with --json or --summary")
     keep, drop = check_report.codes(only or [], "--only"), check_report.codes(exclude or [], "--exclude")
-    vault = state.vault()
+    vault = state.vault(write=fix)
     changed = changed or since is not None or staged
     progress = out.progress("reading notes")
     outcome = run_check(vault, paths or None, fix=fix, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress)

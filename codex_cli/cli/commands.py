@@ -44,6 +44,7 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     ctx.obj = Settings(directory=start_in(directory), json=json_output, no_input=no_input, debug=debug, quiet=quiet)
+    ctx.call_on_close(ctx.obj.close)  # the vault lock a writing command holds
 
 
 for _name in COMMAND_MODULES:

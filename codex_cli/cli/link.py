@@ -51,7 +51,7 @@ def link_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    vault = state.vault()
+    vault = state.vault(write=not dry_run)
     if as_field is not None and as_field not in ops.AS_FIELDS:
         raise UsageError(f"--as {as_field}: expected one of {', '.join(ops.AS_FIELDS)}")
     if sum(bool(x) for x in (suggest, to, fix_broken)) > 1:

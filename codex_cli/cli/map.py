@@ -87,7 +87,7 @@ def add_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    vault = state.vault()
+    vault = state.vault(write=not dry_run)
     options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
@@ -114,7 +114,7 @@ def remove_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    vault = state.vault()
+    vault = state.vault(write=not dry_run)
     options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
@@ -165,7 +165,7 @@ def sync_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    vault = state.vault()
+    vault = state.vault(write=not dry_run)
     options = commit_options(commit, branch, no_branch, agent, agent_id)
     change = plan_sync(vault, prune=prune, progress=out.progress("reading notes"))
     if dry_run or not change.plan:

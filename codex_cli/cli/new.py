@@ -62,7 +62,7 @@ def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str
         **extra,
     )
     can_ask = state.can_ask()
-    result = create(state.vault(), request, can_ask=can_ask, say=out.info)
+    result = create(state.vault(write=not common["dry_run"]), request, can_ask=can_ask, say=out.info)
     render(out, result)
 
 

@@ -52,7 +52,7 @@ def rename_command(
     options = commit_options(commit, branch, no_branch, agent, agent_id)
     request = RenameRequest(note, new_title, move_to, force, why)
 
-    vault = state.vault()
+    vault = state.vault(write=not dry_run)
     found: dict[str, Any] = {}
 
     def confirm(prepared: Prepared) -> bool:

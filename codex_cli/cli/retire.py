@@ -44,7 +44,7 @@ def retire_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    vault = state.vault()
+    vault = state.vault(write=not dry_run)
     options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")

@@ -14,8 +14,14 @@ commits) builds a `Plan`, then calls `land`. Inside a git repository it:
    body and trailers of core.commit, running git's hooks (`--no-commit`
    stages them instead).
 
-If applying fails, a branch it created is removed again and the previous
-branch checked out, so nothing is left behind.
+All of it runs under the vault lock (adapters.journal), after the checks
+that can be made before writing (a merge or rebase in progress, a held
+index.lock), and inside a transaction whose journal is on disk before the
+first write: if anything fails or is interrupted before the commit (or
+staging fails), every file is restored, the index entries reset, and a
+branch it created removed, so nothing is left behind; a process killed part
+way is rolled back the same way by the next command. Only a commit that git
+refuses (a hook) leaves the files written and staged, and says so.
 """
 
 from __future__ import annotations
@@ -23,14 +29,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from codex_cli.adapters.apply import Applied, apply, verify
+from codex_cli.adapters import journal, lock
+from codex_cli.adapters.apply import Applied, apply, failed, prepare, write
 from codex_cli.adapters.git import Repository, require_identity
 from codex_cli.adapters.identity import author as find_author
 from codex_cli.adapters.identity import unknown_agent
 from codex_cli.core import commit as commit_mod
 from codex_cli.core.commit import Author
 from codex_cli.core.plan import Plan
-from codex_cli.errors import DirtyFile, GitFailed, Refused, UsageError
+from codex_cli.errors import DirtyFile, GitFailed, Refused, StageFailed, UsageError
 from codex_cli.vault import Vault
 
 
@@ -158,37 +165,64 @@ def refuse_dirty(vault: Vault, plan: Plan, repo: Repository) -> None:
 
 
 def land(vault: Vault, plan: Plan, msg: Message, options: CommitOptions, *, branch_hint: str) -> Landed:
-    repo = Repository.find(vault.root)
-    if repo is None:
-        return Landed(apply(vault.root, plan))
+    with lock.locked(vault.root):
+        repo = Repository.find(vault.root)
+        if repo is None:
+            return Landed(apply(vault.root, plan))
+        return _land(vault, repo, plan, msg, options, branch_hint)
+
+
+def _land(vault: Vault, repo: Repository, plan: Plan, msg: Message, options: CommitOptions, branch_hint: str) -> Landed:
+    """Under the vault lock: check, record, branch, write, commit; any failure before the commit undoes it all."""
+    repo.preflight()  # a merge or rebase in progress, a held index.lock: refuse before anything
     message = render_message(vault, options, msg, repo)
-    verify(vault.root, plan)  # a file changed since planning: say so before anything else
     if options.commit:
         require_identity(repo.top)  # never a commit under a made-up name, and nothing written first
-    if options.commit and not options.force:
-        refuse_dirty(vault, plan, repo)
-    previous = repo.branch()
+    previous, head = repo.branch(), repo.head()
     target = planned_branch(vault, options, branch_hint, repo)
-    created: str | None = None
-    if target is not None:
-        if options.branch and repo.branch_exists(options.branch):
-            repo._run("switch", options.branch)
-        else:
-            created = repo.switch_new_branch(target)
+    existing = target is not None and options.branch is not None and repo.branch_exists(options.branch)
+    if existing:
+        repo._run("switch", "-q", target or "")  # the plan is checked against that branch's files
+    txn = journal.Transaction(vault.root)
     try:
-        applied = apply(vault.root, plan)
-    except BaseException:
-        if created is not None and previous is not None:
+        with txn:
             try:
-                repo._run("switch", previous)
-                repo._run("branch", "-D", created)
+                prepared = prepare(vault.root, plan)  # a file changed since planning: say so before anything else
+                if options.commit and not options.force:
+                    refuse_dirty(vault, plan, repo)
+            except BaseException:
+                if existing and previous is not None:
+                    repo._run("switch", "-q", previous)
+                raise
+            branch = None if target is None else target if existing else repo.free_branch_name(target)
+            paths = [repo.rel(vault.root, p) for p in plan.paths_touched()]
+            intent = journal.GitIntent(head, previous, branch or previous, created=branch is not None and not existing, paths=paths)
+            txn.begin(prepared.entries, prepared.folders, intent)
+            if branch is not None:
+                lock.moved_head(vault.root, branch)
+            if intent.created and branch is not None:
+                repo.create_branch(branch)
+                journal.step()
+            applied = write(vault.root, prepared)
+            intent.staging = True
+            txn.update()
+            landed = Landed(applied, branch or previous, None, message, previous, True)
+            try:
+                if options.commit:
+                    landed.commit = repo.commit(paths, message)
+                else:
+                    repo.stage(paths)
+            except StageFailed:
+                raise  # nothing is staged: the transaction rolls every file back
             except GitFailed:
-                pass
+                txn.end("the files were written and staged")  # kept on purpose: the hint says how to finish
+                raise
+            journal.step()
+            txn.end("the change was committed" if options.commit else "the files were written and staged")
+    except OSError as exc:
+        raise failed(vault.root, exc, txn) from exc
+    except StageFailed as exc:
+        exc.hint = None
+        exc.message += "; " + ("every file was restored" if txn.undo_clean else txn.undo_report or "")
         raise
-    paths = [repo.rel(vault.root, p) for p in (*applied.written, *applied.removed)]
-    landed = Landed(applied, repo.branch(), None, message, previous, True)
-    if options.commit:
-        landed.commit = repo.commit(paths, message)
-    else:
-        repo.stage(paths)
     return landed

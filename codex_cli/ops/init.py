@@ -84,11 +84,10 @@ def run_init(directory: Path, *, domain: str = "knowledge", example: bool = Fals
     root.mkdir(parents=True, exist_ok=True)
     repo = Repository.find(root)
     new_repo = repo is None
+    if repo is None:
+        repo = Repository.init(root)  # first: the write's journal and lock go in its git directory
     applied = apply(root, plan)
     result = InitResult(root=str(root), files=applied.written, new_repository=new_repo)
-    if new_repo:
-        repo = Repository.init(root)
-    assert repo is not None
     result.branch = repo.branch()
     paths = [repo.rel(root, p) for p in applied.written]
     if not commit:

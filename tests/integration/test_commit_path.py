@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codex_cli.core.plan import Plan
-from codex_cli.errors import ApplyFailed, DirtyFile, GitFailed
+from codex_cli.errors import ApplyFailed, DirtyFile, GitFailed, RepositoryBusy
 from codex_cli.ops.commit import CommitOptions, Message, land
 from codex_cli.vault import Vault
 from tests.helpers import git, git_init, snapshot, write_vault
@@ -133,6 +133,50 @@ def test_a_rejecting_hook_leaves_the_files_written_and_staged(vault: Path, many:
     assert git(vault, "diff", "--cached", "--name-only").split() == ["a.md", "c.md"]
 
 
+@pytest.mark.parametrize("name", ["pre-commit", "commit-msg"])
+def test_the_hint_after_a_rejected_commit_is_the_command_that_finishes_it(vault: Path, many: bool, name: str) -> None:
+    import subprocess
+
+    v = _vault(vault)
+    _hook(vault, name, "exit 1\n")
+    with pytest.raises(GitFailed) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
+    hint = info.value.hint or ""
+    assert hint.startswith("the files are written and staged on rio/edit-a; fix what git reported, then: git commit -- ")
+    assert git(vault, "branch", "--show-current").strip() == "rio/edit-a"
+    assert not (vault / ".git" / "codex" / "journal.json").exists()  # kept on purpose: nothing for the next command to undo
+    (vault / ".git" / "hooks" / name).unlink()
+    command = hint.split("then: ", 1)[1]
+    assert command.startswith("git commit -- ")
+    subprocess.run(command.replace("git commit", "git commit -m 'by hand'", 1), shell=True, cwd=vault, check=True, capture_output=True)
+    assert git(vault, "show", "--name-only", "--format=%s", "HEAD").split("\n")[:4] == ["by hand", "", "a.md", "c.md"]
+    assert git(vault, "status", "--porcelain", "-uno") == ""
+
+
+def test_a_failed_git_add_rolls_everything_back(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters.git import Repository
+
+    v = _vault(vault)
+    before = snapshot(vault)
+    real = Repository.stage
+
+    def blocked(self: Repository, paths: list[str]) -> None:
+        (vault / ".git" / "index.lock").write_text("")  # as when the disk is full or another git holds it
+        try:
+            real(self, paths)
+        finally:
+            (vault / ".git" / "index.lock").unlink()
+
+    monkeypatch.setattr(Repository, "stage", blocked)
+    with pytest.raises(GitFailed) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
+    assert info.value.message.startswith("git add failed: ") and info.value.message.endswith("; every file was restored")
+    assert info.value.hint is None
+    assert snapshot(vault) == before
+    assert git(vault, "branch", "--format=%(refname:short)").split() == ["main"]
+    assert git(vault, "status", "--porcelain", "-uno") == ""
+
+
 def test_an_empty_message_after_the_hooks_aborts(vault: Path) -> None:
     v = _vault(vault)
     _hook(vault, "commit-msg", 'printf "# only a comment\\n" > "$1"\n')
@@ -168,15 +212,43 @@ def test_the_first_commit_of_a_repository(vault: Path) -> None:
     assert git(vault, "reflog", "-1", "--format=%gs").strip() == "commit (initial): test-person: start"
 
 
-def test_no_partial_commit_during_a_merge(vault: Path) -> None:
+@pytest.mark.parametrize(
+    ("marker", "what"),
+    [
+        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge/", "a rebase"),
+        ("rebase-apply/", "a rebase (or git am)"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+        ("BISECT_LOG", "a bisect"),
+    ],
+)
+def test_refuses_before_writing_while_git_is_in_the_middle_of_something(vault: Path, marker: str, what: str) -> None:
     v = _vault(vault)
-    (vault / ".git" / "MERGE_HEAD").write_text(git(vault, "rev-parse", "HEAD"))
+    if marker.endswith("/"):
+        (vault / ".git" / marker).mkdir()
+    else:
+        (vault / ".git" / marker).write_text(git(vault, "rev-parse", "HEAD"))
     head = git(vault, "rev-parse", "HEAD")
-    with pytest.raises(GitFailed) as info:
-        land(v, _plan(vault), Message("edit a"), CommitOptions(no_branch=True), branch_hint="edit a")
-    assert "cannot do a partial commit during a merge" in info.value.output
-    assert git(vault, "rev-parse", "HEAD") == head
-    assert git(vault, "diff", "--cached", "--name-only").split() == ["a.md", "c.md"]  # written and staged, as the hint says
+    before = snapshot(vault)
+    with pytest.raises(RepositoryBusy) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
+    assert info.value.message == f"{what} is in progress (.git/{marker.rstrip('/')}); nothing was written"
+    assert info.value.exit_code == 4
+    assert snapshot(vault) == before and git(vault, "rev-parse", "HEAD") == head
+    assert git(vault, "branch", "--format=%(refname:short)").split() == ["main"]
+    assert git(vault, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_refuses_before_writing_while_the_index_is_locked(vault: Path) -> None:
+    v = _vault(vault)
+    (vault / ".git" / "index.lock").write_text("")
+    before = snapshot(vault)
+    with pytest.raises(RepositoryBusy) as info:
+        land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
+    assert "index is locked (.git/index.lock)" in info.value.message
+    assert snapshot(vault) == before
+    assert git(vault, "branch", "--format=%(refname:short)").split() == ["main"]
 
 
 def test_the_commit_is_git_commit_itself_so_signing_settings_apply(vault: Path) -> None:

@@ -232,7 +232,7 @@ def test_case_only_rename_on_a_case_insensitive_file_system(vault: Path, monkeyp
     monkeypatch.setattr(apply_mod.os, "rename", tracking_rename)
     result = run(["rename", OLD, OLD.upper(), "--yes"], cwd=vault)
     assert result.code == 0, result.stderr
-    assert any(".codex-rename-" in dst for _, dst in renames)
+    assert any(dst.endswith("c.tmp") and "/.codex-" in dst for _, dst in renames)  # aside, under a temporary name
     assert (vault / f"domains/ai/{OLD.upper()}.md").exists()
     assert not list(vault.rglob(".codex-rename-*"))
 
@@ -265,11 +265,11 @@ def test_a_failed_write_restores_every_file(vault: Path, monkeypatch: pytest.Mon
     real = apply_mod._write_atomic
     calls = {"n": 0}
 
-    def failing(target: Path, data: bytes, mode: int | None) -> None:
+    def failing(target: Path, data: bytes, mode: int, tmp: str) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(28, "No space left on device", str(target))
-        real(target, data, mode)
+        real(target, data, mode, tmp)
 
     monkeypatch.setattr(apply_mod, "_write_atomic", failing)
     result = run(["rename", OLD, NEW, "--yes"], cwd=vault)

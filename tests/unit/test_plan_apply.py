@@ -79,11 +79,11 @@ def test_failure_midway_restores_every_file(vault: Path, monkeypatch: pytest.Mon
     real = apply_mod._write_atomic
     calls = {"n": 0}
 
-    def flaky(target: Path, data: bytes, mode: int | None) -> None:
+    def flaky(target: Path, data: bytes, mode: int, tmp: str) -> None:
         calls["n"] += 1
         if calls["n"] == 4:
             raise OSError(28, "No space left on device", str(target))
-        real(target, data, mode)
+        real(target, data, mode, tmp)
 
     monkeypatch.setattr(apply_mod, "_write_atomic", flaky)
     with pytest.raises(ApplyFailed) as info:

@@ -1,0 +1,514 @@
+"""The intent journal and the vault lock: a kill at any instant is recoverable.
+
+Before its first write, a change records on disk what it is about to do
+(`begin`): for every file, where it goes, the digest of its new bytes and its
+old bytes (in a backup file beside the journal), the folders it will create,
+the temporary files it will use, and the git state it starts from (HEAD,
+the branch, a branch it creates). Both files are fsync'd before the tree is
+touched. When the change is done (committed, staged, or only written outside
+git) the journal is removed (`end`).
+
+A journal that is still there means a command died part way. `recover`
+(called when any command opens the vault, cli.app_state) then rolls the
+change back, always to all-old: every file gets its old bytes again, a file
+the change created is removed if it still holds what the change wrote, the
+temporary files and created folders go, the index entries it staged are
+reset, and a branch it created is removed (HEAD back on the previous one).
+The one exception is a commit that landed before the journal could be
+removed (the branch moved past the recorded HEAD): that change is complete,
+and only the journal goes. An interrupted command in this process rolls back
+with the same code (`Transaction`), so both ways agree.
+
+The journal lives beside the vault lock (adapters.lock): in
+`<git dir>/codex/`, or outside git in `<vault>/.codex/`. Opening a vault
+with nothing to recover costs one stat. Every change holds the lock.
+
+Test only: `CODEX_FAULT_AT=N` with `CODEX_FAULT_KIND=kill|term|int|raise`
+makes the Nth write step (`step`) kill the process with SIGKILL, send it
+SIGTERM or SIGINT, or fail with EIO; `CODEX_FAULT_SLEEP=S` sleeps S seconds
+at every step. tests/integration/test_faults.py uses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codex_cli.adapters.lock import locked, state_dir
+from codex_cli.errors import GitFailed, RepositoryBusy
+
+JOURNAL = "journal.json"
+BACKUP = "journal.old"
+VERSION = 1
+
+
+# --- the record ---------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One file of the change. `old_path` None: the change creates it."""
+
+    path: str
+    old_path: str | None
+    new_digest: str
+    mode: int = 0  # the old file's mode
+    offset: int = 0  # its old bytes in the backup file
+    length: int = 0
+
+
+@dataclass
+class GitIntent:
+    """Where git stood before the change, and what the change does to it."""
+
+    head: str | None  # the commit HEAD pointed at
+    previous: str | None  # the branch HEAD was on (None: detached)
+    branch: str | None = None  # the branch the commit goes on
+    created: bool = False  # the change creates `branch`
+    staging: bool = False  # staging may have begun: the index entries are reset on rollback
+    paths: list[str] = field(default_factory=list)  # repository-relative paths it stages
+
+
+@dataclass
+class Record:
+    pid: int
+    command: list[str]
+    entries: list[Entry]
+    folders: list[str]  # folders the change creates, outermost first
+    git: GitIntent | None = None
+    version: int = VERSION
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        git = data.get("git")
+        return cls(
+            pid=int(data["pid"]),
+            command=list(data.get("command", [])),
+            entries=[Entry(**e) for e in data["entries"]],
+            folders=list(data.get("folders", [])),
+            git=GitIntent(**git) if git else None,
+            version=int(data.get("version", 0)),
+        )
+
+
+def temp_name(pid: int, index: int, kind: str = "") -> str:
+    """The temporary file entry `index` uses: `.codex-<pid>-<index><kind>.tmp` in its target's folder."""
+    return f".codex-{pid}-{index}{kind}.tmp"
+
+
+def temp_paths(record: Record) -> list[str]:
+    """Every temporary file the change (and a rollback of it) may leave, vault-relative."""
+    out = []
+    for i, entry in enumerate(record.entries):
+        for path in {entry.path, *([entry.old_path] if entry.old_path else [])}:
+            folder = path.rpartition("/")[0]
+            for kind in ("", "u", "c"):  # write, undo, case-only rename
+                out.append(f"{folder}/{temp_name(record.pid, i, kind)}" if folder else temp_name(record.pid, i, kind))
+    return sorted(set(out))
+
+
+# --- fault injection (tests only) -----------------------------------------------
+
+
+def _fault_settings() -> tuple[int, str, float]:
+    """The one place the fault hook's variables are read."""
+    try:
+        at = int(os.environ.get("CODEX_FAULT_AT") or 0)
+        pause = float(os.environ.get("CODEX_FAULT_SLEEP") or 0)
+    except ValueError:
+        at, pause = 0, 0.0
+    return at, os.environ.get("CODEX_FAULT_KIND", "raise"), pause
+
+
+_FAULT_AT, _FAULT_KIND, _FAULT_SLEEP = _fault_settings()
+_steps = 0
+
+
+def step() -> None:
+    """One write step has come: the place where a test makes the process die."""
+    global _steps
+    _steps += 1
+    if _FAULT_SLEEP:
+        time.sleep(_FAULT_SLEEP)
+    if _steps != _FAULT_AT:
+        return
+    import signal
+
+    if _FAULT_KIND == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif _FAULT_KIND in ("term", "int", "hup"):
+        os.kill(os.getpid(), {"term": signal.SIGTERM, "int": signal.SIGINT, "hup": signal.SIGHUP}[_FAULT_KIND])
+        time.sleep(1)  # the handler raises at once
+    else:
+        raise OSError(errno.EIO, "injected fault (CODEX_FAULT_AT)", None)
+
+
+# --- writing the record -----------------------------------------------------------
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _save(folder: Path, record: Record, *, sync: bool) -> None:
+    data = json.dumps(asdict(record), indent=1).encode("utf-8", "surrogatepass")
+    if sync:
+        _fsync_write(folder / JOURNAL, data)
+        _fsync_folder(folder)
+    else:
+        tmp = folder / (JOURNAL + ".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / JOURNAL)
+
+
+def load(folder: Path) -> tuple[Record, bytes] | None:
+    """The journal in `folder` and its backup bytes; None when there is none (or it is unreadable)."""
+    try:
+        raw = (folder / JOURNAL).read_bytes()
+    except FileNotFoundError:
+        return None
+    record = Record.from_json(json.loads(raw.decode("utf-8", "surrogatepass")))
+    try:
+        backup = (folder / BACKUP).read_bytes()
+    except FileNotFoundError:
+        backup = b""
+    return record, backup
+
+
+def _drop(folder: Path) -> None:
+    for name in (JOURNAL, BACKUP, JOURNAL + ".tmp", BACKUP + ".tmp"):
+        try:
+            os.unlink(folder / name)
+        except FileNotFoundError:
+            pass
+
+
+# --- one change in this process -------------------------------------------------------
+
+# What the last change of this process did, for the message after an interrupt.
+_outcome: str | None = None
+
+
+def outcome() -> str:
+    """What state an interrupt left things in, as the end of one line."""
+    return _outcome or "nothing was written"
+
+
+def forget() -> None:
+    global _outcome
+    _outcome = None
+
+
+class Transaction:
+    """One change: `begin` records it, `end` completes it; leaving early rolls it back.
+
+    Use it as a context manager around the writes: any exception (a failed
+    write, Ctrl-C, SIGTERM) after `begin` and before `end` rolls every file
+    back from the journal, the same way `recover` does for a dead process.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = state_dir(root)
+        self.record: Record | None = None
+        self.undo_report: str | None = None
+        self.undo_clean = False
+        self._lock = contextlib.ExitStack()
+
+    def __enter__(self) -> Transaction:
+        self._lock.enter_context(locked(self.root))
+        return self
+
+    def begin(self, entries: Sequence[tuple[Entry, bytes | None]], folders: Sequence[str], git: GitIntent | None = None) -> Record:
+        """Write the backup and the journal, fsync'd, before anything else is written."""
+        global _outcome
+        import sys
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        chunks: list[bytes] = []
+        offset = 0
+        for entry, old in entries:
+            if old is not None:
+                entry.offset, entry.length = offset, len(old)
+                chunks.append(old)
+                offset += len(old)
+        record = Record(os.getpid(), list(sys.argv), [e for e, _ in entries], list(folders), git)
+        _fsync_write(self.folder / BACKUP, b"".join(chunks))
+        _save(self.folder, record, sync=True)
+        self.record = record
+        _outcome = None
+        step()
+        return record
+
+    def update(self) -> None:
+        """Save a change to the record (the branch, staging): no fsync, a kill keeps it."""
+        assert self.record is not None
+        _save(self.folder, self.record, sync=False)
+
+    def end(self, what: str = "the change was written") -> None:
+        global _outcome
+        _drop(self.folder)
+        self.record = None
+        _outcome = what + " before the interrupt"
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        global _outcome
+        with self._lock:
+            if self.record is None or kind is None:
+                return
+            try:
+                with _signals_deferred():
+                    report, self.undo_clean = rollback(self.root, self.folder, self.record, _backup_of(self.folder))
+            except OSError as error:
+                report = f"the rollback failed ({error.strerror or error}); the next codex command will try again"
+            self.record = None
+            self.undo_report = report
+            _outcome = report
+
+
+def _backup_of(folder: Path) -> bytes:
+    try:
+        return (folder / BACKUP).read_bytes()
+    except OSError:
+        return b""
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Let no Ctrl-C or SIGTERM stop a rollback half way (the journal would redo it, but later)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [s for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s)]
+    old = {name: signal.signal(getattr(signal, name), signal.SIG_IGN) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in old.items():
+            signal.signal(getattr(signal, name), handler)
+
+
+# --- rolling back -----------------------------------------------------------------------------
+
+
+def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[str, bool]:
+    """Undo the recorded change, from whatever point it reached; say what was done, and whether all of it.
+
+    Safe to run again after it was itself interrupted: each step looks at
+    what is on disk.
+    """
+    from codex_cli.core.plan import digest
+
+    repo = None
+    if record.git is not None:
+        from codex_cli.adapters.git import Repository
+
+        repo = Repository.find(root)
+        if repo is not None and _committed(repo, record.git):
+            for rel in temp_paths(record):
+                _unlink(root / rel)
+            _drop(folder)
+            return "the change had been committed; nothing to undo", True
+    for rel in temp_paths(record):
+        _unlink(root / rel)
+    restored, removed, kept = 0, 0, []
+    # new files first: on a case-insensitive file system a case-only rename's target is its source
+    for entry in record.entries:
+        if entry.old_path == entry.path:
+            continue
+        target = root / entry.path
+        current = _read(target)
+        if current is None:
+            continue
+        if digest(current) == entry.new_digest:
+            _unlink(target)
+            removed += 1
+        elif entry.old_path is None or entry.old_path.lower() != entry.path.lower():
+            kept.append(entry.path)
+    for i, entry in enumerate(record.entries):
+        if entry.old_path is None:
+            continue
+        old = backup[entry.offset : entry.offset + entry.length]
+        target = root / entry.old_path
+        if _read(target) != old:
+            write_file(target, old, entry.mode, temp_name(record.pid, i, "u"), fault=False)
+            restored += 1
+    for rel in reversed(record.folders):
+        try:
+            os.rmdir(root / rel)
+        except OSError:
+            pass
+    clean = not kept
+    words = [f"{_count(restored, 'file')} restored" if restored else "", f"{_count(removed, 'new file')} removed" if removed else ""]
+    if repo is not None and record.git is not None:
+        git_words, git_clean = _rollback_git(repo, record.git)
+        words.extend(git_words)
+        clean = clean and git_clean
+    _drop(folder)
+    said = ", ".join(w for w in words if w) or "nothing had been written"
+    if kept:
+        said += "; kept (changed since): " + ", ".join(kept)
+    return "rolled back: " + said, clean
+
+
+def _committed(repo: Any, git: GitIntent) -> bool:
+    """Did the commit land? The branch it went on moved past the recorded HEAD."""
+    name = git.branch or git.previous
+    try:
+        now = repo._run("rev-parse", "--verify", "--quiet", f"refs/heads/{name}^{{commit}}") if name else repo.head()
+    except GitFailed:
+        now = None
+    return bool(now) and now != git.head
+
+
+def _rollback_git(repo: Any, git: GitIntent) -> tuple[list[str], bool]:
+    words: list[str] = []
+    clean = True
+    if git.staging and git.paths:
+        try:
+            if git.head is not None:
+                repo._feed(["reset", "-q", git.head, "--pathspec-from-file=-", "--pathspec-file-nul"], _nul(git.paths))
+            else:
+                repo._feed(["rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-", "--pathspec-file-nul"], _nul(git.paths))
+            words.append("unstaged")
+        except GitFailed as exc:
+            words.append(f"the index could not be reset ({exc.message})")
+            clean = False
+    if git.branch and git.branch != git.previous and repo.branch() == git.branch:
+        try:
+            if git.created:
+                # the branch was made at HEAD and holds no commit: HEAD goes back without touching a file
+                repo._run("symbolic-ref", "HEAD", f"refs/heads/{git.previous}") if git.previous else repo._run(
+                    "checkout", "-q", "--detach", git.head or "HEAD"
+                )
+            else:
+                repo._run("switch", "-q", git.previous) if git.previous else repo._run("switch", "-q", "--detach", git.head or "HEAD")
+            words.append(f"back on {git.previous or 'the detached HEAD'}")
+        except GitFailed as exc:
+            words.append(f"still on {git.branch} ({exc.message})")
+            clean = False
+    if git.created and git.branch and repo.branch() != git.branch:
+        try:
+            at = repo._run("rev-parse", "--verify", "--quiet", f"refs/heads/{git.branch}")
+            if at == (git.head or ""):
+                repo._run("branch", "-D", "--", git.branch)
+                words.append(f"branch {git.branch} removed")
+        except GitFailed:
+            clean = False
+    return words, clean
+
+
+def _nul(paths: Sequence[str]) -> bytes:
+    return b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+
+
+def write_file(target: Path, data: bytes, mode: int, tmp_name: str, *, fault: bool = True) -> None:
+    """Write through the temporary file `tmp_name` beside the target, then move it into place."""
+    tmp = target.parent / tmp_name
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, mode & 0o777)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, mode & 0o777)
+    try:
+        try:
+            # os.write, not a file object: that asks whether the file is a
+            # terminal and where it stands (three more system calls a file)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        if not hasattr(os, "fchmod"):
+            os.chmod(tmp, mode)
+        if fault:
+            step()
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+# --- recovery at the start of a command ----------------------------------------------------
+
+
+def recover(root: Path, *, locked_already: bool = False) -> str | None:
+    """Roll back a change a dead command left; one line saying what was done, or None.
+
+    Costs one stat when there is no journal. A journal whose lock is held
+    belongs to a command still running, and is left alone.
+    """
+    folder = state_dir(root)
+    if not os.path.exists(folder / JOURNAL):
+        return None
+    with contextlib.ExitStack() as stack:
+        if not locked_already:
+            try:
+                stack.enter_context(locked(root, wait=0))
+            except RepositoryBusy:
+                return None  # its command is still running
+        try:
+            found = load(folder)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"an interrupted codex command left a journal that cannot be read ({exc}); see {folder / JOURNAL}"
+        if found is None:
+            return None
+        record, backup = found
+        with _signals_deferred():
+            report, _ = rollback(root, folder, record, backup)
+        return f"recovered an interrupted codex command (pid {record.pid}): {report}"
+    return None

@@ -1,0 +1,175 @@
+"""The vault lock: one mutating codex command at a time on a vault.
+
+Mutating commands hold it (an flock on `lock` in `state_dir`) from opening
+the vault to their end, planning included (cli.app_state), and every write
+takes it again (re-entrant in one process: ops.commit.land, adapters.apply).
+A second command waits a little (`CODEX_LOCK_WAIT` seconds, default 5),
+then refuses (exit 4), naming the pid that holds it. Read-only commands do
+not lock. The descriptor is passed on to `git commit`, so that a commit a
+killed codex left running still holds the lock. A command that waited while
+the other one moved HEAD (to the branch it created) refuses too: it was
+started on the branch it found, and would otherwise commit onto the
+other's.
+
+The lock (and the intent journal, adapters.journal) live in
+`<git dir>/codex/`, or outside git in `<vault>/.codex/`, removed again when
+the command ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from codex_cli.adapters.fs import git_dir
+from codex_cli.errors import RepositoryBusy
+
+LOCK = "lock"
+
+
+def state_dir(root: Path) -> Path:
+    """`<git dir>/codex` of the repository `root` is in, else `<root>/.codex`."""
+    env = os.environ.get("GIT_DIR")
+    if env:
+        return Path(env).resolve() / "codex"
+    for folder in (root, *root.parents):
+        found = git_dir(folder)
+        if found is not None:
+            return found / "codex"
+    return root / ".codex"
+
+
+
+
+_held: dict[str, list[int]] = {}  # state folder -> [descriptor, depth]
+_moved: dict[str, str] = {}  # state folder -> the branch this process's command switched HEAD to
+
+
+def lock_wait() -> float:
+    try:
+        return float(os.environ.get("CODEX_LOCK_WAIT") or 5)
+    except ValueError:
+        return 5.0
+
+
+def held_descriptors() -> tuple[int, ...]:
+    """The lock descriptors this process holds (passed on to `git commit`)."""
+    return tuple(fd for fd, _ in _held.values())
+
+
+def moved_head(root: Path, branch: str) -> None:
+    """Say that this command switched HEAD to `branch`: the lock keeps it for a command that waits meanwhile."""
+    _moved[str(state_dir(root))] = branch
+
+
+@contextlib.contextmanager
+def locked(root: Path, *, wait: float | None = None) -> Iterator[None]:
+    """Hold the vault's lock (re-entrant in one process); RepositoryBusy after `wait` seconds.
+
+    A command that had to wait refuses when, meanwhile, a command it waited
+    for switched HEAD (to the branch it created): it was started on the
+    branch it found, and would otherwise commit onto the other's.
+    """
+    folder = state_dir(root)
+    key = str(folder)
+    if key in _held:
+        _held[key][1] += 1
+        try:
+            yield
+        finally:
+            _held[key][1] -= 1
+        return
+    started, head = time.time(), _head(folder)
+    fd, waited, record = acquire(folder, lock_wait() if wait is None else wait)
+    _held[key] = [fd, 1]
+    try:
+        now = _head(folder)
+        moved = record.split()
+        if now != head or waited and len(moved) == 3 and float(moved[2]) >= started and now == f"ref: refs/heads/{moved[1]}":
+            where = now.removeprefix("ref: refs/heads/") if now.startswith("ref: ") else "another commit"
+            raise RepositoryBusy(
+                f"another codex command switched to {where} while this one waited; nothing was written",
+                hint="run this again to work on that branch, or switch back first",
+            )
+        yield
+    finally:
+        del _held[key]
+        branch = _moved.pop(key, None)
+        with contextlib.suppress(OSError):  # kept for the next holder: who moved HEAD, until when
+            _write(fd, f"{os.getpid()}\n" + (f"moved {branch} {time.time():.3f}\n" if branch else record))
+        if folder.parent == root and not os.path.exists(folder / "journal.json"):
+            # outside git the folder is in the vault: leave nothing behind when there is nothing to keep
+            with contextlib.suppress(OSError):
+                os.unlink(folder / LOCK)
+                folder.rmdir()
+        os.close(fd)
+
+
+def _head(folder: Path) -> str:
+    """What HEAD holds (`ref: refs/heads/main`), read from the git directory; '' outside git."""
+    try:
+        with open(folder.parent / "HEAD", encoding="utf-8", errors="replace") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def _write(fd: int, text: str) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, text.encode("utf-8", "replace"), 0)
+
+
+def acquire(folder: Path, wait: float) -> tuple[int, bool, str]:
+    """An open, flock'ed descriptor of `folder/lock`; whether it had to wait; the record it holds after the pid."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): no lock
+        fcntl = None  # type: ignore[assignment]
+    deadline = time.monotonic() + wait
+    waited = False
+    while True:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise RepositoryBusy(f"cannot lock the vault: {folder / LOCK}: {exc.strerror}") from None
+        if fcntl is None:
+            return fd, False, ""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                os.close(fd)
+                raise RepositoryBusy(f"cannot lock the vault: {folder / LOCK}: {exc.strerror}") from None
+            if time.monotonic() >= deadline:
+                holder = _read(fd).partition("\n")[0].strip()
+                os.close(fd)
+                raise RepositoryBusy(
+                    f"another codex command is running{f' (pid {holder})' if holder else ''}; nothing was written",
+                    hint=f"wait for it to finish and run this again (the lock is {folder / LOCK})",
+                ) from None
+            os.close(fd)
+            waited = True
+            time.sleep(0.05)
+            continue
+        try:
+            if os.fstat(fd).st_ino != os.stat(folder / LOCK).st_ino:
+                raise FileNotFoundError  # the holder removed the file as it let go: lock the new one
+        except FileNotFoundError:
+            os.close(fd)
+            continue
+        record = _read(fd).partition("\n")[2]
+        with contextlib.suppress(OSError):
+            _write(fd, f"{os.getpid()}\n{record}")
+        return fd, waited, record
+
+
+def _read(fd: int) -> str:
+    try:
+        return os.pread(fd, 4096, 0).decode("utf-8", "replace")
+    except OSError:
+        return ""
