@@ -167,9 +167,9 @@ def note_part(
     out: list[tuple[Any, ...]] = [(path, p.code, p.severity, p.message, p.line, None, ()) for p in note.problems]
     aliasable: list[int] = []
     links = 0
-    resolve = resolver.resolve_link
+    resolve, resolve_link = resolver.resolve, resolver.resolve_link
     for link in note.links:
-        res = resolve(link, path)
+        res = resolve_link(link, path) if link.markdown else resolve(link.target, path)
         status = res.status
         if link.bare:
             if status == OK:
@@ -181,22 +181,26 @@ def note_part(
         if status == OK:
             if link.target_start >= 0 and not link.markdown and link.target.rstrip()[-3:].lower() == ".md":
                 out.append((path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target, ()))
-            written = res.note.path.endswith(link.target + ".md")  # type: ignore[union-attr]  # as written: no drift
-            if drift is not None and not written and (fixed := case_drift(link, res, path)) is not None:
+            # (a link written as its note's path or name cannot drift: no call)
+            if drift is not None and not res.note.path.endswith(link.target + ".md") and (fixed := case_drift(link, res, path)) is not None:  # type: ignore[union-attr]
                 assert res.note is not None
                 message = f"{shown(link)} differs in case from {res.note.path}"
                 out.append((path, "link-case", drift, message, link.line, link.target, (fixed,)))
         elif status == BROKEN:
-            if not link.markdown:
-                aliasable.append(len(out))
-            out.append((path, "broken-link", ERROR, f"{shown(link)} resolves to no note", link.line, link.target, ()))
+            if link.markdown:
+                out.append((path, "broken-link", ERROR, f"{shown(link)} resolves to no note", link.line, link.target, ()))
+                continue
+            aliasable.append(len(out))
+            out.append((path, "broken-link", ERROR, f"[[{link.target}]] resolves to no note", link.line, link.target, ()))
         elif status == AMBIGUOUS:
             paths = tuple(sorted(n.path for n in res.candidates))
             message = f"[[{link.target}]] matches {len(paths)} notes; link one by its path: " + " or ".join(f"[[{strip_md(p)}]]" for p in paths)
             out.append((path, "ambiguous-link", WARNING, message, link.line, link.target, paths))
     flags = _flags(note, claim_types, is_map)
-    named = aliases_of(note.meta) if aliases else ()
+    named = aliases_of(note.meta) if aliases and note.meta and "aliases" in note.meta else ()
     if not flags & MAP:
+        if not aliasable and not named:
+            return Part(tuple(out), links, flags)
         return Part(tuple(out), links, flags, (), (), named, tuple(aliasable))
     mapped = _mapped_by(note, resolver)
     entries: tuple[tuple[str, int, str], ...] = ()

@@ -179,3 +179,14 @@ def test_fast_and_composed_spans_agree_on_any_field_links(fields: list[tuple[str
         return
     slow = fm._composed_spans(text, block, {"depends_on"}, True)
     assert [(s.field, s.value, s.start, s.end) for s in fast] == [(s.field, s.value, s.start, s.end) for s in slow]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["](", "]", "(", "[", "a", "]]", "\n", ")"]), max_size=30).map("".join), st.integers(0, 8), st.integers(0, 8))
+def test_markdown_scan_finds_what_find_finds(text: str, start: int, cut: int) -> None:
+    """The `(`-first scan is `str.find("](")` (the ASCII fast path parse_markdown_links uses)."""
+    from codex_cli.core.links import _next_tail
+
+    start = min(start, len(text))
+    end = max(start, len(text) - cut)
+    assert _next_tail(text, start, end) == text.find("](", start, end)
