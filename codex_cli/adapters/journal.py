@@ -41,10 +41,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codex_cli.adapters.lock import locked, state_dir
+from codex_cli.adapters.lock import JOURNAL, locked, state_dir
 from codex_cli.errors import GitFailed, RepositoryBusy
 
-JOURNAL = "journal.json"
 BACKUP = "journal.old"
 VERSION = 1
 

@@ -29,6 +29,7 @@ from codex_cli.adapters.fs import git_dir
 from codex_cli.errors import RepositoryBusy
 
 LOCK = "lock"
+JOURNAL = "journal.json"  # adapters.journal's record, beside the lock
 
 
 def state_dir(root: Path) -> Path:
@@ -43,6 +44,11 @@ def state_dir(root: Path) -> Path:
     return root / ".codex"
 
 
+
+
+def journal_left(root: Path) -> bool:
+    """Is there an intent journal (adapters.journal) in the state folder? One stat."""
+    return os.path.exists(state_dir(root) / JOURNAL)
 
 
 _held: dict[str, list[int]] = {}  # state folder -> [descriptor, depth]
@@ -101,7 +107,7 @@ def locked(root: Path, *, wait: float | None = None) -> Iterator[None]:
         branch = _moved.pop(key, None)
         with contextlib.suppress(OSError):  # kept for the next holder: who moved HEAD, until when
             _write(fd, f"{os.getpid()}\n" + (f"moved {branch} {time.time():.3f}\n" if branch else record))
-        if folder.parent == root and not os.path.exists(folder / "journal.json"):
+        if folder.parent == root and not os.path.exists(folder / JOURNAL):
             # outside git the folder is in the vault: leave nothing behind when there is nothing to keep
             with contextlib.suppress(OSError):
                 os.unlink(folder / LOCK)

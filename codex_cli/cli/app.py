@@ -100,7 +100,8 @@ def interrupted(exc: BaseException | None = None) -> int:
     name = _signalled[0] if _signalled else "SIGINT"
     why = f" ({name})" if name != "SIGINT" else ""
     try:
-        sys.stderr.write(f"codex: interrupted{why}: {state}\n")
+        fresh = "\n" if sys.stderr.isatty() else ""  # after the terminal's ^C
+        sys.stderr.write(f"{fresh}codex: interrupted{why}: {state}\n")
     except (OSError, ValueError):
         pass
     return int(ExitCode.INTERRUPTED)

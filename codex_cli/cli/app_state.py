@@ -68,11 +68,15 @@ class Settings:
         return self._vault
 
     def _recover(self, write: bool) -> None:
-        from codex_cli.adapters import journal, lock
+        from codex_cli.adapters import lock
 
         root = self._vault.root
         if write:
             self.hold(lock.locked(root))
+        if not lock.journal_left(root):  # one stat: nothing to recover
+            return
+        from codex_cli.adapters import journal
+
         said = journal.recover(root, locked_already=write)
         if said:
             self.output().warn(said)

@@ -48,7 +48,7 @@ def extract_command(
         yes=yes,
         options=commit_options(commit, branch, no_branch, agent),
     )
-    result = extract(state.vault(), request, can_ask=state.can_ask() and plan != "-", say=out.info)
+    result = extract(state.vault(write=not dry_run), request, can_ask=state.can_ask() and plan != "-", say=out.info)
     if out.json_mode:
         out.data(result.to_json())
         return
@@ -103,7 +103,7 @@ def enrich_command(
     if not text or not text.strip():
         raise UsageError("missing input: pass --evidence TEXT or --evidence-file PATH")
     result = enrich(
-        state.vault(), claim, source, text, commit_options(commit, branch, no_branch, agent),
+        state.vault(write=not dry_run), claim, source, text, commit_options(commit, branch, no_branch, agent),
         kind=kind, confidence=confidence, reason=reason, extractor=extractor, dry_run=dry_run,
     )
     if out.json_mode:

@@ -30,7 +30,7 @@ def _move(ctx: typer.Context, query: str, move: str, common: dict[str, Any], not
     state = settings(ctx)
     out = state.output(common["json_output"])
     options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"))
-    moved = do_move(state.vault(), query, move, options, notes=notes)
+    moved = do_move(state.vault(write=True), query, move, options, notes=notes)
     if out.json_mode:
         out.data(moved.to_json())
         return

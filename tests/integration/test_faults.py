@@ -169,3 +169,18 @@ def test_an_interrupt_during_a_pre_commit_hook_rolls_back_files_index_and_branch
     assert f"codex: interrupted{' (SIGTERM)' if signal_name == 'TERM' else ''}: rolled back: 4 files restored, 1 new file removed, unstaged" in said
     assert state(root) == before
     assert not (root / ".git" / "codex" / "journal.json").exists()
+
+
+def test_ctrl_c_while_the_early_search_starts_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from codex_cli.adapters import grep
+
+    root = tmp_path / "vault"
+    root.mkdir()
+    rename_vault(root)
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grep, "start_early", interrupted)
+    result = run(["rename", OLD, RENAMED, "--yes"], cwd=root)
+    assert (result.code, result.stderr) == (130, "codex: interrupted: nothing was written\n")
