@@ -123,10 +123,18 @@ def _listed(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+# the claim gates say one thing per note: the same code before and after is the same finding
+ONE_PER_NOTE = frozenset({"unchallenged", "description-restates-title", "no-evidence", "universal-quantifier"})
+
+
 def new_only(findings: Iterable[Finding], before: Iterable[Finding]) -> list[Finding]:
-    """The findings that were not there before the change (line numbers aside)."""
-    seen = {(f.code, f.target or f.message) for f in before}
-    return [f for f in findings if (f.code, f.target or f.message) not in seen]
+    """The findings that were not there before the change (line numbers and wording aside)."""
+
+    def identity(f: Finding) -> tuple[str, str]:
+        return (f.code, "" if f.code in ONE_PER_NOTE else f.target or f.message)
+
+    seen = {identity(f) for f in before}
+    return [f for f in findings if identity(f) not in seen]
 
 
 # --- commits ----------------------------------------------------------------------

@@ -63,3 +63,14 @@ def test_rename_json_carries_the_impact_of_the_old_note(repo: Path) -> None:
     doc = run(["rename", "base claim holds", "base claim still holds", "--yes", "--json"], cwd=repo).json()
     assert doc["impact"]["note"] == BASE
     assert len(doc["impact"]["cascade"]) == 2
+
+
+def test_impact_sees_every_link_kind_the_resolver_knows(vault: Path) -> None:
+    write_vault(vault, {
+        "domains/ai/aliased claim holds.md": claim("aliased claim holds", extra="aliases: [the alias]\n"),
+        "domains/ai/by alias.md": claim("by alias", "see [[the alias]]"),
+        "domains/ai/by markdown.md": claim("by markdown", "see [it](aliased%20claim%20holds.md)"),
+        "domains/ai/by field.md": claim("by field", extra='parent_entity: "[[aliased claim holds]]"\n'),
+    })
+    doc = run(["impact", "aliased claim holds", "--json"], cwd=vault).json()
+    assert {d["path"] for d in doc["dependents"]} == {"domains/ai/by alias.md", "domains/ai/by markdown.md", "domains/ai/by field.md"}

@@ -159,3 +159,21 @@ def test_a_modified_map_reports_only_its_new_entry_findings(repo: Path) -> None:
     doc = run(["review", "--json"], cwd=repo).json()
     (note,) = doc["notes"]
     assert [(f["code"], f.get("target")) for f in note["findings"]] == [("broken-link", "another entry with no note")]
+
+
+def test_raising_confidence_without_challenges_is_new_and_only_once(vault: Path) -> None:
+    note = "domains/ai/old claim holds here.md"
+    write_vault(vault, {note: claim("old claim holds here", GOOD_BODY, extra="").replace("confidence: likely", "confidence: experimental")})
+    git_init(vault)
+    git(vault, "switch", "-q", "-c", "rio/raise")
+    path = vault / note
+    path.write_text(path.read_text().replace("confidence: experimental", "confidence: likely"))
+    commit(vault, "rio: raise" + TRAILER)
+    raised = run(["review", "--json"], cwd=vault).json()["notes"][0]
+    assert [f["code"] for f in raised["findings"] if f["code"] == "unchallenged"] == ["unchallenged"]
+    git(vault, "switch", "-q", "main")
+    git(vault, "merge", "-q", "--ff-only", "rio/raise")
+    git(vault, "switch", "-q", "-c", "rio/raise-again")
+    path.write_text(path.read_text().replace("confidence: likely", "confidence: proven"))
+    commit(vault, "rio: raise again" + TRAILER)
+    assert run(["review", "--json"], cwd=vault).json()["notes"][0]["findings"] == []

@@ -93,3 +93,6 @@ def test_new_only_drops_what_was_there_before() -> None:
     a = Finding("x.md", "broken-link", "error", "m", 3, "t")
     b = Finding("x.md", "broken-link", "error", "m", 9, "u")
     assert new_only([a, b], [Finding("x.md", "broken-link", "error", "m", 1, "t")]) == [b]
+    # a claim gate is the same finding whatever its wording (proven -> likely is still unchallenged)
+    likely = Finding("x.md", "unchallenged", "error", "confidence: likely with no challenged_by")
+    assert new_only([likely], [Finding("x.md", "unchallenged", "error", "confidence: proven with no challenged_by")]) == []
