@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from codex_cli.adapters import grep, listing
+from codex_cli.adapters.fs import read_regular
 from codex_cli.core.check import (
     MAP,
     RETIRED,
@@ -114,8 +115,7 @@ def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[st
     linkers = set()
     for path in found:
         try:
-            with open(os.path.join(vault.root, path), "rb") as handle:
-                low = handle.read().lower()
+            low = read_regular(os.path.join(vault.root, path)).lower()
         except OSError:
             continue
         if any(n in low for n in needles):
@@ -217,8 +217,7 @@ def _maps_listing(
         if path in checked or not exists(path):
             continue
         try:
-            with open(os.path.join(root, path), "rb") as handle:
-                raw = handle.read()
+            raw = read_regular(os.path.join(root, path))
         except OSError:
             continue
         if lowered is not None:
