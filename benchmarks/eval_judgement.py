@@ -517,7 +517,7 @@ def evaluate_domain(queries: list[Query], trees: Trees, work: Path) -> dict[str,
         with cache_for(work, commit):
             for q in qs:
                 with with_note_rewritten(root, q):
-                    guess = guess_domain(Vault.open(root), q.title)
+                    guess = guess_domain(Vault.open(root), q.title, exclude=q.path)
                 near = tfidf.rank(q.title, skip=q.path, limit=7)
                 votes = Counter(claim_domain(vault, claims[p]) for p in near)
                 base = votes.most_common(1)[0][0] if votes else None
@@ -534,7 +534,13 @@ def evaluate_domain(queries: list[Query], trees: Trees, work: Path) -> dict[str,
 
 
 def duplicate_pairs(repo: Path, trees: Trees) -> list[tuple[str, str, bool, str]]:
-    """(new title, existing title, is a paraphrase, part): rename pairs, H1-vs-file-name pairs, and hard non-pairs."""
+    """(new title, existing title, is a paraphrase, part).
+
+    Paraphrases: the history's rename pairs (old title, new title: one in
+    this history), H1s that differ from the file name (none in the sample)
+    and synthetic rewordings of every claim title; non-pairs: each claim
+    title and the closest other claim title (hard negatives).
+    """
     from rapidfuzz import fuzz, process
 
     pairs: list[tuple[str, str, bool, str]] = []
@@ -549,12 +555,16 @@ def duplicate_pairs(repo: Path, trees: Trees) -> list[tuple[str, str, bool, str]
     claims = [n for n in vault.notes.values() if n.type in vault.config.claim_types]
     titles = [n.title for n in claims]
     keys = [loose_key(t) for t in titles]
+    rnd = random.Random(13)
     for n in claims:
-        if n.h1 and loose_key(n.h1) != loose_key(n.title):
+        if n.h1 and loose_key(n.h1) != loose_key(n.title):  # an H1 that says it differently (none in the sample)
             pairs.append((n.h1, n.title, True, part_of(n.path)))
+        reworded = rewording(n.title, rnd)  # synthetic: synonyms, a dropped word, a cut ending
+        if loose_key(reworded) != loose_key(n.title):
+            pairs.append((reworded, n.title, True, part_of(n.path)))
     for i, n in enumerate(claims):  # the closest other title: a different claim that reads alike
         found = process.extract(keys[i], {j: k for j, k in enumerate(keys) if j != i and loose_key(claims[j].h1 or "") != keys[i]}, scorer=fuzz.token_sort_ratio, limit=1)
-        if found:
+        if found and keys[found[0][2]] != keys[i]:  # the same title twice is a real duplicate, not a non-pair
             pairs.append((titles[i], titles[found[0][2]], False, part_of(n.path)))
     return pairs
 
@@ -573,16 +583,25 @@ def evaluate_duplicates(pairs: list[tuple[str, str, bool, str]]) -> dict[str, ob
         tp = sum(1 for s, pos in scored if pos and s >= PARAPHRASE_THRESHOLD)
         fp = sum(1 for s, pos in scored if not pos and s >= PARAPHRASE_THRESHOLD)
         fn = sum(1 for s, pos in scored if pos and s < PARAPHRASE_THRESHOLD)
+        best = max(
+            (t for t in range(50, 101)),
+            key=lambda t: _f1(sum(1 for s, p in scored if p and s >= t), sum(1 for s, p in scored if not p and s >= t), sum(1 for s, p in scored if p and s < t)),
+        )
         report[part] = {
+            "best threshold on this part (F1)": best,
             "pairs": sum(1 for _, pos in scored if pos),
             "non-pairs": sum(1 for _, pos in scored if not pos),
             "threshold": PARAPHRASE_THRESHOLD,
             "precision": round(tp / max(1, tp + fp), 3),
             "recall": round(tp / max(1, tp + fn), 3),
-            "scores (pairs)": sorted(round(s, 1) for s, pos in scored if pos),
+            "lowest pair scores": sorted(round(s, 1) for s, pos in scored if pos)[:5],
             "highest non-pair scores": sorted((round(s, 1) for s, pos in scored if not pos), reverse=True)[:5],
         }
     return report
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / max(1, 2 * tp + fp + fn)
 
 
 # --- did you mean -----------------------------------------------------------------------------

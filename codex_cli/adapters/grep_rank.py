@@ -216,6 +216,10 @@ class ColdIndex:
                 out.add(i)
         return out
 
+    def in_degree(self, rows: dict[int, Row]) -> dict[int, int]:
+        """Unknown without reading every note: the first run goes without it."""
+        return {}
+
     def sections_of(self, ids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]:
         out: list[tuple[str, tuple[str, ...]]] = []
         for i in ids:

@@ -414,6 +414,40 @@ class SearchIndex:
             out.update(r[0] for r in self.db.execute("SELECT src FROM links WHERE tkey = ?", (k,)))
         return out
 
+    def in_degree(self, rows: dict[int, Row]) -> dict[int, int]:
+        """How many notes link to each of `rows` (by its title or its path)."""
+        keys: dict[str, list[int]] = {}
+        for i, r in rows.items():
+            for k in {title_key(r.title), path_key(r.path)}:
+                keys.setdefault(k, []).append(i)
+        out: dict[int, set[int]] = {}
+        items = list(keys)
+        for n in range(0, len(items), 500):
+            part = items[n : n + 500]
+            marks = ",".join("?" * len(part))
+            for tkey, src in self.db.execute(f"SELECT DISTINCT tkey, src FROM links WHERE tkey IN ({marks})", part):  # noqa: S608
+                for i in keys[tkey]:
+                    if src != i:
+                        out.setdefault(i, set()).add(src)
+        return {i: len(s) for i, s in out.items()}
+
+    def linked_claims(self, types: Sequence[str], least: int) -> list[tuple[Row, set[int]]]:
+        """Notes of these types that link to at least `least` notes of these types (resolved), by path."""
+        marks = ",".join("?" * len(types))
+        docs = [Row(*r) for r in self.db.execute(f"SELECT id, path, title, type, domain FROM docs WHERE type IN ({marks}) ORDER BY path", list(types))]  # noqa: S608
+        wanted = set(types)
+        targets = self.targets(r.id for r in docs)
+        out = []
+        for r in docs:
+            gold = set()
+            for k in targets.get(r.id, ()):
+                found = self.resolve_key(k, r.path)
+                if len(found) == 1 and found[0].type in wanted and found[0].id != r.id:
+                    gold.add(found[0].id)
+            if len(gold) >= least:
+                out.append((r, gold))
+        return out
+
     def sections_of(self, ids: Iterable[int]) -> list[tuple[str, tuple[str, ...]]]:
         out: list[tuple[str, tuple[str, ...]]] = []
         for rid in ids:
@@ -516,7 +550,7 @@ class LockLost(Exception):
 
 def build(root: Path) -> int:
     """Build (or bring up to date) the index of the vault at `root`, holding the lock; 0 ok, 1 busy or stopped."""
-    from codex_cli.core.matcher import open_index
+    from codex_cli.core.matcher import model_weights, open_index, text_reader
     from codex_cli.vault import Vault
 
     vault = Vault.open(root)
@@ -536,7 +570,11 @@ def build(root: Path) -> int:
             raise LockLost(str(lock)) from exc
 
     try:
-        open_index(vault, still_ours).close()
+        index = open_index(vault, still_ours)
+        try:
+            model_weights(index, vault.config.claim_types, text_reader(vault))  # learnt now (if learning), not on the next run
+        finally:
+            index.close()
         return 0
     except LockLost:
         return 1

@@ -27,8 +27,9 @@ def register(app: typer.Typer) -> None:
 
 def link_command(
     ctx: typer.Context,
-    note: str = typer.Argument(..., metavar="NOTE", help="The note to link from: a title or a path.", autocompletion=complete_note),
+    note: str = typer.Argument(None, metavar="NOTE", help="The note to link from: a title or a path.", autocompletion=complete_note),
     suggest: bool = typer.Option(False, "--suggest", help="Print the notes most related to NOTE, best first, and why; write nothing."),
+    draft: str = typer.Option(None, "--draft", metavar="FILE|-", help="With --suggest: rank for this text instead of a NOTE (a note not in the vault yet; `-` reads standard input)."),
     to: list[str] = typer.Option(None, "--to", metavar="TITLE", help="Link to this note without prompting (repeatable).", autocompletion=complete_note),
     relation: str = typer.Option("", "--relation", metavar="T", help="How the linked notes relate (after `—` in the bullet)."),
     limit: int = typer.Option(10, "--limit", min=1, help="How many suggestions to show."),
@@ -57,6 +58,15 @@ def link_command(
     if sum(bool(x) for x in (suggest, to, fix_broken)) > 1:
         raise UsageError("use one of --suggest, --to and --fix-broken at a time")
 
+    if draft is not None:
+        if not suggest or note is not None:
+            raise UsageError("--draft goes with --suggest and no NOTE: codex link --suggest --draft FILE|-")
+        text = _read_draft(draft)
+        found = ops.Suggested(None, ops.propose(vault, ops.read_draft(vault, draft, text), limit, types or None))
+        _render_suggestions(out, found)
+        return
+    if note is None:
+        raise UsageError("NOTE is needed (or --suggest --draft FILE|- for text not in the vault)")
     if suggest:
         found = ops.suggest(vault, note, limit, types or None)
         _render_suggestions(out, found)
@@ -75,12 +85,26 @@ def link_command(
     _finish(out, vault, result, options, dry_run)
 
 
+def _read_draft(source: str) -> str:
+    import sys
+    from pathlib import Path
+
+    from codex_cli.errors import UsageError
+
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise UsageError(f"--draft {source}: {exc.strerror}") from None
+
+
 def _render_suggestions(out: Any, found: Any) -> None:
     if out.json_mode:
         out.data(found.to_json())
         return
     if not found.suggestions:
-        out.info(f"no other notes to suggest for {found.note.path}")
+        out.info(f"no other notes to suggest for {found.note.path if found.note else 'the draft'}")
         return
     for n, s in enumerate(found.suggestions, 1):
         out.line(f"{n:>2}. {s.title}")

@@ -37,6 +37,8 @@ H_BODY_FILE = "Read the body from PATH (`-` for standard input)."
 H_LINK = "Link a related note under Relevant Notes (repeatable); `TITLE|how it relates` sets the relation."
 H_YES = "Do not ask for confirmation before writing."
 H_EDIT = "Open the new note in $EDITOR before committing."
+H_ALLOW_DUPLICATE = "Write it even though an existing title is the same but for case, punctuation or a final period."
+H_LINK_TOP = "Link the best N proposed related claims without asking (relation: related)."
 
 
 def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str, Any], **extra: Any) -> None:
@@ -112,6 +114,8 @@ def claim_command(
     map_section: str = typer.Option(None, "--map-section", metavar="H", help="Section of the domain map to list it under (default: the most similar)."),
     no_map: bool = typer.Option(False, "--no-map", help="Do not add it to the domain map."),
     allow_label: bool = typer.Option(False, "--allow-label", help="Accept a title that reads like a label rather than a claim."),
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help=H_ALLOW_DUPLICATE),
+    link_top: int = typer.Option(0, "--link-top", metavar="N", min=0, help=H_LINK_TOP),
     body: str = typer.Option(None, "--body", help=H_BODY),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
@@ -128,7 +132,7 @@ def claim_command(
 ) -> None:
     """A claim in domains/<domain>/, listed in the domain's map."""
     values = {"title": title, "domain": domain, "description": description, "confidence": confidence, "source": source}
-    _run(ctx, "claim", values, locals(), map_section=map_section, no_map=no_map, allow_label=allow_label)
+    _run(ctx, "claim", values, locals(), map_section=map_section, no_map=no_map, allow_label=allow_label, allow_duplicate=allow_duplicate, link_top=link_top)
 
 
 @new_app.command("source")
@@ -226,6 +230,8 @@ def position_command(
     time_horizon: str = typer.Option(None, "--time-horizon", help="When it can be evaluated."),
     performance_criteria: str = typer.Option(None, "--performance-criteria", help="What would validate or invalidate it."),
     allow_label: bool = typer.Option(False, "--allow-label", help="Accept a title that reads like a label."),
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help=H_ALLOW_DUPLICATE),
+    link_top: int = typer.Option(0, "--link-top", metavar="N", min=0, help=H_LINK_TOP),
     body: str = typer.Option(None, "--body", help="The argument, from evidence to this stance."),
     body_file: str = typer.Option(None, "--body-file", metavar="PATH|-", help=H_BODY_FILE),
     link: list[str] = typer.Option(None, "--link", metavar="TITLE", help=H_LINK),
@@ -250,7 +256,7 @@ def position_command(
         "time_horizon": time_horizon,
         "performance_criteria": performance_criteria,
     }
-    _run(ctx, "position", values, locals(), allow_label=allow_label)
+    _run(ctx, "position", values, locals(), allow_label=allow_label, allow_duplicate=allow_duplicate, link_top=link_top)
 
 
 @new_app.command("belief")

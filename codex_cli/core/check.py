@@ -384,7 +384,9 @@ def _suggest(out: list[Finding], code: str, parts: Mapping[str, Part], suggest_m
     found = suggest_many(targets)
     for i in pending:
         f = out[i]
-        out[i] = Finding(f.file, f.code, f.severity, f.message, f.line, f.target, tuple(found.get(f.target or "", ())))
+        own = title_of(f.file)
+        hints = tuple(t for t in found.get(f.target or "", ()) if t != own)  # never the linking note itself
+        out[i] = Finding(f.file, f.code, f.severity, f.message, f.line, f.target, hints)
 
 
 def check(
@@ -509,13 +511,15 @@ class FixFinder:
         if not lk:
             return None
         same = self.by_loose.get(lk, [])
+        if note.path in same:
+            return None  # never rewrite a link into a link to the linking note itself
         if len(same) == 1:
             return Fix(note.path, link.line, link, self._written(same[0], path_form), "matches one title ignoring case and punctuation")
         if len(same) > 1:
             return None
         if len(lk) >= MIN_PREFIX:
             pre = self._prefixed(lk)
-            if len(pre) == 1:
+            if len(pre) == 1 and pre[0] != note.path:
                 return Fix(note.path, link.line, link, self._written(pre[0], path_form), "unique prefix of one title")
         return None
 

@@ -40,19 +40,15 @@ TITLE_WEIGHT = 3.0
 DESCRIPTION_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
 PAIR_WEIGHT = 0.5
-QUERY_TERMS = 20  # the query's most telling words and pairs used to find candidates
-QUERY_PAIRS = 10  # pairs considered for them
-LOOKUP_WORDS = 50  # the draft's most frequent words whose rarity is looked up
+QUERY_TERMS = 200  # the query's most telling words and pairs used to find candidates (all of a claim's)
+LARGE_VAULT = 5000  # from this many notes the query keeps only its LARGE_QUERY_TERMS most telling terms
+LARGE_QUERY_TERMS = 30  # (BM25's time grows with every term's posting list)
+QUERY_PAIRS = 40  # pairs considered for them
+LOOKUP_WORDS = 200  # the draft's most frequent words whose rarity is looked up
 REPEAT = 3  # the strongest term is repeated this often in the query, the others in proportion
 CANDIDATES = 200  # text matches considered
 NEIGHBOURS = 12  # similar notes whose links vote
 BM25_WEIGHTS = (TITLE_WEIGHT, DESCRIPTION_WEIGHT, BODY_WEIGHT, PAIR_WEIGHT)  # title, description, body, pairs
-W_TEXT = 1.0
-W_VOTES = 1.2
-W_BACKLINK = 0.35
-W_SECTION = 0.15
-W_DOMAIN = 0.05
-W_TITLE = 0.1
 
 STOP_WORDS = frozenset(
     """
@@ -183,6 +179,7 @@ class IndexView(Protocol):
     def stems(self, words: Sequence[str]) -> dict[str, str]: ...
     def doc_frequency(self, stems: Iterable[str]) -> dict[str, int]: ...
     def search(self, match: str, weights: Sequence[float], limit: int, types: Sequence[str] | None = None) -> list[tuple[int, float]]: ...
+    def in_degree(self, rows: dict[int, Row]) -> dict[int, int]: ...
 
 
 # --- public types ----------------------------------------------------------------
@@ -259,7 +256,7 @@ def query_terms(index: IndexView, draft: Draft) -> list[tuple[str, int]]:
         idf = math.log(1 + n / d)
         scored.append(((1 + math.log(c)) * idf if c >= 1 else c * idf, surface))
     scored.sort(key=lambda t: (-t[0], t[1]))
-    chosen = scored[:QUERY_TERMS]
+    chosen = scored[: QUERY_TERMS if n < LARGE_VAULT else LARGE_QUERY_TERMS]
     if not chosen:
         return []
     top = chosen[0][0]
@@ -285,6 +282,182 @@ def rank(vault: Vault, draft: Draft, limit: int = 10, types: Iterable[str] | Non
         index.close()
 
 
+# --- the evidence, one feature each ------------------------------------------------------
+
+FEATURES = ("text", "rare", "votes", "popular", "backlink", "section", "seeds", "domain", "title")
+# The weights when there is nothing to learn from (the git-grep first run, a vault with too few
+# linked claims): plausible round numbers, not tuned.
+PRIOR = (-4.0, 3.0, 1.0, 2.0, 1.0, 1.0, 0.5, 2.0, 0.3, 1.0)
+MODEL_VERSION = "1"
+TRAIN_NOTES = 60  # linked claims the weights are learnt from (each gives two training queries)
+MIN_TRAIN = 12  # fewer linked claims than this: keep the prior
+NEGATIVES = 30  # hard negatives kept per training query
+L2 = 5.0  # how strongly the learnt weights are pulled towards PRIOR
+RARE_TERMS = 6  # the query's rarest words, searched on their own ("rare" evidence)
+
+
+_TAIL = re.compile(r"^(?:---[ \t]*\r?\n\s*)?(?:Relevant Notes|Topics)\s*:", re.MULTILINE)
+
+
+def query_body(body: str) -> str:
+    """What of a body says what the note is about: no `Relevant Notes:`/`Topics:` tail, no link text.
+
+    The notes it already links are graph evidence (seeds), not words: their
+    titles would only find themselves, and they are never suggested.
+    """
+    m = _TAIL.search(body)
+    if m is not None:
+        body = body[: m.start()]
+    return LINK.sub(" ", body)
+
+
+@dataclass
+class Evidence:
+    """Why one candidate is there: what each feature saw."""
+
+    features: list[float]
+    voters: int = 0
+    linkers: int = 0
+    section: str | None = None
+    seeds: int = 0
+
+
+def collect(index: IndexView, draft: Draft, wanted: frozenset[str], *, as_new: bool = False) -> tuple[dict[int, Evidence], dict[int, Row]]:
+    """Every candidate for `draft` with its features (FEATURES order), and its index row.
+
+    `as_new` leaves out what only an existing note has (notes linking to it,
+    the map sections it is listed in): for learning from existing notes as
+    if they were being written.
+    """
+    clean = Draft(draft.title, draft.description, query_body(draft.body), draft.path, draft.links, draft.domain)
+    terms = query_terms(index, clean)  # drafted on the index as it is while `git status` runs
+    if index.settle():
+        terms = query_terms(index, clean)
+    own = index.by_path(draft.path) if draft.path else None
+    own_id = own.id if own else None
+    wanted_list = sorted(wanted)
+    match = match_expression(terms)
+    text_hits = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, CANDIDATES, wanted_list) if i != own_id]
+    near = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, NEIGHBOURS + 1) if i != own_id][:NEIGHBOURS]
+    top = max((s for _, s in text_hits), default=0.0) or max((s for _, s in near), default=0.0) or 1.0
+    text = {i: s / top for i, s in text_hits}
+    rare_terms = _rarest(index, terms)
+    rare_hits = index.search(match_expression([(t, 1) for t in rare_terms]), BM25_WEIGHTS, CANDIDATES, wanted_list) if rare_terms else []
+    rare_top = max((s for _, s in rare_hits), default=0.0) or 1.0
+    rare = {i: s / rare_top for i, s in rare_hits if i != own_id}
+
+    # Graph: what the most similar notes link to.
+    votes: dict[int, float] = {}
+    voters: dict[int, int] = {}
+    near_rows = index.rows(i for i, _ in near)
+    near_targets = index.targets(i for i, _ in near)
+    for j, s in near:
+        src = near_rows.get(j)
+        for t in _resolved(index, near_targets.get(j, ()), src.path if src else None):
+            if t != own_id:
+                votes[t] = votes.get(t, 0.0) + s / top
+                voters[t] = voters.get(t, 0) + 1
+    top_vote = max(votes.values(), default=0.0) or 1.0
+
+    # Graph: notes that link to this one, and notes in the same map section.
+    backlinks: set[int] = set()
+    section_of: dict[int, str] = {}
+    if not as_new:
+        own_keys = _own_keys(draft)
+        backlinks = index.linking_to(own_keys) - {own_id}
+        for heading, keys in index.sections_of(backlinks):
+            if not own_keys & set(keys):
+                continue
+            for k in keys:
+                found = index.resolve_key(k)
+                if len(found) == 1 and found[0].id != own_id and found[0].id not in section_of:
+                    section_of[found[0].id] = heading
+
+    # Graph: the notes it already links (seeds): what they link, what links them, what is cited beside them.
+    seeds = _seed_graph(index, draft, own_id)
+
+    ids = set(text) | set(rare) | set(votes) | backlinks | set(section_of) | set(seeds)
+    rows = index.rows(ids)
+    excluded = _excluded(index, draft)
+    ids = {i for i in ids if i in rows and rows[i].type in wanted and rows[i].path not in excluded and i != own_id}
+    degree = index.in_degree({i: rows[i] for i in ids})
+    titles = _title_scores(draft, {i: rows[i].title for i in ids})
+    n_seeds = max(1, len(_seed_ids(index, draft, own_id)))
+    out: dict[int, Evidence] = {}
+    for i in ids:
+        r = rows[i]
+        f = [
+            text.get(i, 0.0),
+            rare.get(i, 0.0),
+            votes.get(i, 0.0) / top_vote,
+            min(1.0, math.log1p(degree.get(i, 0)) / 4.0),
+            1.0 if i in backlinks else 0.0,
+            1.0 if i in section_of else 0.0,
+            min(1.0, seeds.get(i, 0) / n_seeds),
+            1.0 if draft.domain and r.domain == draft.domain else 0.0,
+            titles.get(i, 0.0),
+        ]
+        out[i] = Evidence(f, voters.get(i, 0), degree.get(i, 0), section_of.get(i), seeds.get(i, 0))
+    return out, {i: rows[i] for i in ids}
+
+
+def _rarest(index: IndexView, terms: list[tuple[str, int]]) -> list[str]:
+    """The query's rarest single words (by document frequency), for the "rare" evidence."""
+    words = [t for t, _ in terms if "_" not in t and " " not in t]
+    stems = index.stems(words)
+    df = index.doc_frequency(stems.values())
+    scored = sorted((df.get(stems[w], 0), w) for w in words if w in stems and df.get(stems[w], 0) > 0)
+    return [w for _, w in scored[:RARE_TERMS]]
+
+
+def _resolved(index: IndexView, keys: Iterable[str], source: str | None) -> list[int]:
+    out = []
+    for k in keys:
+        found = index.resolve_key(k, source)
+        if len(found) == 1:
+            out.append(found[0].id)
+    return out
+
+
+def _seed_ids(index: IndexView, draft: Draft, own_id: int | None) -> set[int]:
+    out = set()
+    for target in draft.links:
+        k = target_key(target)
+        if k:
+            found = index.resolve_key(k, draft.path)
+            if len(found) == 1 and found[0].id != own_id:
+                out.add(found[0].id)
+    return out
+
+
+def _seed_graph(index: IndexView, draft: Draft, own_id: int | None) -> dict[int, int]:
+    """Per note: how many of the draft's seeds it is linked with (either way, or cited beside them)."""
+    seeds = _seed_ids(index, draft, own_id)
+    if not seeds:
+        return {}
+    seed_rows = index.rows(seeds)
+    out: dict[int, int] = {}
+    targets = index.targets(seeds)
+    for s in seeds:
+        near: set[int] = set(_resolved(index, targets.get(s, ()), seed_rows[s].path if s in seed_rows else None))
+        r = seed_rows.get(s)
+        keys = {title_key(r.title), path_key(r.path)} if r else set()
+        linkers = index.linking_to(keys)
+        near |= linkers
+        linker_targets = index.targets(list(linkers)[:50])
+        for t_keys in linker_targets.values():
+            near.update(_resolved(index, t_keys, None))
+        for t in near - {s}:
+            out[t] = out.get(t, 0) + 1
+    return out
+
+
+def scored(evidence: dict[int, Evidence], weights: Sequence[float]) -> dict[int, float]:
+    """The model's score (a log-odds) of each candidate."""
+    w0, ws = weights[0], weights[1:]
+    return {i: w0 + sum(w * x for w, x in zip(ws, e.features, strict=True)) for i, e in evidence.items()}
+
+
 def rank_in(
     index: IndexView,
     draft: Draft,
@@ -294,114 +467,78 @@ def rank_in(
 ) -> list[Suggestion]:
     if limit <= 0 or not wanted:
         return []
-    surface = _surface(f"{draft.title} {draft.description} {draft.body}")
-    terms = query_terms(index, draft)  # drafted on the index as it is while `git status` runs
-    if index.settle():
-        terms = query_terms(index, draft)
-    match = match_expression(terms)
-    excluded = _excluded(index, draft)
-    own = index.by_path(draft.path) if draft.path else None
-    own_id = own.id if own else None
-    wanted_list = sorted(wanted)
-
-    text_hits = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, CANDIDATES, wanted_list) if i != own_id]
-    near = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, NEIGHBOURS + 1) if i != own_id][:NEIGHBOURS]
-    top = max((s for _, s in text_hits), default=0.0) or max((s for _, s in near), default=0.0) or 1.0
-    score: dict[int, float] = {i: W_TEXT * s / top for i, s in text_hits}
-
-    # Graph: what the most similar notes link to.
-    votes: dict[int, float] = {}
-    voters: dict[int, int] = {}
-    near_rows = index.rows(i for i, _ in near)
-    near_targets = index.targets(i for i, _ in near)
-    for j, s in near:
-        src = near_rows.get(j)
-        for k in near_targets.get(j, ()):
-            found = index.resolve_key(k, src.path if src else None)
-            if len(found) != 1:
-                continue
-            t = found[0].id
-            if t == own_id:
-                continue
-            votes[t] = votes.get(t, 0.0) + s / top
-            voters[t] = voters.get(t, 0) + 1
-    if votes:
-        top_vote = max(votes.values())
-        for t, v in votes.items():
-            score[t] = score.get(t, 0.0) + W_VOTES * v / top_vote
-
-    # Graph: notes that link to this one, and notes in the same map section.
-    own_keys = _own_keys(draft)
-    backlinks = index.linking_to(own_keys) - {own_id}
-    for t in backlinks:
-        score[t] = score.get(t, 0.0) + W_BACKLINK
-    section_of: dict[int, str] = {}
-    for heading, keys in index.sections_of(backlinks):
-        if not own_keys & set(keys):
-            continue
-        for k in keys:
-            found = index.resolve_key(k)
-            if len(found) == 1 and found[0].id != own_id and found[0].id not in section_of:
-                section_of[found[0].id] = heading
-                score[found[0].id] = score.get(found[0].id, 0.0) + W_SECTION
-
-    rows = index.rows(score)
-    allowed = {i for i, r in rows.items() if r.type in wanted and r.path not in excluded and i != own_id}
-    score = {i: s for i, s in score.items() if i in allowed}
-    if draft.domain:
-        for t in score:
-            if rows[t].domain == draft.domain:
-                score[t] += W_DOMAIN
-    _title_boost(draft, {i: rows[i].title for i in score}, score)
-
+    evidence, rows = collect(index, draft, wanted)
+    weights = model_weights(index, wanted, read_text)
+    score = scored(evidence, weights)
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], rows[kv[0]].title))[:limit]
-    qterms = set(features(draft.title, draft.description, draft.body).terms)
+    surface = _surface(f"{draft.title} {draft.description} {query_body(draft.body)}")
+    qterms = set(features(draft.title, draft.description, query_body(draft.body)).terms)
     out = []
     for i, s in ranked:
         r = rows[i]
         text = (r.title, "", read_text(r.path) if read_text else "")
-        why = _why(qterms, text, voters.get(i, 0), i in backlinks, section_of.get(i), surface)
-        out.append(Suggestion(r.title, r.path, round(s, 4), "; ".join(why) or "similar text"))
+        why = _why(qterms, text, evidence[i], weights, surface, index)
+        probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))  # the model's log-odds as 0-1
+        out.append(Suggestion(r.title, r.path, round(probability, 4), "; ".join(why) or "similar text"))
     return out
 
 
-def _title_boost(draft: Draft, titles: dict[int, str], score: dict[int, float]) -> None:
-    """A fuzzy title score among the candidates, so a near-identical title is never missed."""
+def _title_scores(draft: Draft, titles: dict[int, str]) -> dict[int, float]:
+    """0-1: how alike the titles read (rapidfuzz token sort above 50), so a near-identical title is never missed."""
     from rapidfuzz import fuzz, process
 
     from codex_cli.core.text import loose_key
 
     query = loose_key(draft.title)
     if not query or not titles:
-        return
+        return {}
     choices = {i: loose_key(t) for i, t in titles.items()}
-    for _, s, i in process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=20, score_cutoff=50):
-        score[i] = score.get(i, 0.0) + W_TITLE * (s - 50) / 50
+    return {i: (s - 50) / 50 for _, s, i in process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=20, score_cutoff=50)}
 
 
 def _why(
     qterms: set[str],
-    text: tuple[str, str, str] | None,
-    voters: int,
-    backlink: bool,
-    section: str | None,
+    text: tuple[str, str, str],
+    ev: Evidence,
+    weights: Sequence[float],
     surface: dict[str, str],
+    index: IndexView,
 ) -> list[str]:
-    why = []
-    if text is not None:
-        weights: dict[str, float] = {}
-        term_counts(text[0], TITLE_WEIGHT, weights)
-        term_counts(text[1], DESCRIPTION_WEIGHT, weights)
-        term_counts(text[2], BODY_WEIGHT, weights)
-        shared = sorted((t for t in qterms if t in weights), key=lambda t: (-weights[t], t))[:4]
-        if shared:
-            why.append("shares " + ", ".join(surface.get(t, t) for t in shared))
-    if voters:
-        why.append(f"linked from {voters} similar note{'s' if voters != 1 else ''}")
-    if backlink:
-        why.append("links to this note")
-    if section:
-        why.append(f"same map section ({section})")
+    """The evidence that drove the score, strongest first (each feature's share of it)."""
+    parts = sorted(((w * x, name) for w, x, name in zip(weights[1:], ev.features, FEATURES, strict=True) if w * x > 0), reverse=True)
+    total = sum(c for c, _ in parts) or 1.0
+    why: list[str] = []
+    for c, name in parts:
+        if c < 0.1 * total:
+            continue
+        if name in ("text", "rare"):
+            if any(w.startswith("shares ") for w in why):
+                continue
+            weights_of: dict[str, float] = {}
+            term_counts(text[0], TITLE_WEIGHT, weights_of)
+            term_counts(text[2], BODY_WEIGHT, weights_of)
+            shared = [t for t in qterms if t in weights_of and " " not in t]
+            words = [surface.get(t, t) for t in shared]
+            stems: dict[str, str] = index.stems(words) if shared else {}
+            df: dict[str, int] = index.doc_frequency(stems.values()) if shared else {}
+            rarity = {t: df.get(stems.get(w, ""), 10**9) for t, w in zip(shared, words, strict=True)}
+            shared.sort(key=lambda t: (rarity[t], t))  # rarest first
+            if shared:
+                why.append("shares " + ", ".join(surface.get(t, t) for t in shared[:4]))
+        elif name == "votes" and ev.voters:
+            why.append(f"linked from {ev.voters} similar note{'s' if ev.voters != 1 else ''}")
+        elif name == "popular" and ev.linkers:
+            why.append(f"linked by {ev.linkers} note{'s' if ev.linkers != 1 else ''}")
+        elif name == "backlink":
+            why.append("links to this note")
+        elif name == "section" and ev.section:
+            why.append(f"same map section ({ev.section})")
+        elif name == "seeds" and ev.seeds:
+            why.append(f"linked with {ev.seeds} of the notes it links")
+        elif name == "domain":
+            why.append("same domain")
+        elif name == "title":
+            why.append("similar title")
     return why
 
 
@@ -434,6 +571,75 @@ def _excluded(index: IndexView, draft: Draft) -> set[str]:
         if k:
             out.update(r.path for r in index.resolve_key(k, draft.path))
     return out
+
+
+# --- learning the weights from the vault's own links -------------------------------------
+
+
+def model_weights(index: IndexView, wanted: frozenset[str], read_text: Callable[[str], str] | None) -> tuple[float, ...]:
+    """PRIOR; with CODEX_LEARN_WEIGHTS=1 (an experiment, off by default: on the time split's dev
+    part it did worse than PRIOR, docs/link.md) the weights learnt from this vault's links (kept in
+    the index, refit when it changed by a tenth)."""
+    import json
+    import os
+
+    meta = getattr(index, "meta", None)
+    if meta is None or read_text is None or os.environ.get("CODEX_LEARN_WEIGHTS", "") in ("", "0"):
+        return PRIOR
+    n = index.count()
+    key = f"model:{','.join(sorted(wanted))}"
+    stored = meta(key)
+    if stored:
+        try:
+            doc = json.loads(stored)
+            if doc.get("v") == MODEL_VERSION and abs(int(doc["n"]) - n) <= max(20, n // 10):
+                return tuple(float(x) for x in doc["w"])
+        except (ValueError, KeyError, TypeError):
+            pass
+    weights = learn(index, wanted, read_text)
+    index.set_meta(key, json.dumps({"v": MODEL_VERSION, "n": n, "w": list(weights)}))  # type: ignore[attr-defined]
+    return weights
+
+
+def learn(index: IndexView, wanted: frozenset[str], read_text: Callable[[str], str]) -> tuple[float, ...]:
+    """Fit the weights on the vault's own linked claims, each asked as a new note and as a half-linked one."""
+    from codex_cli.adapters.search_index import SearchIndex
+    from codex_cli.core import learn as lr
+    from codex_cli.core.note import ParseContext, parse_note
+
+    if not isinstance(index, SearchIndex):
+        return PRIOR
+    linked = index.linked_claims(sorted(wanted), 2)
+    if len(linked) < MIN_TRAIN:
+        return PRIOR
+    step = max(1, len(linked) / TRAIN_NOTES)
+    chosen = [linked[int(k * step)] for k in range(min(TRAIN_NOTES, len(linked)))]
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    ctx = ParseContext(frozenset(), {}, frozenset())
+    for row, gold_ids in chosen:
+        raw = read_text(row.path)
+        if not raw:
+            continue
+        note = parse_note(row.path, raw.encode("utf-8", "surrogateescape"), ctx)
+        body = raw[note.body_start :]
+        gold = sorted(gold_ids)
+        seeds, held = gold[::2], gold[1::2]
+        seed_titles = frozenset(r.title for r in index.rows(seeds).values())
+        views = [
+            (Draft(note.title, note.description, body, row.path, frozenset(), row.domain), set(gold), True),
+            (Draft(note.title, note.description, body, row.path, seed_titles, row.domain), set(held), False),
+        ]
+        for draft, positives, as_new in views:
+            evidence, _ = collect(index, draft, wanted, as_new=as_new)
+            prior = scored(evidence, PRIOR)
+            negatives = sorted((i for i in evidence if i not in positives), key=lambda i: -prior[i])[:NEGATIVES]
+            for i in [i for i in evidence if i in positives] + negatives:
+                rows.append(evidence[i].features)
+                labels.append(1 if i in positives else 0)
+    if sum(labels) < MIN_TRAIN:
+        return PRIOR
+    return tuple(lr.fit(rows, labels, L2, PRIOR))
 
 
 # --- building and caching the index --------------------------------------------------

@@ -135,13 +135,54 @@ def existing(name: str, titles: Iterable[str]) -> list[str]:
     return [t for t in titles if same_title(t, name)]
 
 
-def near_duplicates(title: str, titles: Sequence[str], *, limit: int = 3, cutoff: float = 88.0) -> list[tuple[str, float]]:
-    """Existing titles that say nearly the same thing (the 'not a duplicate' gate)."""
+# A title scoring at least this against an existing one (paraphrase_score) is likely the same claim.
+# Calibrated on benchmarks/eval_judgement.py's duplicate pairs (dev part): see docs/link.md.
+PARAPHRASE_THRESHOLD = 70.0
+
+
+def normal_title(title: str) -> str:
+    """A title with case, punctuation, runs of spaces and a trailing period ignored: equal means the same title."""
+    return loose_key(title.strip().rstrip("."))
+
+
+def same_claim(titles: Iterable[str], title: str) -> list[str]:
+    """The existing titles equal to `title` after normalisation (normal_title)."""
+    key = normal_title(title)
+    return [t for t in titles if normal_title(t) == key] if key else []
+
+
+def paraphrase_score(a: str, b: str) -> float:
+    """0-100: how likely two titles state the same claim.
+
+    The better of the word-order-free edit ratio (rapidfuzz token sort) and
+    the overlap of their content words after stemming (Dice, x100), so that
+    a reordered, re-punctuated or lightly reworded title scores high.
+    """
+    from rapidfuzz import fuzz
+
+    from codex_cli.core.matcher import tokens
+
+    ka, kb = normal_title(a), normal_title(b)
+    if not ka or not kb:
+        return 0.0
+    wa = {t for t in tokens(ka) if t}
+    wb = {t for t in tokens(kb) if t}
+    dice = 2 * len(wa & wb) / (len(wa) + len(wb)) if wa and wb else 0.0
+    score = max(float(fuzz.token_sort_ratio(ka, kb)), 100.0 * dice)
+    return score if ka == kb else min(score, 99.0)  # 100 only for the same title
+
+
+def near_duplicates(title: str, titles: Sequence[str], *, limit: int = 3, cutoff: float = PARAPHRASE_THRESHOLD) -> list[tuple[str, float]]:
+    """Existing titles that likely state the same claim (paraphrase_score >= cutoff), best first."""
     from rapidfuzz import fuzz, process
 
-    query = loose_key(title)
+    query = normal_title(title)
     if not query:
         return []
-    choices = {i: loose_key(t) for i, t in enumerate(titles)}
-    found = process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=limit, score_cutoff=cutoff)
-    return [(titles[i], round(score, 1)) for _, score, i in found if not same_title(titles[i], title)]
+    choices = {i: normal_title(t) for i, t in enumerate(titles)}
+    # a cheap first pass in C (shared words), then the full score on the few that pass
+    pool = process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=max(20, limit * 5), score_cutoff=40)
+    scored = [(titles[i], round(paraphrase_score(title, titles[i]), 1)) for _, _, i in pool if not same_title(titles[i], title)]
+    scored = [(t, sc) for t, sc in scored if sc >= cutoff]
+    scored.sort(key=lambda ts: -ts[1])
+    return scored[:limit]

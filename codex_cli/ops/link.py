@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from codex_cli.core import frontmatter
 from codex_cli.core.links import Link, markdown_destination
-from codex_cli.core.matcher import Suggestion, draft_of
+from codex_cli.core.matcher import Draft, Suggestion, draft_of
 from codex_cli.core.note import Note, decode
 from codex_cli.core.plan import Plan
 from codex_cli.core.resolve import BROKEN
@@ -38,12 +38,12 @@ CLEAR_MIN = 85.0  # and the least score it must reach
 
 @dataclass
 class Suggested:
-    note: Note
+    note: Note | None  # None for a draft (`--draft`)
     suggestions: list[Suggestion]
 
     def to_json(self) -> dict[str, object]:
         return {
-            "note": self.note.path,
+            "note": self.note.path if self.note else None,
             "suggestions": [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in self.suggestions],
         }
 
@@ -81,6 +81,49 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
         return Suggested(note, rank_in(index, draft_of(vault, note), limit, wanted, text_reader(vault)))
     finally:
         index.close()
+
+
+def propose(vault: Vault, draft: Draft, limit: int = 10, types: list[str] | None = None) -> list[Suggestion]:
+    """The ranking for text that is not (or not yet) a note: `new`'s proposals, `link --draft`.
+
+    Like `suggest`: from the index when it is built, else from one `git grep`
+    pass while the index is built in the background.
+    """
+    from codex_cli.adapters import search_index
+    from codex_cli.core.matcher import rank
+
+    wanted = frozenset(types) if types else vault.config.claim_types
+    if not search_index.inline_only() and not search_index.is_built(vault.root, vault.fingerprint()):
+        from codex_cli.adapters.grep_rank import GrepUnavailable
+        from codex_cli.adapters.grep_rank import rank as cold_rank
+
+        try:
+            return cold_rank(vault, draft, limit, wanted)
+        except GrepUnavailable:
+            pass  # not a git work tree: build the index now
+        finally:
+            search_index.build_in_background(vault.root)
+    return rank(vault, draft, limit, wanted)
+
+
+def read_draft(vault: Vault, source: str, text: str) -> Draft:
+    """A draft from a file's text (`-`: standard input): frontmatter, an H1 as the title, the body.
+
+    Without an H1 the title is the file name (or, from standard input, the
+    first line). Its links are left out of the query and used as seeds.
+    """
+    from codex_cli.core.note import parse_note
+
+    note = parse_note("draft.md", text.encode("utf-8", "surrogateescape"), vault.context())
+    body = text[note.body_start :]
+    title = note.h1 or ""
+    if not title:
+        if source != "-":
+            title = strip_md(source.replace("\\", "/").rpartition("/")[2])
+        else:
+            first = body.strip().splitlines()[:1]
+            title = first[0].lstrip("# ").strip() if first else ""
+    return Draft(title, note.description, body, None, frozenset(link.target for link in note.links if link.target.strip()), note.domain)
 
 
 def _suggest_cold(vault: Vault, query: str, limit: int, types: list[str] | None) -> Suggested:
@@ -351,23 +394,70 @@ class BrokenLink:
 
 
 def broken_links(vault: Vault, note: Note, limit: int = 5) -> list[BrokenLink]:
-    """The note's broken links that can be rewritten in place, with candidate titles."""
-    from codex_cli.core.suggest import Suggester, combined_score
-    from codex_cli.core.text import loose_key
-
-    suggester = Suggester([n.title for n in vault.notes.values() if n.path != note.path])
+    """The note's broken links that can be rewritten in place, with candidates (did_you_mean), never itself."""
     out = []
     for link in note.links:
         if link.target_start < 0 or not link.target.strip():
             continue
         if vault.resolver.resolve_link(link, note.path).status != BROKEN:
             continue
-        query = strip_md(link.target.rpartition("/")[2])
-        titles = suggester.suggest(query, limit)
-        qkey = loose_key(query)
-        scored = sorted(((t, round(combined_score(qkey, loose_key(t)), 1)) for t in titles), key=lambda ts: -ts[1])
-        out.append(BrokenLink(link, scored))
+        found = did_you_mean(vault, link.target, note.path, limit)
+        out.append(BrokenLink(link, [(_written_form(vault, p, note), sc) for p, sc in found]))
     return out
+
+
+def _written_form(vault: Vault, path: str, source: Note) -> str:
+    """The title, or the path (without .md) when the title alone would not lead to this note."""
+    return written_target(vault, vault.notes[path], source) if path in vault.notes else strip_md(path)
+
+
+FUZZY_SURE = 90.0  # a title this close by edit distance needs no ranker
+
+
+def did_you_mean(vault: Vault, target: str, source_path: str | None, limit: int = 3) -> list[tuple[str, float]]:
+    """The notes a broken `[[target]]` most likely meant, as (path, 0-100), best first.
+
+    Edit distance first (core.suggest); where it is not sure (a truncated or
+    reworded title) the link ranker is asked with the target as a title, and
+    its order decides, the edit score breaking ties. Never the linking note.
+    """
+    from codex_cli.core.suggest import Suggester, combined_score
+    from codex_cli.core.text import loose_key
+
+    by_title: dict[str, list[str]] = {}
+    for n in vault.notes.values():
+        if n.path != source_path:
+            by_title.setdefault(n.title, []).append(n.path)
+    query = strip_md(target.rpartition("/")[2])
+    qkey = loose_key(query)
+    if not qkey:
+        return []
+    fuzzy = [(t, combined_score(qkey, loose_key(t))) for t in Suggester(list(by_title)).suggest(query, limit + 2)]
+    scores: dict[str, float] = {}
+    for t, sc in fuzzy:
+        for p in _prefer_path(by_title[t], target):
+            scores.setdefault(p, sc)
+    if fuzzy and fuzzy[0][1] >= FUZZY_SURE:
+        return sorted(scores.items(), key=lambda ps: -ps[1])[:limit]
+    types = list({n.type for n in vault.notes.values() if n.type})
+    ranked = propose(vault, Draft(title=query, path=source_path), limit + 2, types) if types else []
+    order = {s.path: k for k, s in enumerate(ranked)}
+    for s in ranked:
+        if s.path != source_path:
+            scores.setdefault(s.path, round(combined_score(qkey, loose_key(vault.notes[s.path].title if s.path in vault.notes else s.title)), 1))
+    best = sorted(scores, key=lambda p: (order.get(p, len(order)), -scores[p]))
+    return [(p, scores[p]) for p in best[:limit]]
+
+
+def _prefer_path(paths: list[str], target: str) -> list[str]:
+    """Of several notes sharing a title, those whose path ends like the target's (`ai-alignment/_map`)."""
+    if len(paths) <= 1 or "/" not in target:
+        return paths
+    from codex_cli.core.text import loose_key
+
+    tail = loose_key(strip_md(target))
+    fitting = [p for p in paths if loose_key(strip_md(p)).endswith(tail)]
+    return fitting or paths
 
 
 def plan_fixes(vault: Vault, note: Note, choices: list[tuple[Link, str]], plan: Plan | None = None) -> LinkResult:
@@ -379,6 +469,8 @@ def plan_fixes(vault: Vault, note: Note, choices: list[tuple[Link, str]], plan: 
     raw = _raw(vault, note.path)
     for link, title in choices:
         target = vault.find_note(title)
+        if target.path == note.path:
+            raise Refused(f"a note cannot link to itself: [[{link.target}]] in {note.path}")
         new = written_target(vault, target, note)
         if link.markdown:  # the path from this note, encoded as the link was
             written = decode(raw)[0][link.target_start - 1 : link.target_end]

@@ -53,6 +53,8 @@ class NewRequest:
     map_section: str | None = None
     no_map: bool = False
     allow_label: bool = False
+    allow_duplicate: bool = False
+    link_top: int = 0  # accept the best N proposals as links (headless)
     why: str | None = None
     edit: bool = False
     dry_run: bool = False
@@ -224,26 +226,27 @@ def choose_links(
 ) -> tuple[list[LinkChoice], list[dict[str, Any]]]:
     """The links to write under `Relevant Notes:`, and the matcher's proposals."""
     from codex_cli.adapters import prompts
-    from codex_cli.core.matcher import Draft, rank
+    from codex_cli.core.matcher import Draft
 
     chosen = [resolve_link(vault, spec, path) for spec in request.links]
     chosen = list({c.target: c for c in chosen}.values())
-    if request.kind not in PROPOSITIONS or not can_ask or request.links:
-        return chosen, []  # headless, ranking is left to `codex link NOTE --suggest`
+    if request.kind not in PROPOSITIONS:
+        return chosen, []
     title: Title = answers["title"]
     draft = Draft(
         title=title.text,
         description=str(answers.get("description") or ""),
         body=str(answers.get("body") or ""),
         links=frozenset(c.title for c in chosen),
+        domain=str(answers.get("domain") or "") or None,
     )
-    found: list[Any] = []
-    for s in rank(vault, draft, limit=10):  # one choice per title
-        if all(s.title.casefold() != f.title.casefold() for f in found):
-            found.append(s)
-    found = found[:8]
+    found = proposals_for(vault, draft, limit=max(8, request.link_top))
     proposals = [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in found]
-    if not found:
+    if request.link_top > 0:  # headless: take the best N
+        for s in found[: request.link_top]:
+            chosen.append(LinkChoice(s.title, DEFAULT_RELATION, link_target(vault, s.path, path)))
+        return chosen, proposals
+    if not found or not can_ask or request.links:
         return chosen, proposals
     import shutil
 
@@ -271,6 +274,17 @@ def choose_links(
         relation = prompts.ask_missing([q], {}, can_ask=True).get("relation") or DEFAULT_RELATION
         chosen.append(LinkChoice(s.title, " ".join(str(relation).split()) or DEFAULT_RELATION, link_target(vault, s.path, path)))
     return chosen, proposals
+
+
+def proposals_for(vault: Vault, draft: Any, limit: int = 8) -> list[Any]:
+    """Link proposals for a note being written (one per title), best first; shared with `extract`."""
+    from codex_cli.ops.link import propose
+
+    found: list[Any] = []
+    for s in propose(vault, draft, limit=limit + 2):
+        if all(s.title.casefold() != f.title.casefold() for f in found):
+            found.append(s)
+    return found[:limit]
 
 
 @dataclass
@@ -438,7 +452,7 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     author = author_for(vault, request.options)
     if kind in AGENT_KINDS and _empty(request.values.get("agent")) and author.is_agent:
         request.values["agent"] = author.handle
-    gate = Gate(vault, kind, request.allow_label)
+    gate = Gate(vault, kind, request.allow_label, request.allow_duplicate)
     form = build_form(vault, kind, gate, known_agents(vault))
     warnings: list[str] = []
 

@@ -110,10 +110,11 @@ def domain_list(vault: Vault, flag: str) -> Callable[[Any], list[str]]:
 class Gate:
     """The title rules for one vault and one note type (core.titles does the work)."""
 
-    def __init__(self, vault: Vault, kind: str, allow_label: bool) -> None:
+    def __init__(self, vault: Vault, kind: str, allow_label: bool, allow_duplicate: bool = False) -> None:
         self.vault = vault
         self.kind = kind
         self.allow_label = allow_label
+        self.allow_duplicate = allow_duplicate
         self._titles: list[str] | None = None
         self._claim_titles: list[str] | None = None
 
@@ -145,7 +146,20 @@ class Gate:
             taken = Exists(path)
             taken.hint = "titles are unique (case-insensitively): say it differently"
             raise taken
+        if self.kind in PROPOSITIONS and not self.allow_duplicate:
+            self.refuse_same_claim(title)
         return title
+
+    def refuse_same_claim(self, title: Title) -> None:
+        """Refuse a title equal to an existing one after normalisation (case, punctuation, a final period)."""
+        from codex_cli.core.titles import same_claim
+
+        same = same_claim(self.titles, title.name)
+        if same:
+            path = next(p for p, n in self.vault.notes.items() if n.title == same[0])
+            taken = Exists(path)
+            taken.hint = "the same title but for case, punctuation or a final period: say it differently, or pass --allow-duplicate"
+            raise taken
 
     def labels(self, title: Title) -> list[str]:
         from codex_cli.core.titles import label_warnings
@@ -160,7 +174,7 @@ class Gate:
         if self.kind not in PROPOSITIONS:
             return []
         found = near_duplicates(title.name, self.claim_titles)
-        return [f"close to an existing {self.kind} ({score:.0f}%): {t}" for t, score in found]
+        return [f"likely the same claim as an existing {self.kind} ({score:.0f}/100): {t}" for t, score in found]
 
     def warnings(self, title: Title) -> list[str]:
         return self.labels(title) + self.duplicates(title)
@@ -181,15 +195,15 @@ def _domain_choices(vault: Vault) -> list[Choice]:
     return [Choice(name, f"{name}  ({folder})") for name, folder in sorted(vault.config.domains.items())]
 
 
-def guess_domain(vault: Vault, title: str, description: str = "") -> str | None:
-    """The domain most of the closest existing claims are in."""
+def guess_domain(vault: Vault, title: str, description: str = "", exclude: str | None = None) -> str | None:
+    """The domain most of the 7 closest existing claims are in (`exclude`: a note to leave out)."""
     from codex_cli.core.matcher import Draft, rank
 
     if not title:
         return None
     config = vault.config
     votes: Counter[str] = Counter()
-    for s in rank(vault, Draft(title=title, description=description), limit=7):
+    for s in rank(vault, Draft(title=title, description=description, path=exclude), limit=7):
         note = vault.notes.get(s.path)
         if note is None:
             continue

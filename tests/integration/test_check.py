@@ -130,6 +130,15 @@ def test_fix_repairs_only_unambiguous_links(vault: Path) -> None:
     assert "2 errors" in result.stdout.splitlines()[-1]
 
 
+def test_fix_never_links_a_note_to_itself(vault: Path) -> None:
+    own = "insert-coin-labs futardio fundraise"
+    write_vault(vault, {f"n/{own}.md": "# x\n\n[[insert-coin-labs]] raised money.\n"})
+    result = run(["check", "--fix", "--json"], cwd=vault)
+    assert (vault / f"n/{own}.md").read_text() == "# x\n\n[[insert-coin-labs]] raised money.\n"
+    found = [f for f in result.json()["broken_links"] if f["target"] == "insert-coin-labs"]
+    assert found and own not in found[0]["suggestions"]
+
+
 def test_cache_sees_changed_files_and_stays_out_of_git(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CODEX_CACHE_DIR")
     write_vault(vault, {"a.md": "[[b]]\n", "b.md": "x\n"})

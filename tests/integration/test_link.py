@@ -188,6 +188,22 @@ def test_fix_broken_keeps_alias_and_heading(vault: Path) -> None:
     assert "left [[nothing like any title at all]]" in result.stderr
 
 
+def test_fix_broken_never_offers_the_note_itself_and_prefers_a_path(vault: Path) -> None:
+    body = "See [[sleep deprivation impairs]] and [[finance/_map]]."
+    _repo(vault, **{
+        f"domains/health/{H}.md": claim(H, body, domain="health"),
+        "domains/finance/_map.md": "# Finance\n",
+        "domains/health/_map.md": "# Health\n",
+    })
+    from codex_cli.ops.link import broken_links
+    from codex_cli.vault import Vault
+
+    v = Vault.open(vault)
+    found = {b.link.target: [t for t, _ in b.candidates] for b in broken_links(v, v.notes[f"domains/health/{H}.md"])}
+    assert H not in found["sleep deprivation impairs"]
+    assert found["finance/_map"][0] == "domains/finance/_map"
+
+
 def test_suggest_sees_notes_written_since_the_last_run(vault: Path) -> None:
     _repo(vault)
     assert run(["link", A, "--suggest", "--json"], cwd=vault).code == 0
@@ -197,3 +213,16 @@ def test_suggest_sees_notes_written_since_the_last_run(vault: Path) -> None:
     assert C in [s["title"] for s in doc["suggestions"]]
     doc = run(["link", C, "--suggest", "--json"], cwd=vault).json()
     assert new in [s["title"] for s in doc["suggestions"]]
+
+
+def test_suggest_for_a_draft_from_a_file_and_from_standard_input(vault: Path, tmp_path: Path) -> None:
+    _repo(vault)
+    draft = f"---\ndescription: markets decide\n---\n\n# futarchy prices proposals\n\nConditional markets price each proposal. See [[{C}]].\n"
+    (tmp_path / "draft.md").write_text(draft)
+    doc = run(["link", "--suggest", "--draft", str(tmp_path / "draft.md"), "--json"], cwd=vault).json()
+    titles = [s["title"] for s in doc["suggestions"]]
+    assert doc["note"] is None and titles and C not in titles and titles[0] in (A, B)  # C is linked: a seed, never proposed
+    piped = run(["link", "--suggest", "--draft", "-", "--json"], cwd=vault, stdin=draft)
+    assert [s["title"] for s in piped.json()["suggestions"]] == titles
+    assert run(["link", A, "--suggest", "--draft", "-"], cwd=vault, stdin=draft).code == 2
+    assert run(["link"], cwd=vault).code == 2

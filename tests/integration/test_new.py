@@ -197,7 +197,30 @@ def test_near_duplicate_is_a_warning_with_the_closest(vault: Path) -> None:
     make_vault(vault)
     result = new(vault, "claim", MARKETS.replace("bet on", "bet about"), *FLAGS)
     assert result.code == 0
-    assert "close to an existing claim" in result.stderr and MARKETS in result.stderr
+    assert "likely the same claim as an existing claim" in result.stderr and MARKETS in result.stderr
+    doc = new(vault, "claim", ALIGNMENT.replace("rather than", "and not") + " at all", *FLAGS, "--json", "--dry-run").json()
+    assert any(ALIGNMENT in w for w in doc["warnings"])  # headless, in the JSON too
+
+
+def test_the_same_title_but_for_case_and_punctuation_is_refused(vault: Path) -> None:
+    make_vault(vault)
+    before = snapshot(vault)
+    same = MARKETS.upper().replace("BECAUSE", "— because") + "."
+    result = new(vault, "claim", same, *FLAGS)
+    assert result.code == 3 and "already exists" in result.stderr and "--allow-duplicate" in result.stderr
+    assert snapshot(vault) == before
+    assert new(vault, "claim", same, *FLAGS, "--allow-duplicate", "--no-commit").code == 0
+
+
+def test_headless_json_has_proposals_and_link_top_takes_the_best(vault: Path) -> None:
+    make_vault(vault)
+    body = ["--body", "Traders with money at stake reveal what they know; markets aggregate information."]
+    doc = new(vault, "claim", NEW, *FLAGS, *body, "--json", "--dry-run").json()
+    assert doc["proposals"] and doc["proposals"][0]["title"] == MARKETS and doc["links"] == []
+    assert {"title", "path", "score", "why"} <= set(doc["proposals"][0])
+    doc = new(vault, "claim", NEW, *FLAGS, *body, "--json", "--link-top", "1", "--no-commit").json()
+    assert doc["links"] == [{"title": MARKETS, "target": MARKETS, "relation": "related"}]
+    assert f"- [[{MARKETS}]] — related" in (vault / doc["path"]).read_text()
 
 
 def test_link_that_does_not_resolve_names_the_closest(vault: Path) -> None:
