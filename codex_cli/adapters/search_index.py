@@ -474,6 +474,18 @@ def index_location(root: Path) -> Path | None:
     return store.folder / "match.sqlite" if store.enabled else None
 
 
+COLD_FROM = 3000  # notes: below this, a first run builds the index (seconds) rather than answer from git grep
+
+
+def answer_cold(vault: Any) -> bool:
+    """Whether this run answers from one `git grep` pass (adapters.grep_rank) while the index is built
+    in the background: no finished index, not CODEX_INDEX_INLINE, and a vault large enough that
+    building first would keep the user waiting (COLD_FROM notes)."""
+    if inline_only() or is_built(vault.root, vault.fingerprint()):
+        return False
+    return len(vault.paths()) >= COLD_FROM
+
+
 def inline_only() -> bool:
     """CODEX_INDEX_INLINE=1 (tests, scripts): build the index before answering, never in the background."""
     return os.environ.get("CODEX_INDEX_INLINE", "") not in ("", "0")

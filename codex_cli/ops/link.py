@@ -57,7 +57,7 @@ def suggest(vault: Vault, query: str, limit: int = 10, types: list[str] | None =
     from codex_cli.adapters import search_index
     from codex_cli.core.matcher import open_index, rank_in, text_reader
 
-    if not search_index.inline_only() and not search_index.is_built(vault.root, vault.fingerprint()):
+    if search_index.answer_cold(vault):
         from codex_cli.adapters.grep_rank import GrepUnavailable
 
         try:
@@ -93,7 +93,7 @@ def propose(vault: Vault, draft: Draft, limit: int = 10, types: list[str] | None
     from codex_cli.core.matcher import rank
 
     wanted = frozenset(types) if types else vault.config.claim_types
-    if not search_index.inline_only() and not search_index.is_built(vault.root, vault.fingerprint()):
+    if search_index.answer_cold(vault):
         from codex_cli.adapters.grep_rank import GrepUnavailable
         from codex_cli.adapters.grep_rank import rank as cold_rank
 

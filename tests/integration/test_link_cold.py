@@ -34,6 +34,7 @@ def cold(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The cold path enabled; background builds recorded instead of started."""
     started: list[Path] = []
     monkeypatch.delenv("CODEX_INDEX_INLINE")
+    monkeypatch.setattr(search_index, "COLD_FROM", 0)
     monkeypatch.setattr(search_index, "build_in_background", lambda root: started.append(root) or True)
     return started
 
@@ -134,6 +135,13 @@ def test_doc_frequency_of_a_word_in_no_other_note_is_zero_when_every_note_is_sam
     index.about(A, f"domains/finance/{A}.md")
     df = index.doc_frequency(["futarchy", "hippocamp", "zzzz"])
     assert df["futarchy"] > 1 and df["zzzz"] == 1  # 1 = the note itself (query_terms subtracts it)
+
+
+def test_a_small_vault_builds_the_index_on_the_first_run(vault: Path, cold: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "COLD_FROM", 100)
+    git_init(write_vault(vault, _files()))
+    assert run(["link", A, "--suggest", "--json"], cwd=vault).code == 0
+    assert cold == [] and search_index.is_built(vault, Vault.open(vault).fingerprint())
 
 
 def test_vault_in_a_subfolder_of_its_repository(tmp_path: Path, cold: list[Path]) -> None:

@@ -205,7 +205,7 @@ def test_near_duplicate_is_a_warning_with_the_closest(vault: Path) -> None:
 def test_the_same_title_but_for_case_and_punctuation_is_refused(vault: Path) -> None:
     make_vault(vault)
     before = snapshot(vault)
-    same = MARKETS.upper().replace("BECAUSE", "— because") + "."
+    same = MARKETS.upper().replace("BECAUSE", "— because") + "!"
     result = new(vault, "claim", same, *FLAGS)
     assert result.code == 3 and "already exists" in result.stderr and "--allow-duplicate" in result.stderr
     assert snapshot(vault) == before
