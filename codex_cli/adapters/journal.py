@@ -262,8 +262,8 @@ class Transaction:
                 offset += len(old)
         record = Record(os.getpid(), list(sys.argv), [e for e, _ in entries], list(folders), git)
         _fsync_write(self.folder / BACKUP, b"".join(chunks))
+        self.record = record  # before the journal is saved: an interrupt while saving still undoes (nothing)
         _save(self.folder, record, sync=True)
-        self.record = record
         _outcome = None
         step()
         return record
@@ -275,9 +275,9 @@ class Transaction:
 
     def end(self, what: str = "the change was written") -> None:
         global _outcome
-        _drop(self.folder)
-        self.record = None
+        self.record = None  # first: an interrupt from here on finds nothing to undo
         _outcome = what + " before the interrupt"
+        _drop(self.folder)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         global _outcome
@@ -361,6 +361,9 @@ def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[s
             continue
         old = backup[entry.offset : entry.offset + entry.length]
         target = root / entry.old_path
+        if len(old) != entry.length:  # the backup is gone or short: never "restore" what it does not hold
+            kept.append(entry.old_path)
+            continue
         if _read(target) != old:
             write_file(target, old, entry.mode, temp_name(record.pid, i, "u"), fault=False)
             restored += 1
@@ -378,7 +381,7 @@ def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[s
     _drop(folder)
     said = ", ".join(w for w in words if w) or "nothing had been written"
     if kept:
-        said += "; kept (changed since): " + ", ".join(kept)
+        said += "; left as they are (changed since, or no backup to restore from): " + ", ".join(kept)
     return "rolled back: " + said, clean
 
 

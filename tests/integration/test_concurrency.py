@@ -113,3 +113,36 @@ def test_kill_9_at_random_moments_of_a_large_rename(vault: Path) -> None:
             outcomes.add("rolled back" if "recovered an interrupted codex command" in after.stderr else "untouched")
         assert (snapshot(vault), git(vault, "for-each-ref")) == before
     assert outcomes  # which ones depends on the machine's speed
+
+
+def test_a_read_only_command_leaves_a_running_change_alone(vault: Path) -> None:
+    new_vault.make_vault(vault)
+    title = "the claim being written stays whole while check runs"
+    writer = _start(vault, _claim_args(title), CODEX_FAULT_SLEEP="0.3")
+    _wait_for(lambda: (vault / ".git" / "codex" / "journal.json").exists() or writer.poll() is not None)
+    checked = run(["check"], cwd=vault)  # its journal is there, but its command holds the lock
+    assert "recovered" not in checked.stderr
+    assert writer.wait(timeout=60) == 0, writer.stderr.read() if writer.stderr else ""
+    assert (vault / f"domains/ai/{title}.md").exists()
+    assert git(vault, "status", "--porcelain") == ""
+
+
+def test_a_commit_left_running_by_a_killed_codex_is_waited_for_not_rolled_back_under(vault: Path) -> None:
+    new_vault.make_vault(vault)
+    hook = vault / ".git" / "hooks" / "pre-commit"
+    started = vault / ".git" / "hook-started"
+    hook.write_text(f"#!/bin/sh\ntouch '{started}'\nsleep 2\n")
+    hook.chmod(0o755)
+    title = "a claim whose commit outlives its codex"
+    proc = _start(vault, _claim_args(title))
+    _wait_for(started.exists)
+    proc.send_signal(signal.SIGKILL)  # git commit and its hook go on, holding the vault lock
+    proc.wait(timeout=30)
+    early = run(["check"], cwd=vault)
+    assert "recovered" not in early.stderr  # the lock is still held: nothing is rolled back under the commit
+    waited = run(["new", "claim", "a later claim waits for the orphaned commit", *new_vault.FLAGS, "--yes", "--agent", "rio", "--no-map"], cwd=vault)
+    assert "the change had been committed" in waited.stderr, waited.stderr
+    assert waited.code == 0, waited.stderr
+    log = git(vault, "log", "--format=%s", "-2")
+    assert title in log and "a later claim waits" in log
+    assert git(vault, "status", "--porcelain", "--untracked-files=all") == ""

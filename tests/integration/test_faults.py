@@ -184,3 +184,14 @@ def test_ctrl_c_while_the_early_search_starts_is_one_line_not_a_traceback(tmp_pa
     monkeypatch.setattr(grep, "start_early", interrupted)
     result = run(["rename", OLD, RENAMED, "--yes"], cwd=root)
     assert (result.code, result.stderr) == (130, "codex: interrupted: nothing was written\n")
+
+
+def test_check_reports_a_stray_temporary_file(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    root.mkdir()
+    _fixable(root)
+    (root / "n" / ".codex-4711-0.tmp").write_text("half a note")
+    doc = run(["--json", "check"], cwd=root).json()
+    assert {"file": "n/.codex-4711-0.tmp", "line": None, "code": "stray-temp", "severity": "warning"}.items() <= next(
+        p for p in doc["problems"] if p["code"] == "stray-temp"
+    ).items()

@@ -1,0 +1,83 @@
+"""adapters.journal outside git: the record, the rollback from any point, and its guards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codex_cli.adapters import journal
+from codex_cli.adapters.apply import prepare, write
+from codex_cli.core.plan import Plan
+from tests.helpers import snapshot, write_vault
+
+
+def _plan(root: Path) -> Plan:
+    write_vault(root, {"a.md": "alpha\n", "dir/b.md": "beta\n"})
+    plan = Plan()
+    plan.edit("a.md", (root / "a.md").read_bytes(), 0, 5, "ALPHA")
+    plan.move("dir/b.md", (root / "dir/b.md").read_bytes(), "new/folder/b.md")
+    plan.create("c.md", "new\n")
+    return plan
+
+
+def _written(root: Path, plan: Plan) -> journal.Record:
+    """Apply the plan and leave its journal behind, as a killed process would."""
+    txn = journal.Transaction(root)
+    prepared = prepare(root, plan)
+    record = txn.begin(prepared.entries, prepared.folders)
+    write(root, prepared)
+    return record
+
+
+def test_the_next_command_rolls_back_every_kind_of_change_and_says_so(vault: Path) -> None:
+    plan = _plan(vault)
+    before = snapshot(vault)
+    _written(vault, plan)
+    assert snapshot(vault) != before
+    said = journal.recover(vault)
+    assert said is not None and said.startswith("recovered an interrupted codex command (pid ")
+    assert said.endswith("rolled back: 2 files restored, 2 new files removed")
+    assert snapshot(vault) == before
+    assert not (vault / "new").exists() and not (vault / ".codex").exists()
+    assert journal.recover(vault) is None  # once
+
+
+def test_a_rollback_interrupted_half_way_is_finished_by_the_next_one(vault: Path) -> None:
+    plan = _plan(vault)
+    before = snapshot(vault)
+    record = _written(vault, plan)
+    (vault / "a.md").write_bytes(b"alpha\n")  # the first rollback got this far
+    (vault / f"{journal.temp_name(record.pid, 0, 'u')}").write_bytes(b"half")  # and died writing its next file
+    assert journal.recover(vault) is not None
+    assert snapshot(vault) == before
+
+
+def test_a_missing_backup_never_empties_a_file(vault: Path) -> None:
+    plan = _plan(vault)
+    _written(vault, plan)
+    (vault / ".codex" / journal.BACKUP).unlink()
+    said = journal.recover(vault) or ""
+    assert "left as they are" in said and "a.md" in said
+    assert (vault / "a.md").read_text() == "ALPHA\n"  # not truncated to the empty backup
+
+
+def test_a_file_created_and_then_changed_by_someone_is_kept(vault: Path) -> None:
+    plan = _plan(vault)
+    _written(vault, plan)
+    (vault / "c.md").write_text("edited by hand after the crash\n")
+    said = journal.recover(vault) or ""
+    assert "c.md" in said
+    assert (vault / "c.md").read_text() == "edited by hand after the crash\n"
+
+
+def test_an_interrupt_after_the_end_undoes_nothing(vault: Path) -> None:
+    plan = _plan(vault)
+    with pytest.raises(KeyboardInterrupt), journal.Transaction(vault) as txn:
+        prepared = prepare(vault, plan)
+        txn.begin(prepared.entries, prepared.folders)
+        write(vault, prepared)
+        txn.end()
+        raise KeyboardInterrupt
+    assert (vault / "a.md").read_text() == "ALPHA\n" and (vault / "c.md").exists()
+    assert journal.outcome() == "the change was written before the interrupt"
