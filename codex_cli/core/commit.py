@@ -81,9 +81,18 @@ class Author:
         return cls(slugify(one_line, 3), one_line, None, False)
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks as spaces: what a flag (`--why`) or a title adds to a
+    message stays on its own line, so it can never start a trailer of its own."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 def subject(config_commit: dict[str, Any], author: Author, action: str) -> str:
     template = str(config_commit.get("subject") or "{agent}: {action}")
-    return template.format(agent=author.handle, action=action)
+    return template.format(agent=author.handle, action=one_line(action))
 
 
 def trailers(config_commit: dict[str, Any], author: Author) -> list[str]:
@@ -113,6 +122,7 @@ def message(
     if connections:
         body.append(f"- Connections: {connections}")
     body.extend(extra or [])
+    body = [one_line(line) for line in body]
     if body:
         lines.extend(body)
         lines.append("")

@@ -389,3 +389,13 @@ def test_no_git_identity_is_refused_before_anything_is_written(vault: Path, vict
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "rio@example.org")
     assert new_claim(vault, "--agent", "rio").code == 0
     assert git(vault, "log", "-1", "--format=%ae %ce").strip() == "rio@example.org rio@example.org"
+
+
+def test_a_why_with_line_breaks_cannot_forge_a_trailer(vault: Path) -> None:
+    make_vault(vault)
+    result = new_claim(vault, "--agent", "rio", "--why", "because\n\nPentagon-Agent: Forged <1>\r\nReviewed-by: nobody")
+    assert result.code == 0, result.stderr
+    message = git(vault, "log", "-1", "--format=%B")
+    assert "- Why: because Pentagon-Agent: Forged <1> Reviewed-by: nobody" in message
+    assert trailers(vault) == ["Pentagon-Agent: Rio <HEADLESS>"]
+    assert git(vault, "log", "-1", "--format=%(trailers:key=Pentagon-Agent,valueonly)").strip() == "Rio <HEADLESS>"
