@@ -19,7 +19,7 @@ possible answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -156,12 +156,15 @@ def note_part(
     text: str | None = None,
     drift: str | None = WARNING,
     aliases: bool = True,
+    cased: Container[str] | None = None,
 ) -> Part:
     """One note's share of the report, against the index of every note.
 
     A map's entries are checked too when its `text` is given. `drift` is
     the severity of a link written in another case than its target (None:
     not reported); `aliases` whether the note's frontmatter aliases count.
+    `cased` (`core.resolve.cased_keys`) spares the case comparison for the
+    links written in lower case to a note named in lower case: most of them.
     """
     path = note.path
     out: list[tuple[Any, ...]] = [(path, p.code, p.severity, p.message, p.line, None, ()) for p in note.problems]
@@ -181,8 +184,14 @@ def note_part(
         if status == OK:
             if link.target_start >= 0 and not link.markdown and link.target.rstrip()[-3:].lower() == ".md":
                 out.append((path, "md-suffix", WARNING, f"[[{link.target}]] carries a `.md` suffix", link.line, link.target, ()))
-            # (a link written as its note's path or name cannot drift: no call)
-            if drift is not None and not res.note.path.endswith(link.target + ".md") and (fixed := case_drift(link, res, path)) is not None:  # type: ignore[union-attr]
+            t = link.target
+            if (
+                drift is not None
+                # written in ASCII lower case (unpadded) to a name that is too: no drift
+                and (cased is None or not t.islower() or not t.isascii() or t in cased or t.strip() != t)
+                and not res.note.path.endswith(t + ".md")  # type: ignore[union-attr]  # as written
+                and (fixed := case_drift(link, res, path)) is not None
+            ):
                 assert res.note is not None
                 message = f"{shown(link)} differs in case from {res.note.path}"
                 out.append((path, "link-case", drift, message, link.line, link.target, (fixed,)))

@@ -62,20 +62,6 @@ class Link(NamedTuple):
         return (tuple.__new__, (Link, tuple(self)))
 
 
-_code_memo: tuple[str, list[tuple[int, int]]] | None = None
-
-
-def _code_ranges_of(text: str) -> list[tuple[int, int]]:
-    """`code_ranges`, remembered for the last text (wiki and markdown links ask for the same note's)."""
-    global _code_memo
-    memo = _code_memo
-    if memo is not None and memo[0] is text:
-        return memo[1]
-    code = code_ranges(text)
-    _code_memo = (text, code)
-    return code
-
-
 def code_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges of fenced code blocks and inline code spans, sorted."""
     if "`" not in text and "~~~" not in text:
@@ -190,7 +176,7 @@ def _code_of(scanned: _Scanned) -> list[tuple[int, int]]:
     global _last
     if scanned.code is not None:
         return scanned.code
-    code = _code_ranges_of(scanned.text)
+    code = code_ranges(scanned.text)
     if _last is scanned:
         _last = scanned._replace(code=code)
     return code
@@ -280,13 +266,21 @@ def parse_markdown_links(text: str, start: int = 0, end: int | None = None, star
         m = _MD_TAIL.match(text, at, end)
         link = _markdown_link(text, m, start) if m is not None else None
         if link is not None:
-            code = _code_ranges_of(text)
+            code = _code_for(text)
             if not (code and _inside(code, link.start, link.end)):
                 if starts is None:
                     starts = line_starts(text)
                 links.append(link._replace(line=bisect_right(starts, link.start)))
         at = _next_tail(text, m.end() if m is not None else at + 2, end)
     return links
+
+
+def _code_for(text: str) -> list[tuple[int, int]]:
+    """The code ranges of `text`: those `parse_links` found in it if it was the last text scanned."""
+    last = _last
+    if last is not None and last.text is text and last.code is not None:
+        return last.code
+    return code_ranges(text)
 
 
 def _next_tail(text: str, start: int, end: int) -> int:

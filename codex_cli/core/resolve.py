@@ -349,6 +349,28 @@ class PartialIndex(Resolver[PathRef]):
 # --- case drift ------------------------------------------------------------------
 
 
+def cased_keys(paths: Iterable[str]) -> frozenset[str]:
+    """The lower-case targets that may name a note written otherwise: the keys
+    (`target_key`) of every path and title that is not all lower case, also
+    with `.md`; all of them for a name that is not ASCII.
+
+    A link whose target is all lower case and not one of these cannot
+    differ in case from the note it resolves to: `codex check` asks this
+    small set (a hash it has just computed, in the processor's cache)
+    rather than looking at each link's note, which is most of the cost of
+    looking for case drift on a large vault.
+    """
+    out: set[str] = set()
+    for p in paths:
+        stem = p[:-3]
+        for name in (stem, stem.rpartition("/")[2]):
+            if not name.islower() or not name.isascii():
+                k = key(name)
+                out.update((k, k + ".md"))
+    return frozenset(out)
+
+
+
 def case_drift(link: Link, res: Resolution[Any], source_path: str) -> str | None:
     """The link's target written in the case of what it resolved through, when it
     is written otherwise; None when it is not (or resolved through an alias or

@@ -23,7 +23,7 @@ from codex_cli.adapters.fs import Signature
 from codex_cli.core.check import Fix, FixFinder, Part, Report, assemble, note_part, through_aliases
 from codex_cli.core.links import encode_like
 from codex_cli.core.note import ParseContext, Problem, decode, title_of
-from codex_cli.core.resolve import PartialIndex, PathRef, Resolver
+from codex_cli.core.resolve import PartialIndex, PathRef, Resolver, cased_keys
 from codex_cli.core.suggest import Suggester
 from codex_cli.errors import UsageError
 from codex_cli.vault import PARALLEL_FROM, Progress, Vault, read_note
@@ -192,6 +192,7 @@ class _Job:
     is_map: Callable[[str], bool]
     drift: str | None  # the severity of `link-case`, None when off
     aliases: bool
+    cased: frozenset[str] | None  # core.resolve.cased_keys, for many notes
 
 
 _JOB: _Job | None = None
@@ -229,7 +230,8 @@ def note_parts(
         config = vault.config
         # a few edited notes: index only what their links can reach (see _check_chunk)
         index = PartialIndex(paths) if len(todo) <= FEW else Resolver(PathRef(p) for p in paths)
-        _JOB = _Job(str(vault.root), vault.context(), index, frozenset(config.claim_types), config.is_map, config.case_drift, config.aliases)
+        cased = cased_keys(paths) if config.case_drift is not None and len(todo) > FEW else None
+        _JOB = _Job(str(vault.root), vault.context(), index, frozenset(config.claim_types), config.is_map, config.case_drift, config.aliases, cased)
         try:
             after = (lambda: meanwhile(paths)) if meanwhile is not None else None
             for part, (sigs, blob) in pool.chunks(_check_chunk, todo, parallel_from=PARALLEL_FROM, progress=progress, meanwhile=after):
@@ -254,7 +256,7 @@ def _check_chunk(paths: list[str]) -> tuple[list[Signature | None], bytes]:
         if isinstance(index, PartialIndex):
             index.cover(path, *(link.target for link in note.links))
         text = decode(raw)[0] if raw and job.is_map(path) else None
-        parts.append(note_part(note, index, job.claim_types, job.is_map, text, job.drift, job.aliases))
+        parts.append(note_part(note, index, job.claim_types, job.is_map, text, job.drift, job.aliases, job.cased))
         sigs.append(sig)
     return sigs, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -3,6 +3,8 @@ aliases, `[[...]]` in any frontmatter field, case drift."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -190,3 +192,26 @@ def test_markdown_scan_finds_what_find_finds(text: str, start: int, cut: int) ->
     start = min(start, len(text))
     end = max(start, len(text) - cut)
     assert _next_tail(text, start, end) == text.find("](", start, end)
+
+
+cased_word = st.sampled_from(["alpha", "Alpha", "ALPHA", "beta", "bEta", "café", "Café", "x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(cased_word, min_size=1, max_size=3).map(" ".join), min_size=1, max_size=5, unique_by=str.lower),
+    st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["", "nfd", "lower", "upper", "md", "path", "pad"])), max_size=8),
+)
+def test_the_cased_shortcut_finds_every_drift(names: list[str], links: list[tuple[int, str]]) -> None:
+    """`note_part` with `cased_keys` reports exactly the drift it reports comparing every link."""
+    from codex_cli.core.check import note_part
+    from codex_cli.core.resolve import cased_keys
+
+    paths = [f"d/{n}.md" for n in names]
+    forms = {"": lambda n: n, "nfd": lambda n: unicodedata.normalize("NFD", n.lower()), "lower": str.lower, "upper": str.upper, "md": lambda n: n.lower() + ".md", "path": lambda n: "d/" + n.lower(), "pad": lambda n: f" {n.lower()} "}
+    body = " ".join(f"[[{forms[f](names[i % len(names)])}]]" for i, f in links)
+    note = parse_note("d/linker.md", f"# L\n\n{body}\n".encode(), CTX)
+    index = Resolver([PathRef(p) for p in [*paths, "d/linker.md"]])
+    slow = note_part(note, index, frozenset(), lambda p: False)
+    fast = note_part(note, index, frozenset(), lambda p: False, cased=cased_keys([*paths, "d/linker.md"]))
+    assert fast == slow
