@@ -112,7 +112,7 @@ def _main(args: list[str]) -> int:
 
     from codex_cli.cli.commands import app
     from codex_cli.cli.output import Output
-    from codex_cli.errors import CodexError
+    from codex_cli.errors import CodexError, ExitCode, Interrupted
 
     command = typer.main.get_command(app)
     debug = "--debug" in args or os.environ.get("CODEX_DEBUG", "") not in ("", "0")
@@ -121,8 +121,10 @@ def _main(args: list[str]) -> int:
     try:
         result = command.main(args=args, prog_name="codex", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
-        if _signalled:
-            code = interrupted()  # typer made the interrupt a silent exit 130
+        if _signalled or code == ExitCode.INTERRUPTED:
+            code = interrupted()  # typer made the interrupt (a signal, or Ctrl-C at a prompt) a silent exit 130
+    except Interrupted:
+        code = interrupted()
     except CodexError as exc:
         if debug:
             import traceback

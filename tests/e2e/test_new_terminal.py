@@ -75,6 +75,7 @@ def test_ctrl_c_at_a_terminal_writes_nothing(vault: Path) -> None:
         child.sendline(TITLE)
         child.expect("Domain")
         child.sendintr()
+        child.expect("codex: interrupted: nothing was written")
         child.expect(pexpect.EOF)
     finally:
         child.close()

@@ -105,6 +105,7 @@ def test_ctrl_c_leaves_nothing_behind(vault: Path) -> None:
     head = git(vault, "rev-parse", "HEAD")
     result = drive(vault, ["new", "claim"], [TITLE + ENTER, ENTER, "half a descr", CTRL_C])
     assert result.code == 130
+    assert result.stderr.endswith("codex: interrupted: nothing was written\n")  # one line, saying so
     assert snapshot(vault) == before
     assert git(vault, "rev-parse", "HEAD") == head and branch(vault) == "main"
 
