@@ -168,6 +168,26 @@ class Repository:
         answers = out.split("\n")
         return {p: (a if " " not in a else None) for p, a in zip(paths, answers, strict=False)}
 
+    def commit_of(self, ref: str) -> str | None:
+        """The commit `ref` (a branch, tag or commit) names; None when it names none."""
+        if not ref or ref.startswith("-"):
+            return None
+        try:
+            return self._run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}") or None
+        except GitFailed:
+            return None
+
+    def changed_tracked(self) -> list[str]:
+        """Tracked files with uncommitted changes (staged or not), repository-relative."""
+        out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=no", "--ignore-submodules", strip_newline_in_stdout=False)
+        entries, paths = iter(out.split("\0")), set()
+        for entry in entries:
+            if len(entry) > 3:
+                paths.add(entry[3:])
+                if entry[0] in "RC":
+                    next(entries, None)  # a rename's or copy's old path follows
+        return sorted(paths)
+
     def branch_exists(self, name: str) -> bool:
         try:
             self._run("rev-parse", "--verify", "--quiet", f"refs/heads/{name}")
@@ -220,6 +240,10 @@ class Repository:
         if self.has_commits():
             self._run("branch", "--", name)
         self._run("symbolic-ref", "HEAD", f"refs/heads/{name}")
+
+    def switch(self, ref: str, *, detach: bool = False) -> None:
+        """Check out a branch (or, detached, a commit); git refuses rather than overwrite uncommitted work."""
+        self._run("switch", "-q", *(["--detach"] if detach else []), "--end-of-options", ref)
 
     def stage(self, paths: Sequence[str]) -> None:
         """Stage these repository-relative paths, all or none (git writes its index whole).

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
-from codex_cli.cli.options import Agent, Branch, Commit, DryRun, Json, NoBranch, commit_options
+from codex_cli.cli.options import Agent, AgentId, Base, Branch, Commit, DryRun, Json, NoBranch, commit_options
 
 
 def register(app: typer.Typer) -> None:
@@ -23,10 +23,12 @@ def extract_command(
     no_map: bool = typer.Option(False, "--no-map", help="Do not list the new claims in their domain maps."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation before writing."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     dry_run: DryRun = False,
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """One extraction in one commit: new claims, entities and enrichments from a source, which becomes processed.
@@ -46,7 +48,7 @@ def extract_command(
         no_map=no_map,
         dry_run=dry_run,
         yes=yes,
-        options=commit_options(commit, branch, no_branch, agent),
+        options=commit_options(commit, branch, no_branch, agent, agent_id, base),
     )
     result = extract(state.vault(write=not dry_run), request, can_ask=state.can_ask() and plan != "-", say=out.info)
     if out.json_mode:
@@ -84,10 +86,12 @@ def enrich_command(
     reason: str = typer.Option(None, "--reason", metavar="TEXT", help="Why the confidence changes."),
     extractor: str = typer.Option(None, "--extractor", metavar="WHO", help="Who found the evidence (the `Extractor:` of the section; default: the agent)."),
     agent: Agent = None,
+    agent_id: AgentId = None,
     dry_run: DryRun = False,
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """Add evidence from a source to an existing claim (### Additional Evidence), and record it in the source."""
@@ -102,8 +106,9 @@ def enrich_command(
     text = read_body(evidence, evidence_file)
     if not text or not text.strip():
         raise UsageError("missing input: pass --evidence TEXT or --evidence-file PATH")
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)  # before the vault: --base
     result = enrich(
-        state.vault(write=not dry_run), claim, source, text, commit_options(commit, branch, no_branch, agent),
+        state.vault(write=not dry_run), claim, source, text, options,
         kind=kind, confidence=confidence, reason=reason, extractor=extractor, dry_run=dry_run,
     )
     if out.json_mode:

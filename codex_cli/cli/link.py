@@ -9,6 +9,7 @@ import typer
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
 from codex_cli.cli.options import (
+    Base,
     Agent,
     AgentId,
     Branch,
@@ -42,6 +43,7 @@ def link_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     agent: Agent = None,
     agent_id: AgentId = None,
     json_output: Json = False,
@@ -52,7 +54,6 @@ def link_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    vault = state.vault(write=not dry_run)
     if as_field is not None and as_field not in ops.AS_FIELDS:
         raise UsageError(f"--as {as_field}: expected one of {', '.join(ops.AS_FIELDS)}")
     if sum(bool(x) for x in (suggest, to, fix_broken)) > 1:
@@ -68,11 +69,12 @@ def link_command(
     if note is None:
         raise UsageError("NOTE is needed (or --suggest --draft FILE|- for text not in the vault)")
     if suggest:
-        found = ops.suggest(vault, note, limit, types or None)
+        found = ops.suggest(state.vault(), note, limit, types or None)
         _render_suggestions(out, found)
         return
 
-    options = commit_options(commit, branch, no_branch, agent, agent_id)
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)  # before the vault: --base
+    vault = state.vault(write=not dry_run)
     source = vault.find_note(note)
     if fix_broken:
         result = _fix_broken(state, out, vault, source, yes)

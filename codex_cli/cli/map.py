@@ -9,6 +9,7 @@ import typer
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
 from codex_cli.cli.options import (
+    Base,
     Agent,
     AgentId,
     Branch,
@@ -80,6 +81,7 @@ def add_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """List a note in a map: one new line `- [[title]] — text`."""
@@ -87,8 +89,8 @@ def add_command(
 
     state = settings(ctx)
     out = state.output(json_output)
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)  # before the vault: --base
     vault = state.vault(write=not dry_run)
-    options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
     change = plan_add(vault, target, map_path=where, section=section, text=text)
@@ -107,6 +109,7 @@ def remove_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """Remove a note's entry line from the maps (exit 3 when no map lists it)."""
@@ -114,8 +117,8 @@ def remove_command(
 
     state = settings(ctx)
     out = state.output(json_output)
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)  # before the vault: --base
     vault = state.vault(write=not dry_run)
-    options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
     change = plan_remove(vault, target, map_path=where)
@@ -157,6 +160,7 @@ def sync_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """List every unlisted claim in its domain map (most similar section); --prune drops dead entries."""
@@ -165,8 +169,8 @@ def sync_command(
 
     state = settings(ctx)
     out = state.output(json_output)
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)  # before the vault: --base
     vault = state.vault(write=not dry_run)
-    options = commit_options(commit, branch, no_branch, agent, agent_id)
     change = plan_sync(vault, prune=prune, progress=out.progress("reading notes"))
     if dry_run or not change.plan:
         render(out, land_change(vault, change, options, why=why, dry_run=dry_run))

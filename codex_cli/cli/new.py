@@ -8,6 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.options import (
+    Base,
     Agent,
     AgentId,
     Branch,
@@ -51,7 +52,7 @@ def _run(ctx: typer.Context, kind: str, values: dict[str, Any], common: dict[str
         values["body"] = body
     if common["agent"] and kind in AGENT_KINDS:
         values["agent"] = common["agent"]
-    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"))
+    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"), common.get("base"))
     request = NewRequest(
         kind=kind,
         values=values,
@@ -127,6 +128,7 @@ def claim_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:
@@ -161,6 +163,7 @@ def source_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:
@@ -212,6 +215,7 @@ def musing_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:
@@ -243,6 +247,7 @@ def position_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:
@@ -280,6 +285,7 @@ def belief_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:
@@ -314,6 +320,7 @@ def entity_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     edit: bool = typer.Option(False, "--edit", help=H_EDIT),
     json_output: Json = False,
 ) -> None:

@@ -36,14 +36,29 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the change and th
 Commit = Annotated[bool, typer.Option("--commit/--no-commit", help="Commit the change (default), or leave it staged.")]
 Branch = Annotated[Text, typer.Option("--branch", metavar="NAME", help="Commit on this branch (created if missing).")]
 NoBranch = Annotated[bool, typer.Option("--no-branch", help="Stay on the current branch even when it is protected.")]
+Base = Annotated[
+    Text,
+    typer.Option(
+        "--base",
+        metavar="REF",
+        help="Start from REF (checked out before anything is read) and commit on a new branch from it; "
+        "the way off another agent's branch (config review.base names the usual one, default main).",
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def commit_options(commit: bool, branch: str | None, no_branch: bool, agent: str | None, agent_id: str | None = None) -> Any:
+def commit_options(
+    commit: bool, branch: str | None, no_branch: bool, agent: str | None, agent_id: str | None = None, base: str | None = None
+) -> Any:
     """The `ops.commit.CommitOptions` those flags make.
 
     An agent the vault does not know (not under agents/) is a warning when
     headless, and a question at a terminal (answering no exits 3).
+    `--base REF` checks REF out here, under the vault lock and before the
+    command reads the vault (ops.commit.start_from_base), and back again
+    when the command ends without landing (ops.commit.return_from_base):
+    call this before `state.vault()`.
     """
     from typer._click.globals import get_current_context
 
@@ -71,4 +86,34 @@ def commit_options(commit: bool, branch: str | None, no_branch: bool, agent: str
         else:
             state.output().warn(warning)
 
-    return CommitOptions(commit=commit, branch=branch, no_branch=no_branch, agent=agent, agent_id=agent_id, on_unknown_agent=on_unknown_agent)
+    options = CommitOptions(
+        commit=commit, branch=branch, no_branch=no_branch, agent=agent, agent_id=agent_id, base=base, on_unknown_agent=on_unknown_agent
+    )
+    if base is not None:
+        from pathlib import Path
+
+        from codex_cli.ops.commit import start_from_base
+
+        where = Path(state.directory) if state is not None and state.directory else Path.cwd()
+        if state is not None:
+            state.vault(write=True)  # the vault lock from here on, and a change a killed command left rolled back first
+        if start_from_base(where, options):
+            if state is not None:
+                state._vault = None  # read again, from REF (the lock stays held)
+            if ctx is not None:
+                ctx.call_on_close(lambda: _back(where, options, state))
+    return options
+
+
+def _back(where: Any, options: Any, state: Any) -> None:
+    """After the command: back from `--base` unless it landed; a failure to get back is a warning, not a new error."""
+    from codex_cli.errors import GitFailed
+    from codex_cli.ops.commit import return_from_base
+
+    back = options.return_to
+    try:
+        return_from_base(where, options)
+    except GitFailed as exc:
+        if state is not None:
+            state.output().warn(f"could not switch back to {back}: {exc}; run git switch {back}")
+    return options

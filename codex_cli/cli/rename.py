@@ -8,7 +8,7 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
-from codex_cli.cli.options import AgentId, commit_options
+from codex_cli.cli.options import AgentId, Base, commit_options
 
 if TYPE_CHECKING:
     from codex_cli.cli.output import Output
@@ -32,6 +32,7 @@ def rename_command(
     commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the rename (default), or leave it staged."),
     branch: str = typer.Option(None, "--branch", metavar="NAME", help="Commit on branch NAME (default: a new <agent>/rename-... branch when on main)."),
     no_branch: bool = typer.Option(False, "--no-branch", help="Commit on the current branch, even a protected one."),
+    base: Base = None,
     agent: str = typer.Option(None, "--agent", metavar="NAME", help="The agent the commit is for (default: CODEX_AGENT or the configuration)."),
     agent_id: AgentId = None,
     why: str = typer.Option(None, "--why", metavar="TEXT", help="Why the note is renamed (the commit's `- Why:` line)."),
@@ -49,7 +50,7 @@ def rename_command(
         new_title = _ask_title(can_ask)
     if not dry_run and not yes and not can_ask:
         raise MissingInput(["--yes"], why="no terminal to confirm the rename; --dry-run shows it first")
-    options = commit_options(commit, branch, no_branch, agent, agent_id)
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)
     request = RenameRequest(note, new_title, move_to, force, why)
 
     vault = state.vault(write=not dry_run)

@@ -7,6 +7,7 @@ import typer
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
 from codex_cli.cli.options import (
+    Base,
     Agent,
     AgentId,
     Branch,
@@ -32,6 +33,7 @@ def retire_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation at a terminal."),
     json_output: Json = False,
 ) -> None:
@@ -44,8 +46,8 @@ def retire_command(
 
     state = settings(ctx)
     out = state.output(json_output)
+    options = commit_options(commit, branch, no_branch, agent, agent_id, base)  # before the vault: --base
     vault = state.vault(write=not dry_run)
-    options = commit_options(commit, branch, no_branch, agent, agent_id)
     target = vault.find_note(note)
     question = Question("reason", "--reason", "Why is it retired?", instruction="(superseded by…, invalidated by…)")
     answers = ask_missing([question], {"reason": (reason or "").strip()}, can_ask=state.can_ask())

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
-from codex_cli.cli.options import Agent, AgentId, Branch, Commit, Json, NoBranch, commit_options
+from codex_cli.cli.options import Agent, AgentId, Base, Branch, Commit, Json, NoBranch, commit_options
 
 source_app = typer.Typer(
     name="source",
@@ -29,7 +29,7 @@ def _move(ctx: typer.Context, query: str, move: str, common: dict[str, Any], not
 
     state = settings(ctx)
     out = state.output(common["json_output"])
-    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"))
+    options = commit_options(common["commit"], common["branch"], common["no_branch"], common["agent"], common.get("agent_id"), common.get("base"))
     moved = do_move(state.vault(write=True), query, move, options, notes=notes)
     if out.json_mode:
         out.data(moved.to_json())
@@ -54,6 +54,7 @@ def start_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """Mark a source `processing` (you are extracting from it), on its extract/<source> branch."""
@@ -70,6 +71,7 @@ def done_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """Mark a source `processed`, with processed_by and processed_date (`codex extract` does this itself)."""
@@ -86,6 +88,7 @@ def null_command(
     commit: Commit = True,
     branch: Branch = None,
     no_branch: NoBranch = False,
+    base: Base = None,
     json_output: Json = False,
 ) -> None:
     """Mark a source `null-result`: reviewed, nothing to extract (--notes says why)."""

@@ -9,6 +9,10 @@ commits) builds a `Plan`, then calls `land`. Inside a git repository it:
    under a made-up name), no file the plan touches is dirty;
 1. on a protected branch (config `commit.protected_branches`), creates and
    switches to `<agent>/<slug>` (or `--branch NAME`; `--no-branch` stays);
+   an agent on another agent's branch is refused (`refuse_foreign_branch`),
+   unless `--base REF` made the command start from REF (`start_from_base`,
+   before the vault is read, so the plan is made against REF's files): then
+   the new branch is created from REF, whatever branch REF is;
 2. applies the plan all-or-nothing (adapters.apply);
 3. commits exactly the files the plan wrote or removed, with the subject,
    body and trailers of core.commit, running git's hooks (`--no-commit`
@@ -22,12 +26,15 @@ staging fails), every file is restored, the index entries reset, and a
 branch it created removed, so nothing is left behind; a process killed part
 way is rolled back the same way by the next command. Only a commit that git
 refuses (a hook) leaves the files written and staged, and says so.
+A command that switched to `--base` and does not land goes back where it
+was (`return_from_base`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from codex_cli.adapters import journal, lock
 from codex_cli.adapters.apply import Applied, apply, failed, prepare, write
@@ -49,6 +56,9 @@ class CommitOptions:
     agent: str | None = None
     force: bool = False  # commit files that already had uncommitted changes
     agent_id: str | None = None  # --agent-id (else CODEX_AGENT_ID)
+    base: str | None = None  # --base REF: the command started from REF and branches from it
+    return_to: str | None = None  # where start_from_base switched from (a branch, or a commit when detached)
+    landed: bool = False  # the plan was applied: stay on its branch
     # called once with a warning when the agent is not under agents/ (the CLI warns, or asks at a terminal)
     on_unknown_agent: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
     _agent_checked: bool = field(default=False, repr=False, compare=False)
@@ -56,6 +66,8 @@ class CommitOptions:
     def __post_init__(self) -> None:
         if self.branch and self.no_branch:
             raise UsageError("--branch and --no-branch cannot be used together")
+        if self.base is not None and self.no_branch:
+            raise UsageError("--base and --no-branch cannot be used together: --base starts a new branch from REF")
 
 
 @dataclass
@@ -108,7 +120,7 @@ def planned_branch(vault: Vault, options: CommitOptions, description: str, repo:
     if options.branch:
         return options.branch
     protected = set(vault.config.commit.get("protected_branches") or [])
-    if current is not None and current not in protected:
+    if current is not None and current not in protected and options.base is None:
         return None
     return commit_mod.branch_name(vault.config.commit, author_for(vault, options, repo), description)
 
@@ -134,11 +146,58 @@ def refuse_foreign_branch(vault: Vault, options: CommitOptions, current: str | N
     me = author_for(vault, options)
     if not me.is_agent or owner == me.handle:  # a person may work on any branch; an agent on its own
         return
-    base = (vault.config.commit.get("protected_branches") or ["main"])[0]
+    base = base_branch(vault)
     raise Refused(
         f"you are on {current}, {owner}'s branch: codex does not commit onto another agent's work",
-        hint=f"git switch {base} first (or your own branch), then run the command again; --no-branch commits here anyway",
+        hint=f"pass --base {base} to start a new branch from {base} (this branch and its files stay as they are), "
+        f"or git switch {base} first; --no-branch commits here anyway",
     )
+
+
+def base_branch(vault: Vault) -> str:
+    """The branch work starts from: config `review.base` (the one key `codex review` compares with), else main."""
+    return str(vault.config.review.get("base") or "main")
+
+
+def start_from_base(root: Path, options: CommitOptions) -> bool:
+    """`--base REF`: check REF out before anything is read, so the plan is made against REF's files.
+
+    A local branch is switched to, anything else (a tag, a commit,
+    `origin/main`) checked out detached; `land` then creates the new branch
+    there. Refused, with nothing changed, when REF names no commit or when
+    tracked files have uncommitted changes (they would ride along onto REF).
+    Returns whether it switched; `return_from_base` undoes it unless the
+    command landed.
+    """
+    ref = options.base
+    if ref is None:
+        return False
+    repo = Repository.find(root)
+    if repo is None:
+        raise UsageError("--base needs a git repository")
+    target = repo.commit_of(ref)
+    if target is None:
+        raise UsageError(f"--base {ref}: no such branch or commit")
+    current = repo.branch()
+    if current == ref:
+        return False
+    changed = repo.changed_tracked()
+    if changed:
+        raise DirtyFile(changed, hint=f"--base {ref} checks {ref} out before planning: commit or stash those changes first")
+    options.return_to = current or repo.head()
+    repo.switch(ref, detach=not repo.branch_exists(ref))
+    return True
+
+
+def return_from_base(root: Path, options: CommitOptions) -> None:
+    """Back to the branch `start_from_base` left, unless the command landed (then its branch is where the work is)."""
+    if options.return_to is None or options.landed:
+        return
+    repo = Repository.find(root)
+    if repo is not None:
+        back = options.return_to
+        repo.switch(back, detach=not repo.branch_exists(back))
+    options.return_to = None
 
 
 def refuse_dirty(vault: Vault, plan: Plan, repo: Repository) -> None:
@@ -179,6 +238,8 @@ def _land(vault: Vault, repo: Repository, plan: Plan, msg: Message, options: Com
     if options.commit:
         require_identity(repo.top)  # never a commit under a made-up name, and nothing written first
     previous, head = repo.branch(), repo.head()
+    if options.base is not None and options.return_to is None and previous != options.base:
+        raise UsageError(f"--base {options.base}: the command did not start from {options.base}")  # a caller skipped start_from_base
     target = planned_branch(vault, options, branch_hint, repo)
     existing = target is not None and options.branch is not None and repo.branch_exists(options.branch)
     if existing:
@@ -206,7 +267,7 @@ def _land(vault: Vault, repo: Repository, plan: Plan, msg: Message, options: Com
             applied = write(vault.root, prepared)
             intent.staging = True
             txn.update()
-            landed = Landed(applied, branch or previous, None, message, previous, True)
+            landed = Landed(applied, branch or previous, None, message, options.return_to or previous, True)
             try:
                 if options.commit:
                     landed.commit = repo.commit(paths, message)
@@ -215,8 +276,10 @@ def _land(vault: Vault, repo: Repository, plan: Plan, msg: Message, options: Com
             except StageFailed:
                 raise  # nothing is staged: the transaction rolls every file back
             except GitFailed:
+                options.landed = True  # written and staged on this branch: stay on it (`--base` does not switch back)
                 txn.end("the files were written and staged")  # kept on purpose: the hint says how to finish
                 raise
+            options.landed = True
             journal.step()
             txn.end("the change was committed" if options.commit else "the files were written and staged")
     except OSError as exc:
