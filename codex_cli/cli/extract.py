@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from codex_cli.cli.app_state import settings
-from codex_cli.cli.options import Agent, AgentId, Base, Branch, Commit, DryRun, Json, NoBranch, commit_options
+from codex_cli.cli.options import (
+    Agent,
+    AgentId,
+    Base,
+    Branch,
+    Commit,
+    DryRun,
+    Json,
+    NoBranch,
+    commit_options,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -65,14 +73,12 @@ def extract_command(
         out.line(path)
     n = (len(result.claims), len(result.entities), len(result.enrichments))
     out.info(f"extracted {n[0]} claim{'s' if n[0] != 1 else ''}, {n[1]} entit{'ies' if n[1] != 1 else 'y'}, {n[2]} enrichment{'s' if n[2] != 1 else ''} from {result.source}")
-    _where(out, result)
+    if result.links or result.proposals:
+        proposed = [p["title"] for found in result.proposals.values() for p in found]
+        taken = sum(1 for link in result.links if any(link["to"] == t or link["to"].endswith("/" + t) for t in proposed))
+        out.info(f"{len(result.links)} link{'s' if len(result.links) != 1 else ''} written" + (f"; {taken} of {len(proposed)} proposed accepted" if proposed else ""))
+    out.committed(result.commit, result.branch, result.previous_branch)
 
-
-def _where(out: Any, result: Any) -> None:
-    if result.commit:
-        out.info(f"committed {result.commit[:10]} on {result.branch}")
-    if result.previous_branch and result.branch and result.previous_branch != result.branch:
-        out.info(f"back to where you were: git switch {result.previous_branch}")
 
 
 def enrich_command(
@@ -119,4 +125,4 @@ def enrich_command(
         return
     out.line(result.claim)
     out.info(f"enriched {result.claim} with evidence from {result.source}")
-    _where(out, result)
+    out.committed(result.commit, result.branch, result.previous_branch)

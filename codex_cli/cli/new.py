@@ -8,9 +8,9 @@ import typer
 
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.options import (
-    Base,
     Agent,
     AgentId,
+    Base,
     Branch,
     Commit,
     DryRun,

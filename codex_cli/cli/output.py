@@ -76,6 +76,13 @@ class Output:
         if not self.quiet:
             sys.stderr.write(text + "\n")
 
+    def committed(self, commit: str | None, branch: str | None, previous: str | None = None) -> None:
+        """Where the work landed, and the way back when that is another branch."""
+        if commit:
+            self.info(f"committed {commit[:10]} on {branch}")
+        if previous and branch and previous != branch:
+            self.info(f"back to where you were: git switch {previous}")
+
     def warn(self, text: str) -> None:
         sys.stderr.write(self.style("warning:", "yellow", err=True) + " " + text + "\n")
 

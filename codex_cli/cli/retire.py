@@ -7,9 +7,9 @@ import typer
 from codex_cli.cli.app_state import settings
 from codex_cli.cli.complete import complete_note
 from codex_cli.cli.options import (
-    Base,
     Agent,
     AgentId,
+    Base,
     Branch,
     Commit,
     DryRun,

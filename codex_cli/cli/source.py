@@ -7,7 +7,16 @@ from typing import Any
 import typer
 
 from codex_cli.cli.app_state import settings
-from codex_cli.cli.options import Agent, AgentId, Base, Branch, Commit, Json, NoBranch, commit_options
+from codex_cli.cli.options import (
+    Agent,
+    AgentId,
+    Base,
+    Branch,
+    Commit,
+    Json,
+    NoBranch,
+    commit_options,
+)
 
 source_app = typer.Typer(
     name="source",
@@ -36,63 +45,43 @@ def _move(ctx: typer.Context, query: str, move: str, common: dict[str, Any], not
         return
     out.line(moved.path)
     out.info(f"{moved.path}: status {moved.status}")
-    if moved.commit:
-        out.info(f"committed {moved.commit[:10]} on {moved.branch}")
-    if moved.previous_branch and moved.branch and moved.previous_branch != moved.branch:
-        out.info(f"back to where you were: git switch {moved.previous_branch}")
+    out.committed(moved.commit, moved.branch, moved.previous_branch)
 
 
 H_SOURCE = "The source: its path or file name (a title works too)."
 
 
-@source_app.command("start")
-def start_command(
-    ctx: typer.Context,
-    source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
-    agent: Agent = None,
-    agent_id: AgentId = None,
-    commit: Commit = True,
-    branch: Branch = None,
-    no_branch: NoBranch = False,
-    base: Base = None,
-    json_output: Json = False,
-) -> None:
-    """Mark a source `processing` (you are extracting from it), on its extract/<source> branch."""
-    _move(ctx, source, "start", locals())
+# Each move: its help, and what its --notes say (null needs them; ops.source checks).
+MOVE_HELP = {
+    "start": ("Mark a source `processing` (you are extracting from it), on its extract/<source> branch.", "Why it stays in processing (say, paywalled)."),
+    "done": ("Mark a source `processed`, with processed_by and processed_date (`codex extract` does this itself).", "Extraction notes."),
+    "null": ("Mark a source `null-result`: reviewed, nothing to extract (--notes says why).", "Why nothing was extracted (required)."),
+}
 
 
-@source_app.command("done")
-def done_command(
-    ctx: typer.Context,
-    source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
-    notes: str = typer.Option(None, "--notes", help="Extraction notes."),
-    agent: Agent = None,
-    agent_id: AgentId = None,
-    commit: Commit = True,
-    branch: Branch = None,
-    no_branch: NoBranch = False,
-    base: Base = None,
-    json_output: Json = False,
-) -> None:
-    """Mark a source `processed`, with processed_by and processed_date (`codex extract` does this itself)."""
-    _move(ctx, source, "done", locals(), notes)
+def _move_command(move: str) -> Any:
+    doc, notes_help = MOVE_HELP[move]
+
+    def command(
+        ctx: typer.Context,
+        source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
+        notes: str = typer.Option(None, "--notes", metavar="TEXT", help=notes_help),
+        agent: Agent = None,
+        agent_id: AgentId = None,
+        commit: Commit = True,
+        branch: Branch = None,
+        no_branch: NoBranch = False,
+        base: Base = None,
+        json_output: Json = False,
+    ) -> None:
+        _move(ctx, source, move, locals(), notes)
+
+    command.__doc__ = doc
+    return command
 
 
-@source_app.command("null")
-def null_command(
-    ctx: typer.Context,
-    source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
-    notes: str = typer.Option(None, "--notes", help="Why nothing was extracted (required)."),
-    agent: Agent = None,
-    agent_id: AgentId = None,
-    commit: Commit = True,
-    branch: Branch = None,
-    no_branch: NoBranch = False,
-    base: Base = None,
-    json_output: Json = False,
-) -> None:
-    """Mark a source `null-result`: reviewed, nothing to extract (--notes says why)."""
-    _move(ctx, source, "null", locals(), notes)
+for _name in MOVE_HELP:
+    source_app.command(_name)(_move_command(_name))
 
 
 @source_app.command("list")

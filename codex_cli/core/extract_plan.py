@@ -57,6 +57,8 @@ class Document:
 
     data: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict)
+    # asked at a terminal: the links proposed for each claim (`claims[0]` -> ops.new.choose_links' proposals)
+    proposals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def line(self, place: str) -> int | None:
         while place:

@@ -77,6 +77,8 @@ class Extracted:
     entities: list[str] = field(default_factory=list)
     enrichments: list[str] = field(default_factory=list)
     maps: list[str] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)  # accepted: {from: new note, to: target, relation}
+    proposals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # asked at a terminal: proposed, by claim
     branch: str | None = None
     previous_branch: str | None = None
     commit: str | None = None
@@ -234,7 +236,7 @@ def build(vault: Vault, source: Note, doc: Document, found: Resolved, author: An
     from codex_cli.adapters import fs, templates
     from codex_cli.core import maps
     from codex_cli.ops.enrich import ENRICHMENTS_FIELD, merged_list, plan_enrichment
-    from codex_cli.ops.new import LinkChoice, context
+    from codex_cli.ops.new import context
     from codex_cli.ops.source import stem
 
     plan = Plan()
@@ -247,10 +249,10 @@ def build(vault: Vault, source: Note, doc: Document, found: Resolved, author: An
         title = found.titles[place]
         path = found.paths[place]
         domain = str(item["domain"])
-        links = [
-            LinkChoice(found.targets.get(f"{place}.{suffix}", target).strip(), " ".join(relation.split()) or "related", found.targets.get(f"{place}.{suffix}", target))
-            for suffix, target, relation in links_of(item)
-        ]
+        links = _link_choices(found, place, item)
+        result.links += [{"from": path, "to": c.target, "relation": c.relation} for c in links]
+        if place in doc.proposals:
+            result.proposals[path] = doc.proposals[place]
         answers: dict[str, Any] = {
             "title": title,
             "domain": domain,
@@ -283,10 +285,8 @@ def build(vault: Vault, source: Note, doc: Document, found: Resolved, author: An
             plan.edit(map_path, raw, edit.start, edit.end, edit.new)
     for place, item in items(doc, "entities"):
         title = found.titles[place]
-        links = [
-            LinkChoice(found.targets.get(f"{place}.{suffix}", target), " ".join(relation.split()) or "related", found.targets.get(f"{place}.{suffix}", target))
-            for suffix, target, relation in links_of(item)
-        ]
+        links = _link_choices(found, place, item)
+        result.links += [{"from": found.paths[place], "to": c.target, "relation": c.relation} for c in links]
         answers = {
             "title": title,
             "entity_type": item["entity_type"],
@@ -329,6 +329,17 @@ def build(vault: Vault, source: Note, doc: Document, found: Resolved, author: An
     for edit in set_fields(text, lines):
         plan.edit(source.path, raw, edit.start, edit.end, edit.new)
     return plan, result
+
+
+def _link_choices(found: Resolved, place: str, item: dict[str, Any]) -> list[Any]:
+    """The `links` of a plan item as `new` writes them: each target as the checks resolved it."""
+    from codex_cli.ops.new import DEFAULT_RELATION, LinkChoice
+
+    out = []
+    for suffix, target, relation in links_of(item):
+        resolved = found.targets.get(f"{place}.{suffix}", target).strip()
+        out.append(LinkChoice(resolved, " ".join(relation.split()) or DEFAULT_RELATION, resolved))
+    return out
 
 
 def _source_line(source: Note) -> str:

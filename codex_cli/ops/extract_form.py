@@ -2,9 +2,13 @@
 
 The source is shown first; then, until "done", a claim, an entity or an
 enrichment is added with the same questions `codex new` asks
-(ops.new_form.build_form: one validator per field, the title gate). The
-answers become the same document a `--plan` file gives, so ops.extract
-checks and builds them the one way.
+(ops.new_form.build_form: one validator per field, the title gate). Each
+claim is then offered the links `codex new claim` proposes
+(ops.new.choose_links: the matcher's ranking, tick and say how each
+relates), and asked what it depends on (notes of the vault, or claims and
+entities added before it). The answers become the same document a `--plan`
+file gives, so ops.extract checks and builds them the one way; the links
+proposed go with it (`Document.proposals`) into the result.
 """
 
 from __future__ import annotations
@@ -61,6 +65,30 @@ def _one_claim(vault: Vault, value: Any) -> str:
     return target
 
 
+def _depends_on(vault: Vault, data: dict[str, list[dict[str, Any]]]) -> Any:
+    """A validator of `a; b`: each names one note of the vault (ops.new.resolve_titles), or a claim or entity added before."""
+    from codex_cli.core.titles import same_title
+    from codex_cli.ops.new import resolve_titles
+
+    def check(value: Any) -> list[str]:
+        earlier = [str(i.get("title") or i.get("name") or "") for s in ("claims", "entities") for i in data[s]]
+        targets = [" ".join(t.split()).removeprefix("[[").removesuffix("]]") for t in str(value or "").split(";")]
+        for target in targets:
+            if target and not any(same_title(t, target) for t in earlier):
+                resolve_titles(vault, "depends_on", [target], "")  # not found, or several: asked again
+        return [t for t in targets if t]
+
+    return check
+
+
+def _links(vault: Vault, answers: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """The links `codex new claim` would propose for these answers, as ticked at the terminal, and the proposals."""
+    from codex_cli.ops.new import NewRequest, choose_links, note_path
+
+    chosen, proposals = choose_links(vault, NewRequest(kind="claim"), answers, note_path(vault, "claim", answers), can_ask=True)
+    return [{"title": c.target, "relation": c.relation} for c in chosen], proposals
+
+
 def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     from codex_cli.adapters import prompts
     from codex_cli.ops.extract import _source_line
@@ -70,6 +98,7 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     source = find_source(vault, request.source)
     _show_source(vault, source, say)
     data: dict[str, list[dict[str, Any]]] = {"claims": [], "entities": [], "enrichments": []}
+    proposals: dict[str, list[dict[str, Any]]] = {}
     agents = known_agents(vault)
     claims = [n for n in vault.notes.values() if n.type in vault.config.claim_types]
     shared = {t for t, c in Counter(n.title.casefold() for n in claims).items() if c > 1}
@@ -83,7 +112,13 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
         if what == "claim":
             form = build_form(vault, "claim", Gate(vault, "claim", False), agents)
             answers = prompts.ask_missing(form.questions, {"source": _source_line(source)}, can_ask=True)
-            data["claims"].append(_item(answers, ["title", "domain", "description", "confidence", "source", "body"]))
+            item = _item(answers, ["title", "domain", "description", "confidence", "source", "body"])
+            links, proposals[f"claims[{len(data['claims'])}]"] = _links(vault, answers)
+            depends = Question(
+                "depends_on", "--plan", "Depends on (titles, separate with ;; enter for none):", required=False, validate=_depends_on(vault, data)
+            )
+            item |= _item({"links": links, **prompts.ask_missing([depends], {}, can_ask=True)}, ["links", "depends_on"])
+            data["claims"].append(item)
         elif what == "entity":
             form = build_form(vault, "entity", Gate(vault, "entity", False), agents)
             answers = prompts.ask_missing(form.questions, {}, can_ask=True)
@@ -97,4 +132,4 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
                 Question("evidence", "--plan", "Evidence (prose citing the source):", kind="editor"),
             ]
             data["enrichments"].append(_item(prompts.ask_missing(questions, {}, can_ask=True), ["claim", "kind", "evidence"]))
-    return Document({k: v for k, v in data.items() if v})
+    return Document({k: v for k, v in data.items() if v}, proposals=proposals)

@@ -1,4 +1,4 @@
-"""`codex extract SOURCE` at a real terminal: a claim and an entity asked for, one diff, one commit."""
+"""`codex extract SOURCE` at a real terminal: a claim (with the links `new` proposes and what it depends on) and an entity, one diff, one commit."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import pytest
 
 from tests.e2e.test_new_terminal import spawn
 from tests.helpers import git
+from tests.integration.new_vault import ALIGNMENT, MARKETS
 from tests.integration.test_extract import SOURCE, vault_with_source
 
 pexpect = pytest.importorskip("pexpect")
 DOWN = "\x1b[B"
-TITLE = "target utilization bands raise borrow rates before liquidity runs out"
+TITLE = "lending rate markets aggregate what traders know better than votes on rates do"
 
 
 @pytest.mark.terminal
@@ -31,6 +32,15 @@ def test_extract_at_a_terminal(vault):  # type: ignore[no-untyped-def]
         child.send("\r")
         child.expect("Body")
         child.send(DOWN + DOWN + "\r")  # skip
+        child.expect("Link related claims")  # the links `codex new claim` proposes
+        child.expect("markets beat votes")
+        child.send(" \r")  # the first (the best) proposal
+        child.expect("relate")
+        child.sendline("the mechanism it applies")
+        child.expect("Depends on")
+        child.sendline("no note has this title")
+        child.expect("not found")  # asked again
+        child.sendline(ALIGNMENT)
         child.expect("Next")
         child.send(DOWN + "\r")  # add an entity
         child.expect("Name of the entity")
@@ -51,6 +61,7 @@ def test_extract_at_a_terminal(vault):  # type: ignore[no-untyped-def]
         child.expect("extract from 2026-02-21-rakka-omnipair-rate-controller.md")
         child.expect("Write and commit this extraction")
         child.send("y")
+        child.expect("1 link written; 1 of [0-9]+ proposed accepted")
         child.expect(pexpect.EOF)
     finally:
         child.close()
@@ -59,3 +70,6 @@ def test_extract_at_a_terminal(vault):  # type: ignore[no-untyped-def]
     assert f"domains/ai/{TITLE}.md" in files and "entities/ai/omnipair.md" in files and SOURCE in files
     assert git(vault, "branch", "--show-current").strip() == "extract/2026-02-21-rakka-omnipair-rate-controller"
     assert "status: processed" in (vault / SOURCE).read_text()
+    text = (vault / f"domains/ai/{TITLE}.md").read_text()
+    assert f"- [[{MARKETS}]] — the mechanism it applies\n" in text
+    assert f'depends_on:\n  - "[[{ALIGNMENT}]]"\n' in text

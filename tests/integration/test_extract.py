@@ -80,6 +80,9 @@ def test_one_plan_lands_claims_entity_enrichment_and_the_source_in_one_commit(va
     doc = result.json()
     assert branch(vault) == "extract/2026-02-21-rakka-omnipair-rate-controller" == doc["branch"]
     assert doc["previous_branch"] == "main"
+    assert {"from": f"domains/ai/{NEW1}.md", "to": MARKETS, "relation": "the prices it sets"} in doc["links"]
+    assert {"from": f"domains/ai/{NEW3}.md", "to": "omnipair", "relation": "the protocol"} in doc["links"]
+    assert doc["proposals"] == {}  # headless: nothing is proposed (`codex link NOTE --suggest` ranks)
     assert git(vault, "rev-list", "--count", "main..HEAD").strip() == "1"
     assert head_files(vault) == sorted([
         "domains/ai/_map.md", f"domains/ai/{NEW1}.md", f"domains/ai/{NEW2}.md", f"domains/ai/{NEW3}.md",
