@@ -111,7 +111,8 @@ DEFAULTS: dict[str, Any] = {
                 "date": {"required": True, "kind": "date"},
                 "domain": {"required": True, "enum": "domains"},
                 "format": {"enum": ["essay", "paper", "thread", "article", "report", "transcript", "book", "tweet", "video", "podcast", "other"]},
-                "status": {"required": True, "enum": ["unprocessed", "processing", "processed", "null-result"]},
+                # `partial` (paywalled, older files) is the schema's legacy word for processing: accepted, not offered
+                "status": {"required": True, "enum": ["unprocessed", "processing", "processed", "null-result"], "legacy": ["partial"]},
                 "processed_by": {"kind": "text"},
                 "processed_date": {"kind": "date"},
                 "claims_extracted": {"kind": "list"},

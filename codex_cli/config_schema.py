@@ -220,6 +220,7 @@ RULE = mapping(
         "required": boolean,
         "kind": one_of(["text", "date", "list"]),
         "enum": lambda v, k, out: (one_of(["domains"]) if isinstance(v, str) else list_of(text(), what="must be a list or `domains`"))(v, k, out),
+        "legacy": list_of(text(), what="must be a list"),
     }
 )
 

@@ -248,9 +248,10 @@ def _check_schema(
         enum = rule.get("enum")
         if enum:
             allowed = ctx.domain_values if enum == "domains" else frozenset(str(v) for v in enum)
+            legacy = frozenset(str(v) for v in rule.get("legacy") or ())  # older values the schema still accepts
             values = value if isinstance(value, list) else [value]
             for v in values:
-                if str(v) not in allowed:
+                if str(v) not in allowed and str(v) not in legacy:
                     shown = ", ".join(sorted(allowed)[:8]) + (", …" if len(allowed) > 8 else "")
                     add(Problem("bad-value", ERROR, f"`{name}: {v}` is not one of: {shown}", _field_line(text, block, starts, name)))
 

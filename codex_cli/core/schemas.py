@@ -8,7 +8,9 @@ same `{"fields": {name: rule}}` shape the configuration uses, so that the
 vault's schemas, not the built-in ones, decide what `check` accepts and
 what `new` offers. Every fenced YAML block counts: the entity schema lists
 `status: active | passed | failed` for decision markets in a later block,
-and those values are accepted too.
+and those values are accepted too. A `## Legacy Fields` section's
+"`status: partial` instead of `processing`" lines become the rule's
+`legacy` values: accepted by check, never offered.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ _FIELD = re.compile(r"^([A-Za-z_][\w]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
 _WORD = re.compile(r"^[\w][\w.-]*$")
 _ROW = re.compile(r"^\|\s*`?([A-Za-z_]\w*)`?\s*\|\s*([A-Za-z]+)\s*\|")
 _HEADING = re.compile(r"^#{2,}\s+(.*?)\s*$", re.MULTILINE)
+_LEGACY = re.compile(r"`([A-Za-z_]\w*):[ \t]*([\w][\w.-]*)`[ \t]+instead of")
 # Fields whose values name domains: their listed values widen the known domains
 # instead of becoming the only ones allowed (a schema lists a few; folders add more).
 DOMAIN_FIELDS = frozenset({"domain", "secondary_domains"})
@@ -95,12 +98,28 @@ def parse_schema(text: str, type_name: str) -> tuple[dict[str, Any], set[str]]:
                 if kind is not None:
                     rule["kind"] = kind
     _read_tables(text, fields)
+    _read_legacy(text, fields)
     for name in DOMAIN_FIELDS & fields.keys():
         fields[name]["enum"] = "domains"
         if name == "secondary_domains":
             fields[name]["kind"] = "list"
     out_fields: dict[str, Any] = {"type": {"required": True}, **fields}
     return {"fields": out_fields}, domains
+
+
+def _read_legacy(text: str, fields: dict[str, dict[str, Any]]) -> None:
+    """A `## Legacy …` section's "`status: partial` instead of …" lines: older values still accepted (rule `legacy`)."""
+    headings = list(_HEADING.finditer(text))
+    for n, h in enumerate(headings):
+        if "legacy" not in h.group(1).lower():
+            continue
+        end = headings[n + 1].start() if n + 1 < len(headings) else len(text)
+        for m in _LEGACY.finditer(text, h.end(), end):
+            rule = fields.get(m.group(1))
+            if rule is not None and isinstance(rule.get("enum"), list):
+                legacy = rule.setdefault("legacy", [])
+                if m.group(2) not in legacy and m.group(2) not in rule["enum"]:
+                    legacy.append(m.group(2))
 
 
 def _read_tables(text: str, fields: dict[str, dict[str, Any]]) -> None:

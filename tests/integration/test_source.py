@@ -149,3 +149,42 @@ def test_a_command_never_commits_onto_another_agents_branch(vault: Path) -> None
     own = run([*claim[:-1], "theseus"], cwd=vault)
     assert own.code == 0, own.stderr
     assert branch(vault) == "theseus/rename-x"  # the agent's own branch: it commits there
+
+
+SOURCE_SCHEMA = """# Source Schema
+
+```yaml
+---
+type: source
+title: "Article or thread title"
+author: "Name (@handle if applicable)"
+date: YYYY-MM-DD
+domain: ai | bio
+status: unprocessed | processing | processed | null-result
+---
+```
+
+## Legacy Fields
+
+- `type: evidence` or `type: archive` instead of `type: source`
+- `status: partial` instead of `processing` with notes
+"""
+
+
+def test_legacy_status_partial_is_accepted_by_check_and_counts_as_processing(vault: Path) -> None:
+    make_vault(vault)
+    partial = "---\ntype: source\ntitle: A paywalled report\nauthor: x\ndate: 2026-01-01\ndomain: ai\nstatus: partial\nnotes: paywalled\n---\n\n# A paywalled report\n"
+    write_vault(vault, {"inbox/archive/2026-01-01-x-a-paywalled-report.md": partial, "inbox/archive/2026-01-02-x-b.md": partial.replace("partial", "sure")})
+
+    def bad_values() -> list[str]:
+        return [f["message"] for f in run(["check", "--json"], cwd=vault).json()["problems"] if f["code"] == "bad-value"]
+
+    assert bad_values() == ["`status: sure` is not one of: null-result, processed, processing, unprocessed"]  # built-ins: partial is legacy
+    write_vault(vault, {"schemas/source.md": SOURCE_SCHEMA})
+    assert len(bad_values()) == 1  # the vault's schema says so in its Legacy Fields
+    write_vault(vault, {"schemas/source.md": SOURCE_SCHEMA.split("## Legacy")[0]})
+    assert len(bad_values()) == 1  # a schema without the section: still the built-in legacy value
+    write_vault(vault, {".codex.yaml": "types:\n  source:\n    fields:\n      status: {legacy: []}\n"})
+    assert len(bad_values()) == 2  # the configuration can refuse it
+    listed = run(["source", "list", "--status", "processing", "--json"], cwd=vault).json()["sources"]
+    assert [s["path"] for s in listed] == ["inbox/archive/2026-01-01-x-a-paywalled-report.md"]

@@ -80,3 +80,15 @@ def test_the_later_entity_schema_accepts_what_the_real_entities_use() -> None:
     fields = spec["fields"]
     assert {"decision_market", "provider", "lab", "governance_body"} <= set(fields["entity_type"]["enum"])
     assert {"passed", "failed", "liquidated"} <= set(fields["status"]["enum"])
+
+
+def test_a_legacy_section_adds_accepted_values_to_an_enum_and_nothing_else() -> None:
+    text = (
+        "```yaml\ntype: source\nstatus: unprocessed | processing | processed\nformat: paper | essay\ntitle: \"t\"\n```\n\n"
+        "## Legacy Fields\n\n- `status: partial` instead of `processing` with notes\n- `title: old` instead of nothing\n"
+        "- `status: processing` instead of itself\n\n## Later\n\n- `format: scroll` instead of paper\n"
+    )
+    fields = parse_schema(text, "source")[0]["fields"]
+    assert fields["status"]["legacy"] == ["partial"]  # not `processing`, already allowed
+    assert "legacy" not in fields["title"]  # not an enum
+    assert "legacy" not in fields["format"]  # outside the Legacy section
