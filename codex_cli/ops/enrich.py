@@ -110,10 +110,20 @@ def merged_list(meta: dict[str, Any], name: str, new: list[str]) -> list[str]:
     return list(dict.fromkeys(values + new))
 
 
+def not_a_claim(vault: Vault, note: Note) -> str:
+    """Why a note is not enriched; a note filed where claims are (a type the vault uses for claim-like notes, say
+    `analysis`) says how to count its type as a claim."""
+    why = f"is not a claim (type: {note.type or 'none'})"
+    folder = str((vault.config.types.get("claim") or {}).get("folder") or "domains/{domain}").split("{", 1)[0].rstrip("/")
+    if note.type and folder and note.path.startswith(folder + "/") and not vault.config.is_map(note.path):
+        why += f"; to enrich {note.type} notes, list the type in .codex.yaml: claim_types: [{', '.join(sorted(vault.config.claim_types))}, {note.type}]"
+    return why
+
+
 def find_claim(vault: Vault, query: str) -> Note:
     note = vault.find_note(query)
     if note.type not in vault.config.claim_types:
-        raise Refused(f"{note.path} is not a claim (type: {note.type or 'none'}): only claims are enriched")
+        raise Refused(f"{note.path} {not_a_claim(vault, note)}: only claims are enriched")
     return note
 
 

@@ -141,6 +141,7 @@ def check_vault(vault: Vault, doc: Document, titles: dict[str, Title], problems:
     from codex_cli.core.resolve import AMBIGUOUS, OK
     from codex_cli.core.suggest import closest_titles
     from codex_cli.core.text import strip_md
+    from codex_cli.ops.enrich import not_a_claim
 
     found = Resolved(titles)
 
@@ -207,7 +208,7 @@ def check_vault(vault: Vault, doc: Document, titles: dict[str, Title], problems:
             near = closest_titles(strip_md(query), [n.title for n in vault.notes.values() if n.type in vault.config.claim_types])
             add(f"{place}.claim", f"not found: {query!r}" + ("; closest: " + "; ".join(repr(s) for s in near) if near else ""))
         elif res.note.type not in vault.config.claim_types:
-            add(f"{place}.claim", f"{res.note.path} is not a claim (type: {res.note.type or 'none'})")
+            add(f"{place}.claim", f"{res.note.path} {not_a_claim(vault, res.note)}")
         elif res.note.path in seen:
             add(f"{place}.claim", f"enriched twice (also {seen[res.note.path]}): put both pieces of evidence in one")
         else:
@@ -264,12 +265,13 @@ def build(vault: Vault, source: Note, doc: Document, found: Resolved, author: An
             "challenged_by": [found.targets[f"{place}.challenged_by[{j}]"] for j in range(len(item.get("challenged_by") or []))],
             "secondary_domains": list(item.get("secondary_domains") or []),
         }
-        map_path = None if no_map else vault.config.map_for_domain(domain)
-        topics = [map_path[:-3]] if map_path else []
+        map_path = vault.config.map_for_domain(domain)
+        listed = bool(map_path) and not no_map  # --no-map: no entry, but an existing map is still the claim's topic (as in `new`)
+        topics = [map_path[:-3]] if map_path and (listed or (vault.root / map_path).is_file()) else []
         text = templates.render("claim.md.j2", context(vault, "claim", answers, links, topics, author), sub="notes", vault_root=vault.root)
         plan.create(path, text)
         result.claims.append(path)
-        if map_path:
+        if map_path and listed:
             by_map.setdefault(map_path, []).append((title.name, answers["description"], item.get("map_section"), answers["description"]))
     for map_path, entries in by_map.items():
         result.maps.append(map_path)
@@ -323,9 +325,10 @@ def build(vault: Vault, source: Note, doc: Document, found: Resolved, author: An
     enriched = [link_target(vault, found.enrich[p].path, source.path) for p, _ in items(doc, "enrichments")]
     if enriched:
         lines[ENRICHMENTS_FIELD] = f"{ENRICHMENTS_FIELD}: {flow_list(merged_list(meta, ENRICHMENTS_FIELD, enriched))}"
-    notes = doc.data.get("notes")
-    if isinstance(notes, str) and notes.strip():
-        lines["extraction_notes"] = f"extraction_notes: {flow_list([' '.join(notes.split())])[1:-1]}"
+    for key, name in (("extractor", "extraction_model"), ("notes", "extraction_notes")):  # as the real extraction commits write them
+        value = doc.data.get(key)
+        if isinstance(value, str) and value.strip():
+            lines[name] = f"{name}: {flow_list([' '.join(value.split())])[1:-1]}"
     for edit in set_fields(text, lines):
         plan.edit(source.path, raw, edit.start, edit.end, edit.new)
     return plan, result
@@ -345,7 +348,8 @@ def _link_choices(found: Resolved, place: str, item: dict[str, Any]) -> list[Any
 def _source_line(source: Note) -> str:
     """A claim's `source:` when the plan gives none: who, what, when."""
     meta = source.meta or {}
-    author = str(meta.get("author") or "").strip()
+    legacy = meta.get("source")  # older archive files name the author there when `url:` holds the link
+    author = str(meta.get("author") or (legacy if isinstance(legacy, str) and "://" not in legacy else "")).strip()
     title = str(meta.get("title") or source.h1 or source.title).strip()
     when = str(meta.get("date") or meta.get("date_published") or "").strip()
     parts = [p for p in (author, f'"{title}"' if title else "", when) if p]

@@ -161,3 +161,25 @@ def test_enrich_adds_evidence_cites_the_source_and_records_the_claim(vault: Path
     assert head_files(vault) == sorted([f"domains/ai/{MARKETS}.md", SOURCE])
     no_reason = run(["--no-input", "enrich", ALIGNMENT, "--source", SOURCE, "--evidence", "x", "--confidence", "likely"], cwd=vault)
     assert no_reason.code == 2 and "--reason" in no_reason.stderr
+
+
+def test_no_map_still_names_the_topic_and_the_source_records_the_model(vault: Path) -> None:
+    vault_with_source(vault)
+    write_vault(vault, {"domains/ai/an analysis of launch volume.md": "---\ntype: analysis\n---\n\n# an analysis of launch volume\n"})
+    git(vault, "add", "-A")
+    git(vault, "commit", "-qm", "analysis")
+    plan = {
+        "extractor": "anthropic/claude-sonnet-4.5",
+        "claims": [{"title": NEW1, "domain": "ai", "confidence": "likely", "description": "a band, not a kink"}],
+        "enrichments": [{"claim": "an analysis of launch volume", "evidence": "x"}],
+    }
+    args = ["--no-input", "extract", SOURCE, "--plan", "-", "--agent", "rio", "--no-map"]
+    refused = run(args, cwd=vault, stdin=json.dumps(plan))
+    assert refused.code == 3 and "is not a claim (type: analysis); to enrich analysis notes, list the type in .codex.yaml: claim_types: [claim, analysis]" in refused.stderr
+    del plan["enrichments"]
+    result = run(args, cwd=vault, stdin=json.dumps(plan))
+    assert result.code == 0, result.stderr
+    assert "domains/ai/_map.md" not in head_files(vault)
+    assert "Topics:\n- [[domains/ai/_map]]" in (vault / f"domains/ai/{NEW1}.md").read_text()  # the map is not changed, still named
+    source = (vault / SOURCE).read_text()
+    assert 'extraction_model: "anthropic/claude-sonnet-4.5"\n' in source
