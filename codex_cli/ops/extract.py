@@ -352,7 +352,8 @@ def _source_line(source: Note) -> str:
     author = str(meta.get("author") or (legacy if isinstance(legacy, str) and "://" not in legacy else "")).strip()
     title = str(meta.get("title") or source.h1 or source.title).strip()
     when = str(meta.get("date") or meta.get("date_published") or "").strip()
-    parts = [p for p in (author, f'"{title}"' if title else "", when) if p]
+    quoted = title if '"' in title or not title else f'"{title}"'  # a title that quotes already stays as it is
+    parts = [p for p in (author, quoted, when) if p]
     return ", ".join(parts) or source.path
 
 

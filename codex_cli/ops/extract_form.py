@@ -65,8 +65,9 @@ def _one_claim(vault: Vault, value: Any) -> str:
     return target
 
 
-def _depends_on(vault: Vault, data: dict[str, list[dict[str, Any]]]) -> Any:
-    """A validator of `a; b`: each names one note of the vault (ops.new.resolve_titles), or a claim or entity added before."""
+def _depends_on(vault: Vault, data: dict[str, list[dict[str, Any]]], here: str) -> Any:
+    """A validator of `a; b`: each names one note of the vault as seen from the new claim's path `here`
+    (ops.new.resolve_titles: a title two folders share resolves from the claim's own), or a claim or entity added before."""
     from codex_cli.core.titles import same_title
     from codex_cli.ops.new import resolve_titles
 
@@ -75,10 +76,15 @@ def _depends_on(vault: Vault, data: dict[str, list[dict[str, Any]]]) -> Any:
         targets = [" ".join(t.split()).removeprefix("[[").removesuffix("]]") for t in str(value or "").split(";")]
         for target in targets:
             if target and not any(same_title(t, target) for t in earlier):
-                resolve_titles(vault, "depends_on", [target], "")  # not found, or several: asked again
+                resolve_titles(vault, "depends_on", [target], here)  # not found, or several: asked again
         return [t for t in targets if t]
 
     return check
+
+
+def _count(n: int, section: str) -> str:
+    singular = {"claims": "claim", "entities": "entity", "enrichments": "enrichment"}[section]
+    return f"{n} {singular if n == 1 else section}"
 
 
 def _links(vault: Vault, answers: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
@@ -92,6 +98,7 @@ def _links(vault: Vault, answers: dict[str, Any]) -> tuple[list[dict[str, str]],
 def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     from codex_cli.adapters import prompts
     from codex_cli.ops.extract import _source_line
+    from codex_cli.ops.new import note_path
     from codex_cli.ops.new_form import Gate, build_form, known_agents
     from codex_cli.ops.source import find_source
 
@@ -105,7 +112,7 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     # a title two folders share is offered (and written in the plan) as its path
     claim_titles = sorted(n.path[:-3] if n.title.casefold() in shared else n.title for n in claims)
     while True:
-        counts = f"{len(data['claims'])} claims, {len(data['entities'])} entities, {len(data['enrichments'])} enrichments so far"
+        counts = ", ".join(_count(len(data[k]), k) for k in ("claims", "entities", "enrichments")) + " so far"
         what = prompts.ask_missing([Question("what", "--plan", f"Next ({counts}):", kind="select", choices=MENU, default="claim")], {}, can_ask=True)["what"]
         if what == "done":
             break
@@ -114,8 +121,9 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
             answers = prompts.ask_missing(form.questions, {"source": _source_line(source)}, can_ask=True)
             item = _item(answers, ["title", "domain", "description", "confidence", "source", "body"])
             links, proposals[f"claims[{len(data['claims'])}]"] = _links(vault, answers)
+            here = note_path(vault, "claim", answers)
             depends = Question(
-                "depends_on", "--plan", "Depends on (titles, separate with ;; enter for none):", required=False, validate=_depends_on(vault, data)
+                "depends_on", "--plan", "Depends on (titles separated by ;, or enter for none):", required=False, validate=_depends_on(vault, data, here)
             )
             item |= _item({"links": links, **prompts.ask_missing([depends], {}, can_ask=True)}, ["links", "depends_on"])
             data["claims"].append(item)

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from tests.helpers import git, run, snapshot, write_vault
+from tests.helpers import claim, git, run, snapshot, write_vault
 from tests.integration.new_vault import (
     ALIGNMENT,
     MARKETS,
@@ -183,3 +183,22 @@ def test_no_map_still_names_the_topic_and_the_source_records_the_model(vault: Pa
     assert "Topics:\n- [[domains/ai/_map]]" in (vault / f"domains/ai/{NEW1}.md").read_text()  # the map is not changed, still named
     source = (vault / SOURCE).read_text()
     assert 'extraction_model: "anthropic/claude-sonnet-4.5"\n' in source
+
+
+def test_depends_on_asked_at_a_terminal_resolves_from_the_new_claims_folder(vault: Path) -> None:
+    import pytest
+
+    from codex_cli.errors import Ambiguous, NotFound
+    from codex_cli.ops.extract_form import _depends_on
+    from codex_cli.vault import Vault
+
+    make_vault(vault, commit=False)
+    shared = "cells divide because growth signals outweigh checkpoints"
+    write_vault(vault, {f"domains/ai/{shared}.md": claim(shared)})
+    data: dict[str, list[dict[str, object]]] = {"claims": [{"title": NEW1}], "entities": [], "enrichments": []}
+    check = _depends_on(Vault.open(vault), data, f"domains/ai/{NEW2}.md")
+    assert check(f"{shared}; {NEW1}") == [shared, NEW1]  # the one in ai, and a claim added before
+    with pytest.raises(Ambiguous):
+        _depends_on(Vault.open(vault), data, "")(shared)
+    with pytest.raises(NotFound):
+        check("no note is called this")
