@@ -63,6 +63,7 @@ def link_command(
         if not suggest or note is not None:
             raise UsageError("--draft goes with --suggest and no NOTE: codex link --suggest --draft FILE|-")
         text = _read_draft(draft)
+        vault = state.vault()
         found = ops.Suggested(None, ops.propose(vault, ops.read_draft(vault, draft, text), limit, types or None))
         _render_suggestions(out, found)
         return
