@@ -37,6 +37,8 @@ def review_command(
     if markdown and out.json_mode:
         raise UsageError("--markdown and --json are two outputs: pass one")
     result = review(state.vault(), spec, base, judge=judge)
+    for notice in result.notices:
+        out.warn(notice)
     failed = result.errors > 0 or (strict and result.warnings > 0)
     if out.json_mode:
         out.data(result.as_dict())

@@ -90,6 +90,7 @@ class Review:
     head: str
     commits: list[CommitReview]
     notes: list[NoteReview]
+    notices: list[str] = field(default_factory=list)  # what the reader should know (uncommitted changes)
 
     @property
     def findings(self) -> list[Finding]:
@@ -112,6 +113,7 @@ class Review:
             "warnings": self.warnings,
             "commits": [c.as_dict() for c in self.commits],
             "notes": [n.as_dict() for n in self.notes],
+            "notices": self.notices,
         }
 
 
@@ -157,7 +159,22 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
         _judge(vault, reviews, added)
     known = known_agents(vault)
     commits = [CommitReview(c, gates.commit_findings(c.sha, c.subject, c.trailers, c.parents, known)) for c in rng.commits]
-    return Review(rng.spec, rng.base, rng.head, commits, reviews)
+    return Review(rng.spec, rng.base, rng.head, commits, reviews, _uncommitted(vault, rng, changes))
+
+
+def _uncommitted(vault: Vault, rng: history.Range, changes: list[history.Change]) -> list[str]:
+    """A notice when changed notes differ from HEAD: the review reads the work tree."""
+    from codex_cli.adapters.git import Repository
+
+    repo = Repository.find(vault.root)
+    if repo is None or not changes:
+        return []
+    prefix = _prefix(vault, rng)
+    dirty = repo.dirty([prefix + c.path for c in changes])
+    if not dirty:
+        return []
+    shown = ", ".join(d[len(prefix) :] for d in dirty[:3]) + (", …" if len(dirty) > 3 else "")
+    return [f"{len(dirty)} changed note{'s have' if len(dirty) != 1 else ' has'} uncommitted changes ({shown}): the review reads the work tree, not HEAD"]
 
 
 def known_agents(vault: Vault) -> set[str]:

@@ -177,3 +177,14 @@ def test_raising_confidence_without_challenges_is_new_and_only_once(vault: Path)
     path.write_text(path.read_text().replace("confidence: likely", "confidence: proven"))
     commit(vault, "rio: raise again" + TRAILER)
     assert run(["review", "--json"], cwd=vault).json()["notes"][0]["findings"] == []
+
+
+def test_uncommitted_changes_to_a_changed_note_are_pointed_out(repo: Path) -> None:
+    path = repo / "domains/ai/new claim about pricing speed holds.md"
+    write_vault(repo, {"domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds")})
+    commit(repo, "rio: add" + TRAILER)
+    assert run(["review", "--json"], cwd=repo).json()["notices"] == []
+    path.write_text(path.read_text() + "\nmore\n")
+    result = run(["review", "--json"], cwd=repo)
+    assert "1 changed note has uncommitted changes" in result.stderr
+    assert result.json()["notices"]
