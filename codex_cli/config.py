@@ -443,28 +443,6 @@ def _read_file(path: Path) -> str:
         raise ConfigError(f"{CONFIG_FILE}: cannot read it: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
-def _yaml() -> Any:
-    """ruamel.yaml's round-trip reader, refusing anchors and aliases.
-
-    An alias can make a few lines expand to gigabytes ("billion laughs");
-    settings never need one.
-    """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.composer import Composer, ComposerError
-    from ruamel.yaml.events import AliasEvent
-
-    class NoAliases(Composer):
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            event = self.parser.peek_event()
-            if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise ComposerError(None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark)
-            return super().compose_node(parent, index)
-
-    reader = YAML(typ="rt", pure=True)
-    reader.Composer = NoAliases
-    return reader
-
-
 def _read(path: Path) -> tuple[Any, dict[str, int]]:
     """The file's settings as plain data, and the line of each key (dotted: `maps.file_name`, `domain_roots.0`).
 
@@ -473,9 +451,11 @@ def _read(path: Path) -> tuple[Any, dict[str, int]]:
     """
     from ruamel.yaml.error import YAMLError
 
+    from codex_cli.core import yaml_rt
+
     text = _read_file(path)
     try:
-        node = _yaml().load(text)
+        node = yaml_rt.reader().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

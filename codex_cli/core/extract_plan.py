@@ -77,13 +77,14 @@ class PlanUnreadable(ValueError):
 
 def read_plan(text: str) -> Document:
     """Parse YAML (JSON is YAML too) into plain data and the lines of each place."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
+
+    from codex_cli.core import yaml_rt
 
     if len(text.encode("utf-8", "surrogateescape")) > MAX_PLAN_BYTES:
         raise PlanUnreadable(f"the plan is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB")
     try:
-        node = YAML(typ="rt", pure=True).load(text)
+        node = yaml_rt.reader().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

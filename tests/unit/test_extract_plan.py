@@ -89,3 +89,9 @@ def test_the_json_schema_in_docs_names_the_same_keys_as_the_checker() -> None:
         assert set(item["properties"]) == set(keys), section
         assert set(item["required"]) == set(required), section
     assert schema["properties"]["enrichments"]["items"]["properties"]["kind"]["enum"] == list(ep.ENRICHMENT_KINDS)
+
+
+def test_anchors_and_aliases_in_a_plan_are_refused_with_their_line() -> None:
+    with pytest.raises(ep.PlanUnreadable) as info:
+        ep.read_plan("claims:\n  - &c {title: t is a claim, domain: ai}\n  - *c\n")
+    assert "anchors and aliases" in info.value.message and info.value.line == 2
