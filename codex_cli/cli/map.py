@@ -93,8 +93,24 @@ def add_command(
     vault = state.vault(write=not dry_run)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
+    if section is None and state.can_ask():
+        section = _ask_section(vault, target, where)
     change = plan_add(vault, target, map_path=where, section=section, text=text)
     render(out, land_change(vault, change, options, why=why, dry_run=dry_run))
+
+
+def _ask_section(vault: Any, note: Any, map_path: str | None) -> str | None:
+    """At a terminal: the top 3 sections with reasons, and "new section…" (ops.new.choose_section)."""
+    from codex_cli.ops.maps import domain_map, parsed, section_choices
+    from codex_cli.ops.new import choose_section
+
+    map_path = map_path or domain_map(vault, note)
+    if map_path is None or map_path not in vault.notes:
+        return None
+    m = parsed(vault, map_path)[1]
+    if not m.headed:
+        return None
+    return choose_section(map_path, section_choices(vault, m, map_path, note.title, note.description, exclude=note.path), can_ask=True)
 
 
 @map_app.command("remove")

@@ -159,6 +159,63 @@ def _listed_in(vault: Vault, note: Note, map_path: str) -> list[maps.Entry]:
     return maps.entries_for(parsed(vault, map_path)[1], note.path, vault.resolver, map_path)
 
 
+NEIGHBOURS = 15  # the closest notes (the link ranker) whose sections vote
+
+
+@dataclass(frozen=True)
+class SectionChoice:
+    """A section a note could be listed under, with its score (0-2) and why."""
+
+    heading: str
+    score: float
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"section": self.heading, "score": round(self.score, 3), "why": self.why}
+
+
+def section_choices(
+    vault: Vault, m: maps.MapText, map_path: str, title: str, description: str = "", body: str = "", exclude: str | None = None
+) -> list[SectionChoice]:
+    """The map's sections, best first, for a note with this text (`exclude`: the note itself, if written).
+
+    Two kinds of evidence, each scaled so that the best section gets 1: how
+    much the section's entries read like the note (core.maps.rank_sections),
+    and where the note's closest notes by the link ranker are listed (each
+    votes with its score).
+    """
+    from codex_cli.core.matcher import Draft
+    from codex_cli.ops.link import propose
+
+    alike = {sec.heading: score for score, sec in maps.rank_sections(m, title, description) if sec.heading}
+    section_of: dict[str, str] = {}
+    for sec in m.headed:
+        for e in sec.entries:
+            res = vault.resolver.resolve(e.target, map_path)
+            if res.note is not None and sec.heading:
+                section_of.setdefault(res.note.path, sec.heading)
+    votes: dict[str, float] = {}
+    voters: dict[str, int] = {}
+    for s in propose(vault, Draft(title, description, body, path=exclude), NEIGHBOURS):
+        heading = section_of.get(s.path)
+        if heading is not None:
+            votes[heading] = votes.get(heading, 0.0) + s.score
+            voters[heading] = voters.get(heading, 0) + 1
+    top_alike = max(alike.values(), default=0.0) or 1.0
+    top_votes = max(votes.values(), default=0.0) or 1.0
+    out = []
+    for heading in dict.fromkeys([*alike, *votes]):
+        score = alike.get(heading, 0.0) / top_alike + votes.get(heading, 0.0) / top_votes
+        why = []
+        if voters.get(heading):
+            why.append(f"{voters[heading]} of its {NEIGHBOURS} closest notes are listed here")
+        if alike.get(heading, 0.0) > 0:
+            why.append(f"entries alike ({alike[heading] / top_alike:.0%} of the best)")
+        out.append(SectionChoice(heading, score, "; ".join(why) or "no shared evidence"))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
 def plan_add(
     vault: Vault,
     note: Note,
@@ -188,6 +245,9 @@ def plan_add(
         out.added.append(EntryChange(map_path, target, None, heading, entry_text, True))
         return out
     raw, m = parsed(vault, map_path)
+    if section is None and m.headed:
+        choices = section_choices(vault, m, map_path, note.title, note.description, exclude=note.path)
+        section = choices[0].heading if choices else None
     where = maps.target_section(m, note.title, section, note.description)
     edit = maps.add_entry(m, target, entry_text, where, description=note.description)
     out.plan.edit(map_path, raw, edit.start, edit.end, edit.new)

@@ -81,6 +81,7 @@ class NewResult:
     map: str | None = None
     map_section: str | None = None
     map_created: bool = False
+    map_choices: list[Any] = field(default_factory=list)
     links: list[LinkChoice] = field(default_factory=list)
     proposals: list[dict[str, Any]] = field(default_factory=list)
     branch: str | None = None
@@ -101,6 +102,8 @@ class NewResult:
             "map": self.map,
             "map_section": self.map_section,
             "map_created": self.map_created,
+            "map_section_score": next((c.score for c in self.map_choices if c.heading == self.map_section), None),
+            "map_section_runner_up": next((c.to_json() for c in self.map_choices if c.heading != self.map_section), None),
             "links": [{"title": link.title, "target": link.target, "relation": link.relation} for link in self.links],
             "proposals": self.proposals,
             "branch": self.branch,
@@ -292,13 +295,14 @@ class MapStep:
     path: str
     section: str | None
     created: bool
+    choices: list[Any] = field(default_factory=list)  # ops.maps.SectionChoice, best first (when the section was chosen)
 
 
 def plan_map(
     vault: Vault, request: NewRequest, answers: dict[str, Any], plan: Plan, *, can_ask: bool
 ) -> MapStep | None:
     """Add `- [[title]] — description` to the domain's map (or create the map)."""
-    from codex_cli.adapters import fs, prompts
+    from codex_cli.adapters import fs
     from codex_cli.core import maps
     from codex_cli.core.note import decode
 
@@ -320,30 +324,54 @@ def plan_map(
     m = maps.parse_map(current, note.body_start if note is not None else 0)
     headings = [s.heading for s in m.headed if s.heading]
     section: str | None = request.map_section
+    choices: list[Any] = []
     if section is not None:
         found = m.section(section)
         if found is None:
             shown = "; ".join(headings) or "(none)"
             raise UsageError(f"--map-section {section!r}: {map_path} has no such section; its sections: {shown}")
         section = found.heading
-    elif can_ask and headings:
-        best = maps.best_section(m, title.name, text)
-        q = Question(
-            "section",
-            "--map-section",
-            f"Section of {map_path}:",
-            kind="select",
-            choices=[Choice(h) for h in dict.fromkeys(headings)],
-            default=best.heading if best is not None else headings[-1],
-        )
-        section = prompts.ask_missing([q], {}, can_ask=True)["section"]
+    elif headings:
+        from codex_cli.ops.maps import section_choices
+
+        choices = section_choices(vault, m, map_path, title.name, text, str(answers.get("body") or ""))
+        section = choose_section(map_path, choices, can_ask=can_ask)
     edit = maps.add_entry(m, title.name, text, section, description=text)
     plan.edit(map_path, raw, edit.start, edit.end, edit.new)
     after = maps.parse_map(plan.text_of(map_path) or "", m.sections[0].body_start if m.sections else 0)
     for s in after.sections:
         if any(e.start == edit.start for e in s.entries):
             section = s.heading
-    return MapStep(map_path, section, False)
+    return MapStep(map_path, section, False, choices)
+
+
+NEW_SECTION = "\0new"
+
+
+def choose_section(map_path: str, choices: list[Any], *, can_ask: bool) -> str | None:
+    """The section to list a note under: at a terminal the top 3 with reasons and "new section…"; headless the best.
+
+    Shared by `new`, `map add` and `extract` (choices: ops.maps.section_choices).
+    """
+    from codex_cli.adapters import prompts
+
+    if not choices:
+        return None
+    if not can_ask:
+        return str(choices[0].heading)
+    q = Question(
+        "section",
+        "--map-section",
+        f"Section of {map_path}:",
+        kind="select",
+        choices=[*(Choice(c.heading, f"{c.heading}  ({c.why})") for c in choices[:3]), Choice(NEW_SECTION, "new section…")],
+        default=choices[0].heading,
+    )
+    picked = prompts.ask_missing([q], {}, can_ask=True)["section"]
+    if picked != NEW_SECTION:
+        return str(picked)
+    name = prompts.ask_missing([Question("heading", "--map-section", "New section heading:")], {}, can_ask=True)["heading"]
+    return " ".join(str(name).split()) or str(choices[0].heading)
 
 
 def note_path(vault: Vault, kind: str, answers: dict[str, Any]) -> str:
@@ -506,6 +534,7 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         map=map_step.path if map_step else None,
         map_section=map_step.section if map_step else None,
         map_created=bool(map_step and map_step.created),
+        map_choices=map_step.choices if map_step else [],
         links=links,
         proposals=proposals,
         dry_run=request.dry_run,

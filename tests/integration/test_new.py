@@ -202,6 +202,13 @@ def test_near_duplicate_is_a_warning_with_the_closest(vault: Path) -> None:
     assert any(ALIGNMENT in w for w in doc["warnings"])  # headless, in the JSON too
 
 
+def test_headless_json_reports_the_section_its_score_and_the_runner_up(vault: Path) -> None:
+    make_vault(vault)
+    doc = new(vault, "claim", NEW, *FLAGS, "--json", "--dry-run").json()
+    assert doc["map_section"] == "Markets" and doc["map_section_score"] > doc["map_section_runner_up"]["score"]
+    assert doc["map_section_runner_up"]["section"] == "Alignment" and doc["map_section_runner_up"]["why"]
+
+
 def test_the_same_title_but_for_case_and_punctuation_is_refused(vault: Path) -> None:
     make_vault(vault)
     before = snapshot(vault)

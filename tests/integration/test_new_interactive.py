@@ -130,3 +130,22 @@ def test_retire_at_a_terminal_shows_the_change_and_asks(vault: Path) -> None:
     accepted = drive(vault, ["retire", MARKETS, "--reason", "superseded"], [ENTER])
     assert accepted.code == 0, accepted.stderr
     assert "status: retired" in (vault / f"domains/ai/{MARKETS}.md").read_text()
+
+
+def test_a_new_section_can_be_chosen_from_the_top_three(vault: Path) -> None:
+    make_vault(vault)
+    keys = [
+        TITLE + ENTER,
+        ENTER,
+        "Markets on outcomes beat panels in forecasting tournaments" + ENTER,
+        ENTER,
+        "Hanson 2013" + ENTER,
+        DOWN + DOWN + ENTER,  # body: skip
+        ENTER,  # no links ticked
+        DOWN + DOWN + ENTER,  # the map's two sections, then "new section…"
+        "Forecasting" + ENTER,
+        ENTER,  # write and commit
+    ]
+    result = drive(vault, ["new", "claim"], keys)
+    assert result.code == 0, result.stderr
+    assert f"## Forecasting\n- [[{TITLE}]]" in (vault / "domains/ai/_map.md").read_text()
