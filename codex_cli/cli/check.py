@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from codex_cli.cli.app_state import settings
+from codex_cli.cli.options import Agent, AgentId, Branch, Commit, NoBranch, commit_options
 from codex_cli.cli.output import counted, finding_lines
 from codex_cli.errors import UsageError
 
@@ -16,7 +19,14 @@ def register(app: typer.Typer) -> None:
 def check_command(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(None, metavar="PATH", help="Notes or folders to report on (links still resolve against the whole vault)."),
-    fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix."),
+    fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix, and commit it (a branch when on a protected one)."),
+    strip_broken: bool = typer.Option(False, "--strip-broken", help="With --fix: turn links to no note that have no single repair into plain text (the alias if any); the diff is shown first."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --strip-broken: do it without asking (needed with no terminal)."),
+    commit: Commit = True,
+    branch: Branch = None,
+    no_branch: NoBranch = False,
+    agent: Agent = None,
+    agent_id: AgentId = None,
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip a PATH that names no note (a deleted one) instead of failing (exit 2)."),
     changed: bool = typer.Option(False, "--changed", help="Check the notes changed since the merge base with the base branch (staged, unstaged, untracked), and those a deleted note's links now miss."),
@@ -39,10 +49,18 @@ def check_command(
     if fmt is not None and (json_output or state.json or summary):
         raise UsageError("--format cannot be used with --json or --summary")
     keep, drop = check_report.codes(only or [], "--only"), check_report.codes(exclude or [], "--exclude")
+    if strip_broken and not fix:
+        raise UsageError("--strip-broken goes with --fix")
     vault = state.vault(write=fix)
+    fixing = None
+    if fix:
+        from codex_cli.ops.check import Fixing
+
+        confirm = _confirm_strip(out, state.can_ask(), yes) if strip_broken else None
+        fixing = Fixing(strip_broken, commit_options(commit, branch, no_branch, agent, agent_id), confirm)
     changed = changed or since is not None or staged
     progress = out.progress("reading notes")
-    outcome = run_check(vault, paths or None, fix=fix, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress)
+    outcome = run_check(vault, paths or None, fix=fixing, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress)
     report = check_report.filtered(outcome.report, keep, drop)
     for raw in outcome.skipped:
         out.warn(f"{raw}: no such note; skipped")
@@ -71,13 +89,65 @@ def check_command(
                 {"file": f.file, "line": f.line, "from": f.link.target, "to": f.new_target, "reason": f.reason}
                 for f in outcome.fixes
             ]
+            landed = outcome.landed
+            doc["commit"] = landed.commit if landed else None
+            doc["branch"] = landed.branch if landed else None
         out.data(doc)
         raise typer.Exit(1 if failed else 0)
-    lines = [f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})" for f in outcome.fixes]
+    lines = [_fixed(f) for f in outcome.fixes]
     lines += finding_lines(out, report.findings)
     summary = f"{counted(report.notes, 'note')}, {counted(report.links, 'link')}: {counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}"
     if outcome.fixes:
         summary += f", {len(outcome.fixes)} fixed"
     lines.append(summary)
     out.lines(lines)
+    if fix:
+        out.info(_landed(outcome.landed))
     raise typer.Exit(1 if failed else 0)
+
+
+def _fixed(f: Any) -> str:
+    from codex_cli.ops.check import STRIPPED
+
+    if f.reason == STRIPPED:
+        return f"stripped {f.file}:{f.line}: [[{f.link.target}]] -> {f.new_target}"
+    return f"fixed {f.file}:{f.line}: [[{f.link.target}]] -> [[{f.new_target}]] ({f.reason})"
+
+
+def _landed(landed: Any) -> str:
+    """Whether --fix committed, and where."""
+    if landed is None:
+        return "nothing to fix: nothing written, no commit"
+    if not landed.in_repository:
+        return "fixes written (no git repository: not committed)"
+    where = f" on branch {landed.branch}" if landed.branch else ""
+    moved = f" (switched from {landed.previous_branch})" if landed.previous_branch and landed.previous_branch != landed.branch else ""
+    if landed.commit:
+        return f"committed {landed.commit[:10]}{where}{moved}"
+    return f"fixes staged{where}{moved}, not committed (--no-commit)"
+
+
+def _confirm_strip(out: Any, can_ask: bool, yes: bool) -> Any:
+    """Show the change (the diff, and the links stripped by file); at a terminal, ask."""
+    from codex_cli.errors import MissingInput
+
+    def confirm(plan: Any, fixes: list[Any]) -> bool:
+        from codex_cli.ops.check import STRIPPED
+
+        stripped: dict[str, int] = {}
+        for f in fixes:
+            if f.reason == STRIPPED:
+                stripped[f.file] = stripped.get(f.file, 0) + 1
+        if not out.json_mode:
+            out.line(plan.diff().rstrip("\n"))
+        for file, n in sorted(stripped.items()):
+            out.info(f"{n:>5} stripped in {file}")
+        if yes:
+            return True
+        if not can_ask:
+            raise MissingInput(["--yes"], why="--strip-broken rewrites notes and there is no terminal to confirm")
+        from codex_cli.adapters.prompts import confirm as ask
+
+        return bool(ask(f"Strip {sum(stripped.values())} broken links in {len(stripped)} notes?", default=False))
+
+    return confirm

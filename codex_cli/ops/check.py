@@ -16,17 +16,21 @@ import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codex_cli.adapters import cache, fs, pool
 from codex_cli.adapters.fs import Signature
 from codex_cli.core.check import Fix, FixFinder, Part, Report, assemble, note_part, through_aliases
 from codex_cli.core.links import encode_like
 from codex_cli.core.note import ParseContext, Problem, decode, title_of
-from codex_cli.core.resolve import PartialIndex, PathRef, Resolver, cased_keys
+from codex_cli.core.plan import Plan
+from codex_cli.core.resolve import BROKEN, PartialIndex, PathRef, Resolver, cased_keys
 from codex_cli.core.suggest import Suggester
 from codex_cli.errors import UsageError
 from codex_cli.vault import PARALLEL_FROM, Progress, Vault, read_note
+
+if TYPE_CHECKING:
+    from codex_cli.ops.commit import CommitOptions, Landed, Message
 
 
 @dataclass
@@ -35,6 +39,16 @@ class CheckOutcome:
     fixes: list[Fix] = field(default_factory=list)
     selected: set[str] | None = None
     skipped: list[str] = field(default_factory=list)  # PATHs that name no note (deleted, or a typo)
+    landed: Landed | None = None  # where the fixes went: the branch, the commit (None when nothing was fixed)
+
+
+@dataclass
+class Fixing:
+    """What `--fix` may do, and how it lands (ops.commit)."""
+
+    strip: bool = False  # --strip-broken
+    options: CommitOptions | None = None
+    confirm: Callable[[Plan, list[Fix]], bool] | None = None  # shown the change first; False: nothing is written
 
 
 def select_paths(vault: Vault, paths: list[str], skipped: list[str] | None = None, files: Collection[str] | None = None) -> set[str]:
@@ -78,7 +92,7 @@ def run_check(
     vault: Vault,
     paths: list[str] | None = None,
     *,
-    fix: bool = False,
+    fix: Fixing | bool | None = None,
     missing_ok: bool = False,
     changed: bool = False,
     since: str | None = None,
@@ -91,11 +105,12 @@ def run_check(
     many notes, or --fix, the whole vault's check is restricted to them.
     """
     skipped: list[str] = []
+    fixing = Fixing() if fix is True else fix or None
     if not (paths or changed):
-        fixes = apply_fixes(vault, None, progress) if fix else []
+        fixes, landed = _fix(vault, None, progress, fixing)
         if fixes:
             vault = Vault(vault.root, vault.config)  # read the fixed files afresh
-        return CheckOutcome(_report(vault, None, progress), fixes, None, skipped)
+        return CheckOutcome(_report(vault, None, progress), fixes, None, skipped, landed)
     from codex_cli.adapters import listing
     from codex_cli.ops.check_scope import Scope, report
 
@@ -113,12 +128,12 @@ def run_check(
         if scope.gone:  # still in git's index, perhaps: not a note any more
             dropped = set(scope.gone)
             listed.paths = [p for p in listed.paths if p not in dropped]
-    if fix or len(scope.notes) > SCOPED_UP_TO:
-        selected = scope.notes if paths and not changed else None  # --changed: many changes, the whole vault
-        fixes = apply_fixes(vault, selected, progress) if fix else []
+    if fixing is not None or len(scope.notes) > SCOPED_UP_TO:
+        selected = scope.notes if paths or fixing is not None else None  # many changes: the whole vault
+        fixes, landed = _fix(vault, selected, progress, fixing)
         if fixes:
             vault = Vault(vault.root, vault.config)
-        return CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped)
+        return CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped, landed)
     found, checked = report(vault, listed.paths, scope)
     return CheckOutcome(found, [], checked, skipped)
 
@@ -337,22 +352,40 @@ def _suggest_chunk(targets: list[str]) -> dict[str, list[str]]:
 FIXABLE = ("broken-link", "md-suffix", "link-case")
 
 
-def apply_fixes(vault: Vault, selected: set[str] | None, progress: Progress | None = None) -> list[Fix]:
-    """Make every fix with one possible answer, in one all-or-nothing apply.
+def _fix(vault: Vault, selected: set[str] | None, progress: Progress | None, fixing: Fixing | None) -> tuple[list[Fix], Landed | None]:
+    """Plan the fixes, show them (`confirm`), and land them through the one commit path."""
+    if fixing is None:
+        return [], None
+    from codex_cli.errors import Refused
+    from codex_cli.ops.commit import CommitOptions, land
+
+    plan, fixes = plan_fixes(vault, selected, progress, strip=fixing.strip)
+    if not fixes:
+        return [], None
+    if fixing.confirm is not None and not fixing.confirm(plan, fixes):
+        raise Refused("check --fix declined at the prompt; nothing was written")
+    return fixes, land(vault, plan, fix_message(fixes), fixing.options or CommitOptions(), branch_hint="check-fix")
+
+
+def plan_fixes(vault: Vault, selected: set[str] | None, progress: Progress | None = None, *, strip: bool = False) -> tuple[Plan, list[Fix]]:
+    """Every fix with one possible answer, as one plan.
 
     Only the notes whose part holds a broken link, a `.md` suffix or a link
     in another case than its target are read again: on a large vault that
     is a few notes, not all of them. A markdown link's new path is written
-    encoded as the link was (`core.links.encode_like`).
+    encoded as the link was (`core.links.encode_like`). With `strip`, a
+    wiki link in a note's body that resolves to nothing and has no such
+    fix becomes its plain text (the alias if it has one): what a knowledge
+    base's own "strip broken wiki links" pipeline does (maps are left to
+    `codex map sync --prune`).
     """
-    from codex_cli.adapters.apply import apply
     from codex_cli.core.plan import Plan
 
     parts, _, _, _ = note_parts(vault, progress)
     parts = dict(through_aliases(parts))  # a link an alias resolves is not broken
     todo = [p for p, part in parts.items() if (selected is None or p in selected) and any(f[1] in FIXABLE for f in part.findings)]
     if not todo:
-        return []
+        return Plan(), []
     finder = FixFinder(parts)
     refs = {p: PathRef(p) for p in parts}
     index = Resolver(refs.values(), [(a, refs[p]) for p, part in parts.items() for a in part.aliases])
@@ -370,6 +403,29 @@ def apply_fixes(vault: Vault, selected: set[str] | None, progress: Progress | No
                 new = encode_like(new, written, angle=text[f.link.target_start - 1 : f.link.target_start] == "<")
             plan.edit(f.file, raw, f.link.target_start, f.link.target_end, new)
             fixes.append(f)
-    if fixes:
-        apply(vault.root, plan)
-    return fixes
+        if strip and not vault.config.is_map(path):
+            fixed = {id(f.link) for f in fixes if f.file == path}
+            for link in note.links:
+                if id(link) in fixed or link.field or link.bare or link.markdown or link.target_start < 0:
+                    continue
+                if index.resolve_link(link, path).status == BROKEN:
+                    plain = link.alias or link.target
+                    plan.edit(path, raw, link.start, link.end, plain)
+                    fixes.append(Fix(path, link.line, link, plain, STRIPPED))
+    return plan, fixes
+
+
+STRIPPED = "stripped: no note, and no single repair"
+
+
+def fix_message(fixes: list[Fix]) -> Message:
+    """The commit message of `check --fix`."""
+    from codex_cli.cli.output import counted
+    from codex_cli.ops.commit import Message
+
+    stripped = sum(1 for f in fixes if f.reason == STRIPPED)
+    files = len({f.file for f in fixes})
+    action = f"fix {counted(len(fixes) - stripped, 'link')}" if stripped < len(fixes) else ""
+    if stripped:
+        action += (" and " if action else "") + f"strip {counted(stripped, 'broken wiki link')}"
+    return Message(f"check --fix: {action} in {counted(files, 'note')}", why="links that resolve to no note, repaired where there is one answer")

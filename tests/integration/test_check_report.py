@@ -51,3 +51,28 @@ def test_formats_for_ci(vault: Path) -> None:
     assert {i["check_name"] for i in gitlab} == {"broken-link", "ambiguous-link"} and gitlab[0]["location"] == {"path": "a.md", "lines": {"begin": 3}}
     assert run(["check", "--format", "xml"], cwd=vault).code == 2
     assert run(["check", "--format", "text", "--json"], cwd=vault).code == 2
+
+
+def test_fix_commits_through_the_one_commit_path_and_says_where(vault: Path) -> None:
+    from tests.helpers import git, git_init
+
+    write_vault(vault, {
+        "a.md": "# a\n\n[[B Note]] and [[lost target|the lost one]] and ![[gone for good]]\n",
+        "b note.md": "# b note\n",
+        "_map.md": "# map\n\n- [[lost target]]\n",
+    })
+    git_init(vault)
+    headless = run(["--no-input", "check", "--fix", "--strip-broken"], cwd=vault)
+    assert headless.code == 2 and "--yes" in headless.stderr
+    assert git(vault, "status", "--porcelain") == ""
+    result = run(["--no-input", "check", "--fix", "--strip-broken", "--yes", "--agent", "rio"], cwd=vault)
+    assert "-[[B Note]] and [[lost target|the lost one]] and ![[gone for good]]" in result.stdout  # the diff, first
+    assert "stripped a.md:3: [[lost target]] -> the lost one" in result.stdout
+    assert "    2 stripped in a.md" in result.stderr
+    assert "committed " in result.stderr and "on branch rio/" in result.stderr and "(switched from main)" in result.stderr
+    assert (vault / "a.md").read_text() == "# a\n\n[[B note]] and the lost one and gone for good\n"
+    assert (vault / "_map.md").read_text() == "# map\n\n- [[lost target]]\n"  # maps: map sync --prune
+    assert "check --fix: fix 1 link and strip 2 broken wiki links in 1 note" in git(vault, "log", "-1", "--format=%s")
+    again = run(["check", "--fix", "--json"], cwd=vault).json()
+    assert again["fixes"] == [] and again["commit"] is None and again["branch"] is None
+    assert run(["check", "--strip-broken"], cwd=vault).code == 2
