@@ -26,7 +26,7 @@ from codex_cli.roots import find_root  # light: config and fs pull in more than 
 
 ROOT_OPTIONS = frozenset({"-C", "--directory"})  # the global options that take a value
 RENAME_OPTIONS = frozenset({"--move-to", "--branch", "--base", "--agent", "--agent-id", "--why"})  # rename's options that take a value
-CHECK_OPTIONS = frozenset({"--since", "--only", "--exclude", "--format"})  # check's options that take a value
+CHECK_OPTIONS = frozenset({"--since", "--only", "--exclude", "--format", "--branch", "--agent", "--agent-id"})  # check's options that take a value
 SCOPING = frozenset({"--changed", "--staged", "--since"})
 HELP = frozenset({"-h", "--help", "--version"})
 
