@@ -44,7 +44,7 @@ from codex_cli.core.check import (
     status_part,
 )
 from codex_cli.core.note import Note, title_of
-from codex_cli.core.resolve import PartialIndex, aliases_of, title_key
+from codex_cli.core.resolve import PartialIndex, aliases_of, target_key, title_key
 from codex_cli.core.suggest import Suggester
 from codex_cli.vault import Vault, read_note
 
@@ -81,19 +81,29 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report, set[st
     # one git grep: the notes that mention a deleted (or newly shared) title, and
     # those that may hold an alias (a link that no path or title resolves may name one)
     aliased = config.aliases and any(part.aliasable for part in parts.values())
-    holders: set[str] = set()
-    if searched or aliased:
-        linkers, holders = _search(vault, paths, notes.keys(), searched, aliased)
+    holders: set[str] | None = None
+    if searched:
+        linkers, found = _search(vault, paths, notes.keys(), searched, aliased)
+        holders = found if aliased else None
         check(_read(vault, linkers))
-        if config.aliases and not aliased and any(part.aliasable for part in parts.values()):
-            holders = _search(vault, paths, notes.keys(), [], True)[1]
     checked = set(parts)
-    parts.update(_alias_holders(vault, holders - checked, claim_types))
     parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types))
+    if holders is None and config.aliases and _needs_holders(parts, checked):
+        holders = _search(vault, paths, notes.keys(), [], True)[1]
+    parts.update(_alias_holders(vault, (holders or set()) - parts.keys(), claim_types))
     parts.update(_listed_by(vault, parts, checked, claim_types))
     to_retired = _links_to_retired(vault, notes, parts, index, claim_types)
     names = [ref.path for bucket in index.by_title.values() for ref in bucket]  # by_path keeps one of a case collision
     return assemble(parts, (), checked, _suggestions(paths, index), names, to_retired), checked
+
+
+def _needs_holders(parts: dict[str, Part], checked: set[str]) -> bool:
+    """Whether every note's aliases must be known: a checked note has a link
+    no path or title resolves, or a map's entry may name a checked note's alias."""
+    if any(parts[p].aliasable for p in checked):
+        return True
+    named = {title_key(a) for p in checked for a in parts[p].aliases}
+    return bool(named) and any(target_key(part.findings[i][5]) in named for part in parts.values() for i in part.aliasable)
 
 
 ALIAS_KEY = "aliases"  # the frontmatter key (core.resolve.aliases_of): a note holding an alias holds this word
@@ -207,8 +217,9 @@ def _maps_listing(
     cannot link to it (the prefilter of adapters.grep, applied to bytes).
     """
     config = vault.config
-    names = [title_of(p) for p in checked] + [a for p in checked for a in (aliases_of(notes[p].meta) if config.aliases else ())]
-    found = [grep.needle(name) for name in names]
+    aliases = [a for p in checked for a in (aliases_of(notes[p].meta) if config.aliases else ())]
+    named = {title_key(a) for a in aliases}
+    found = [grep.needle(name) for name in [title_of(p) for p in checked] + aliases]
     lowered = None if None in found else [n.lower().encode("utf-8") for n in found if n is not None]
     root, ctx = str(vault.root), vault.context()
     out: dict[str, Part] = {}
@@ -225,8 +236,13 @@ def _maps_listing(
             if not any(n in low for n in lowered):
                 continue
         _, note, raw = read_note(root, path, ctx)
-        index.cover(*(link.target for link in note.links))
-        out[path] = note_part(note, index, claim_types, config.is_map, _text(raw), config.case_drift, config.aliases)
+        # entries (and their alias resolution) only when a checked note has aliases the map may name;
+        # such targets are covered so that a path or title wins over the alias as in a full check
+        text = None
+        if named:
+            index.cover(*(link.target for link in note.links if target_key(link.target).rpartition("/")[2] in named))
+            text = _text(raw)
+        out[path] = note_part(note, index, claim_types, config.is_map, text, config.case_drift, config.aliases)
     return out
 
 
