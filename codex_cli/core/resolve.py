@@ -314,10 +314,29 @@ class PartialIndex(Resolver[PathRef]):
         self._starts = [0, *accumulate(map((1).__add__, map(len, self._paths)))][:-1] if self._paths else []
         self._added: set[int] = set()
         self._covered: set[str] = set()
+        self._names: dict[str, list[int]] | None = None
         if not joined.isascii():
             for i, path in enumerate(self._paths):
                 if not path.isascii():
                     self._take(i)
+
+    def _by_name(self) -> dict[str, list[int]]:
+        """Every ASCII path's number by the key of its name (without `.md`): what a
+        target's last component must equal to reach it, built once (many targets
+        cost one pass instead of a search over every path each)."""
+        if self._names is None:
+            names: dict[str, list[int]] = {}
+            for i, path in enumerate(self._paths):
+                name = path.rpartition("/")[2]
+                raw = (name[:-3] if name[-3:].lower() == ".md" else name).lower()
+                for stem in {raw, raw.strip()}:  # a title's key is stripped; a path's last part may not be
+                    bucket = names.get(stem)
+                    if bucket is None:
+                        names[stem] = [i]
+                    else:
+                        bucket.append(i)
+            self._names = names
+        return self._names
 
     def _take(self, i: int) -> None:
         if i not in self._added:
@@ -325,17 +344,25 @@ class PartialIndex(Resolver[PathRef]):
             if self._keep is None or self._keep(self._paths[i]):
                 self.add(PathRef(self._paths[i]))
 
+    MANY = 64  # more targets than this at once: one pass over every path names them all (see _by_name)
+
     def cover(self, *targets: str) -> None:
         """Make resolving these targets (titles, paths, link targets) exact."""
         from bisect import bisect_right
 
         text, starts = self._text, self._starts
+        if len(targets) > self.MANY or self._names is not None:
+            names = self._by_name()
         for target in targets:
             k = target_key(target)
             part = k.rpartition("/")[2]
             if not part or not part.isascii() or part in self._covered:
                 continue
             self._covered.add(part)
+            if self._names is not None:  # the notes whose name's key is that part: those its key can reach
+                for i in names.get(part, ()):
+                    self._take(i)
+                continue
             hits: list[int] = []
             at = text.find(part)
             while at != -1:
