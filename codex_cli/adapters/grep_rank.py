@@ -101,6 +101,8 @@ def _cases(phrase: str) -> tuple[str, ...]:
 class ColdIndex:
     """The index's reading API over the work tree itself (see the module docstring)."""
 
+    rare_search = False  # a second query would be a second pass over the tree: no "rare" evidence here
+
     def __init__(self, root: Path, ctx: ParseContext, is_map: Callable[[str], bool]) -> None:
         self.root = root
         self.ctx = ctx

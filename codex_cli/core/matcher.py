@@ -341,7 +341,7 @@ def collect(index: IndexView, draft: Draft, wanted: frozenset[str], *, as_new: b
     near = [(i, s) for i, s in index.search(match, BM25_WEIGHTS, NEIGHBOURS + 1) if i != own_id][:NEIGHBOURS]
     top = max((s for _, s in text_hits), default=0.0) or max((s for _, s in near), default=0.0) or 1.0
     text = {i: s / top for i, s in text_hits}
-    rare_terms = _rarest(index, terms)
+    rare_terms = _rarest(index, terms) if getattr(index, "rare_search", True) else []
     rare_hits = index.search(match_expression([(t, 1) for t in rare_terms]), BM25_WEIGHTS, CANDIDATES, wanted_list) if rare_terms else []
     rare_top = max((s for _, s in rare_hits), default=0.0) or 1.0
     rare = {i: s / rare_top for i, s in rare_hits if i != own_id}
