@@ -96,10 +96,15 @@ def list_command(
 
     state = settings(ctx)
     out = state.output(json_output)
-    rows = sources(state.vault(), status=status, domain=domain)
+    vault = state.vault()
+    rows = sources(vault, status=status, domain=domain)
+    # older archive files have no `domain:`: --domain cannot match them, and an agent picking work should know
+    unfiled = 0 if domain is None else sum(1 for r in sources(vault, status=status) if not r.domain)
     if out.json_mode:
-        out.data({"sources": [r.to_json() for r in rows]})
+        out.data({"sources": [r.to_json() for r in rows]} | ({"without_domain": unfiled} if domain is not None else {}))
         return
     for r in rows:
         out.line(f"{r.status:<12} {r.date or '?':<10} {r.domain or '-':<18} {r.path}")
     out.info(f"{len(rows)} source{'s' if len(rows) != 1 else ''}")
+    if unfiled:
+        out.info(f"{unfiled} more {'have' if unfiled != 1 else 'has'} no domain (older files) and so no --domain matches: leave --domain out to see them")

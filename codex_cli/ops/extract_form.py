@@ -82,6 +82,27 @@ def _depends_on(vault: Vault, data: dict[str, list[dict[str, Any]]], here: str) 
     return check
 
 
+def _same_domain(questions: list[Question], source: Any, data: dict[str, list[dict[str, Any]]]) -> list[Question]:
+    """The domain offered first: the source's, else the last claim's (one source's claims mostly share one), else new's guess."""
+    from dataclasses import replace
+
+    earlier = [str(i["domain"]) for i in data["claims"] if i.get("domain")]
+    domain = (source.meta or {}).get("domain") or (earlier[-1] if earlier else None)
+    if not isinstance(domain, str) or not domain:
+        return questions
+
+    def offered(q: Question) -> Question:
+        def default(answers: dict[str, Any]) -> Any:
+            choices = q.choices(answers) if callable(q.choices) else q.choices
+            if domain in {c.value for c in choices}:
+                return domain
+            return q.default(answers) if callable(q.default) else q.default
+
+        return replace(q, default=default)
+
+    return [offered(q) if q.name == "domain" else q for q in questions]
+
+
 def _count(n: int, section: str) -> str:
     singular = {"claims": "claim", "entities": "entity", "enrichments": "enrichment"}[section]
     return f"{n} {singular if n == 1 else section}"
@@ -118,7 +139,7 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
             break
         if what == "claim":
             form = build_form(vault, "claim", Gate(vault, "claim", False), agents)
-            answers = prompts.ask_missing(form.questions, {"source": _source_line(source)}, can_ask=True)
+            answers = prompts.ask_missing(_same_domain(form.questions, source, data), {"source": _source_line(source)}, can_ask=True)
             item = _item(answers, ["title", "domain", "description", "confidence", "source", "body"])
             links, proposals[f"claims[{len(data['claims'])}]"] = _links(vault, answers)
             here = note_path(vault, "claim", answers)

@@ -202,3 +202,28 @@ def test_depends_on_asked_at_a_terminal_resolves_from_the_new_claims_folder(vaul
         _depends_on(Vault.open(vault), data, "")(shared)
     with pytest.raises(NotFound):
         check("no note is called this")
+
+
+def test_at_a_terminal_the_next_claim_is_offered_the_domain_of_the_last(vault: Path) -> None:
+    from types import SimpleNamespace
+
+    from codex_cli.ops.extract_form import _same_domain
+    from codex_cli.ops.new_form import Gate, build_form
+    from codex_cli.vault import Vault
+
+    make_vault(vault, commit=False)
+    v = Vault.open(vault)
+    questions = build_form(v, "claim", Gate(v, "claim", False), []).questions
+    title = {"title": SimpleNamespace(text="cells divide because growth signals outweigh checkpoints")}
+
+    def offered(meta: dict[str, str], claims: list[dict[str, object]]) -> object:
+        q = next(q for q in _same_domain(questions, SimpleNamespace(meta=meta), {"claims": claims}) if q.name == "domain")
+        return q.default(title) if callable(q.default) else q.default
+
+    guess = next(q for q in questions if q.name == "domain").default
+    guessed = guess(title) if callable(guess) else guess
+    assert offered({}, []) == guessed  # new's guess, from the title
+    assert offered({}, [{"domain": "ai"}]) == "ai"  # the last claim's
+    assert offered({}, [{"domain": "bio"}]) == "bio"
+    assert offered({"domain": "ai"}, [{"domain": "bio"}]) == "ai"  # the source's, first
+    assert offered({"domain": "nowhere"}, []) == guessed  # not a domain with a folder: the guess

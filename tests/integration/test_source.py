@@ -69,6 +69,9 @@ def test_the_lifecycle_moves_a_source_on_its_extract_branch(vault: Path) -> None
     assert "status: null-result\nprocessed_by: rio\nprocessed_date: " in text and "notes: paywalled\n" in text
     assert run(["source", "list", "--status", "null-result", "--json"], cwd=vault).json()["sources"][0]["processed_by"] == "rio"
     assert run(["source", "list", "--status", "nonsense"], cwd=vault).code == 2
+    by_domain = run(["source", "list", "--domain", "ai"], cwd=vault)  # the legacy file has no domain
+    assert by_domain.code == 0 and "0 sources" in by_domain.stderr and "1 more has no domain (older files)" in by_domain.stderr
+    assert run(["source", "list", "--domain", "ai", "--json"], cwd=vault).json()["without_domain"] == 1
 
 
 def test_new_belief_rests_on_three_claims(vault: Path) -> None:
