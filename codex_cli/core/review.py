@@ -111,7 +111,7 @@ def claim_findings(note: Note, text: str, threshold: float) -> list[Finding]:
             out.append(Finding(path, "description-restates-title", WARNING, f"the description adds little to the title ({score:.2f} of its words are the title's; limit {threshold:.2f})"))
     confidence = meta.get("confidence")
     if confidence in CONFIDENT and not _listed(meta.get("challenged_by")):
-        out.append(Finding(path, "unchallenged", ERROR, f"confidence: {confidence} with no challenged_by: name the counter-evidence or counter-claims considered (checklist item 11)"))
+        out.append(Finding(path, "unchallenged", WARNING, f"confidence: {confidence} with no challenged_by: name the counter-evidence or counter-claims considered, or say none exists (checklist item 11)"))
     if not cites_a_source(argument(text, note.body_start)):
         out.append(Finding(path, "no-evidence", WARNING, "the body cites no source: no link, URL, year or named author in the argument"))
     return out
