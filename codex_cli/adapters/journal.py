@@ -37,7 +37,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from codex_cli.adapters.lock import JOURNAL, locked, state_dir
 from codex_cli.errors import GitFailed, RepositoryBusy
 
 BACKUP = "journal.old"
+STAGING = "journal.staging"  # there: staging may have begun
 VERSION = 1
 
 
@@ -178,15 +179,21 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _save(folder: Path, record: Record, *, sync: bool) -> None:
-    data = json.dumps(asdict(record), indent=1).encode("utf-8", "surrogatepass")
-    if sync:
-        _fsync_write(folder / JOURNAL, data)
-        _fsync_folder(folder)
-    else:
-        tmp = folder / (JOURNAL + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / JOURNAL)
+def _save(folder: Path, record: Record) -> None:
+    """The record as JSON, fsync'd (by hand, not asdict: a thousand entries in a few milliseconds)."""
+    doc = {
+        "version": record.version,
+        "pid": record.pid,
+        "command": record.command,
+        "entries": [
+            {"path": e.path, "old_path": e.old_path, "new_digest": e.new_digest, "mode": e.mode, "offset": e.offset, "length": e.length}
+            for e in record.entries
+        ],
+        "folders": record.folders,
+        "git": None if record.git is None else {**vars(record.git), "paths": list(record.git.paths)},
+    }
+    _fsync_write(folder / JOURNAL, json.dumps(doc, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    _fsync_folder(folder)
 
 
 def load(folder: Path) -> tuple[Record, bytes] | None:
@@ -196,6 +203,8 @@ def load(folder: Path) -> tuple[Record, bytes] | None:
     except FileNotFoundError:
         return None
     record = Record.from_json(json.loads(raw.decode("utf-8", "surrogatepass")))
+    if record.git is not None and os.path.exists(folder / STAGING):
+        record.git.staging = True
     try:
         backup = (folder / BACKUP).read_bytes()
     except FileNotFoundError:
@@ -204,7 +213,7 @@ def load(folder: Path) -> tuple[Record, bytes] | None:
 
 
 def _drop(folder: Path) -> None:
-    for name in (JOURNAL, BACKUP, JOURNAL + ".tmp", BACKUP + ".tmp"):
+    for name in (JOURNAL, BACKUP, STAGING, JOURNAL + ".tmp", BACKUP + ".tmp"):
         try:
             os.unlink(folder / name)
         except FileNotFoundError:
@@ -253,6 +262,7 @@ class Transaction:
         import sys
 
         self.folder.mkdir(parents=True, exist_ok=True)
+        _unlink(self.folder / STAGING)  # a marker a crash left after its journal was gone
         chunks: list[bytes] = []
         offset = 0
         for entry, old in entries:
@@ -263,15 +273,17 @@ class Transaction:
         record = Record(os.getpid(), list(sys.argv), [e for e, _ in entries], list(folders), git)
         _fsync_write(self.folder / BACKUP, b"".join(chunks))
         self.record = record  # before the journal is saved: an interrupt while saving still undoes (nothing)
-        _save(self.folder, record, sync=True)
+        _save(self.folder, record)
         _outcome = None
         step()
         return record
 
-    def update(self) -> None:
-        """Save a change to the record (the branch, staging): no fsync, a kill keeps it."""
-        assert self.record is not None
-        _save(self.folder, self.record, sync=False)
+    def staging(self) -> None:
+        """Staging begins: a rollback resets the index entries of the paths (a marker file, no rewrite of the record)."""
+        assert self.record is not None and self.record.git is not None
+        self.record.git.staging = True
+        with open(self.folder / STAGING, "wb"):
+            pass
 
     def end(self, what: str = "the change was written") -> None:
         global _outcome

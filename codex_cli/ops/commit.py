@@ -265,8 +265,7 @@ def _land(vault: Vault, repo: Repository, plan: Plan, msg: Message, options: Com
                 repo.create_branch(branch)
                 journal.step()
             applied = write(vault.root, prepared)
-            intent.staging = True
-            txn.update()
+            txn.staging()
             landed = Landed(applied, branch or previous, None, message, options.return_to or previous, True)
             try:
                 if options.commit:
