@@ -187,8 +187,8 @@ def note_part(
             t = link.target
             if (
                 drift is not None
-                # written in ASCII lower case (unpadded) to a name that is too: no drift
-                and (cased is None or not t.islower() or not t.isascii() or t in cased or t.strip() != t)
+                # written as its key, to a name in lower case: no drift
+                and (cased is None or t != res.key or t in cased)
                 and not res.note.path.endswith(t + ".md")  # type: ignore[union-attr]  # as written
                 and (fixed := case_drift(link, res, path)) is not None
             ):

@@ -57,19 +57,21 @@ class PathRef:
 
 class Resolution(Generic[N]):
     """What a target resolves to: OK with the note, AMBIGUOUS with the candidates, BROKEN or EMPTY;
-    `via` says through what (PATH, TITLE, ALIAS or SELF) when it resolved.
+    `via` says through what (PATH, TITLE, ALIAS or SELF) when it resolved,
+    and `key` by what key (`target_key`).
 
     A plain class with slots rather than a frozen dataclass: `codex check`
     makes one for every link of the vault.
     """
 
-    __slots__ = ("status", "note", "candidates", "via")
+    __slots__ = ("status", "note", "candidates", "via", "key")
 
-    def __init__(self, status: str, note: N | None = None, candidates: tuple[N, ...] = (), via: str = "") -> None:
+    def __init__(self, status: str, note: N | None = None, candidates: tuple[N, ...] = (), via: str = "", key: str = "") -> None:
         self.status = status
         self.note = note
         self.candidates = candidates
         self.via = via
+        self.key = key
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Resolution) and (self.status, self.note, self.candidates) == (other.status, other.note, other.candidates)
@@ -247,7 +249,7 @@ class Resolver(Generic[N]):
     def resolve_key(self, k: str, source_path: str | None = None) -> Resolution[N]:
         note = self.by_path.get(k)
         if note is not None:
-            return Resolution(OK, note, (), PATH)
+            return Resolution(OK, note, (), PATH, k)
         bucket = self.by_title.get(k)
         via = TITLE
         if not bucket:
@@ -256,11 +258,11 @@ class Resolver(Generic[N]):
                 return Resolution(BROKEN)
             via = ALIAS
         if len(bucket) == 1:
-            return Resolution(OK, bucket[0], (), via)
+            return Resolution(OK, bucket[0], (), via, k)
         if source_path is not None:
             local = self._by_folder(k, bucket).get(folder_of(source_path)) if via == TITLE else prefer_local(bucket, source_path)
             if local is not None and len(local) == 1:
-                return Resolution(OK, local[0], (), via)
+                return Resolution(OK, local[0], (), via, k)
         return Resolution(AMBIGUOUS, None, tuple(bucket))
 
     def _by_folder(self, k: str, bucket: list[N]) -> dict[str, list[N]]:
@@ -377,23 +379,21 @@ class PartialIndex(Resolver[PathRef]):
 
 
 def cased_keys(paths: Iterable[str]) -> frozenset[str]:
-    """The lower-case targets that may name a note written otherwise: the keys
-    (`target_key`) of every path and title that is not all lower case, also
-    with `.md`; all of them for a name that is not ASCII.
+    """The keys (`target_key`) of every path and title not written in ASCII lower case.
 
-    A link whose target is all lower case and not one of these cannot
-    differ in case from the note it resolves to: `codex check` asks this
-    small set (a hash it has just computed, in the processor's cache)
-    rather than looking at each link's note, which is most of the cost of
+    A link written as its key (lower case, no padding, no `.md`) that is
+    not one of these cannot differ in case from the note it resolves to:
+    `codex check` compares the target with `Resolution.key` and asks this
+    small set (with the key's hash already computed by the lookup) rather
+    than looking at each link's note, which was most of the cost of
     looking for case drift on a large vault.
     """
     out: set[str] = set()
     for p in paths:
         stem = p[:-3]
         for name in (stem, stem.rpartition("/")[2]):
-            if not name.islower() or not name.isascii():
-                k = key(name)
-                out.update((k, k + ".md"))
+            if not (name.isascii() and name.islower()):
+                out.add(key(name))
     return frozenset(out)
 
 
