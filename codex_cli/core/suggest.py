@@ -33,7 +33,7 @@ SMALL = 500
 _RAREST_WORDS = 3  # query words whose postings are counted
 _POSTINGS_CAP = 600  # postings read per word (the rarest words have far fewer)
 _SCORED = 8  # candidates scored per query on a large vault
-FEW_QUERIES = 32  # up to this many queries, postings are searched for instead of indexed
+FEW_QUERIES = 2  # up to this many queries, postings are searched for instead of indexed (a common word costs a search about a third of the index)
 
 
 def combined_score(query: str, candidate: str) -> float:
