@@ -472,12 +472,16 @@ def rank_in(
     score = scored(evidence, weights)
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], rows[kv[0]].title))[:limit]
     surface = _surface(f"{draft.title} {draft.description} {query_body(draft.body)}")
-    qterms = set(features(draft.title, draft.description, query_body(draft.body)).terms)
+    qterms = {t for t in features(draft.title, draft.description, query_body(draft.body)).terms if " " not in t}
+    words = [surface.get(t, t) for t in qterms]
+    stems = index.stems(words) if ranked and words else {}
+    df = index.doc_frequency(stems.values()) if stems else {}
+    rarity = {t: df.get(stems.get(w, ""), 10**9) for t, w in zip(qterms, words, strict=True)}  # for "shares": rarest first
     out = []
     for i, s in ranked:
         r = rows[i]
         text = (r.title, "", read_text(r.path) if read_text else "")
-        why = _why(qterms, text, evidence[i], weights, surface, index)
+        why = _why(rarity, text, evidence[i], weights, surface)
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))  # the model's log-odds as 0-1
         out.append(Suggestion(r.title, r.path, round(probability, 4), "; ".join(why) or "similar text"))
     return out
@@ -497,12 +501,11 @@ def _title_scores(draft: Draft, titles: dict[int, str]) -> dict[int, float]:
 
 
 def _why(
-    qterms: set[str],
+    rarity: dict[str, int],
     text: tuple[str, str, str],
     ev: Evidence,
     weights: Sequence[float],
     surface: dict[str, str],
-    index: IndexView,
 ) -> list[str]:
     """The evidence that drove the score, strongest first (each feature's share of it)."""
     parts = sorted(((w * x, name) for w, x, name in zip(weights[1:], ev.features, FEATURES, strict=True) if w * x > 0), reverse=True)
@@ -517,12 +520,7 @@ def _why(
             weights_of: dict[str, float] = {}
             term_counts(text[0], TITLE_WEIGHT, weights_of)
             term_counts(text[2], BODY_WEIGHT, weights_of)
-            shared = [t for t in qterms if t in weights_of and " " not in t]
-            words = [surface.get(t, t) for t in shared]
-            stems: dict[str, str] = index.stems(words) if shared else {}
-            df: dict[str, int] = index.doc_frequency(stems.values()) if shared else {}
-            rarity = {t: df.get(stems.get(w, ""), 10**9) for t, w in zip(shared, words, strict=True)}
-            shared.sort(key=lambda t: (rarity[t], t))  # rarest first
+            shared = sorted((t for t in rarity if t in weights_of), key=lambda t: (rarity[t], t))  # rarest first
             if shared:
                 why.append("shares " + ", ".join(surface.get(t, t) for t in shared[:4]))
         elif name == "votes" and ev.voters:
