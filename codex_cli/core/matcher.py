@@ -293,6 +293,7 @@ TRAIN_NOTES = 60  # linked claims the weights are learnt from (each gives two tr
 MIN_TRAIN = 12  # fewer linked claims than this: keep the prior
 NEGATIVES = 30  # hard negatives kept per training query
 L2 = 5.0  # how strongly the learnt weights are pulled towards PRIOR
+GRAPH_FANOUT = 100  # links followed from one note (a map lists thousands on a large vault)
 RARE_TERMS = 6  # the query's rarest words, searched on their own ("rare" evidence)
 
 
@@ -353,7 +354,7 @@ def collect(index: IndexView, draft: Draft, wanted: frozenset[str], *, as_new: b
     near_targets = index.targets(i for i, _ in near)
     for j, s in near:
         src = near_rows.get(j)
-        for t in _resolved(index, near_targets.get(j, ()), src.path if src else None):
+        for t in _resolved(index, near_targets.get(j, ())[:GRAPH_FANOUT], src.path if src else None):
             if t != own_id:
                 votes[t] = votes.get(t, 0.0) + s / top
                 voters[t] = voters.get(t, 0) + 1
@@ -374,7 +375,7 @@ def collect(index: IndexView, draft: Draft, wanted: frozenset[str], *, as_new: b
                     section_of[found[0].id] = heading
 
     # Graph: the notes it already links (seeds): what they link, what links them, what is cited beside them.
-    seeds = _seed_graph(index, draft, own_id)
+    seeds = _seed_graph(index, draft, own_id, wanted)
 
     ids = set(text) | set(rare) | set(votes) | backlinks | set(section_of) | set(seeds)
     rows = index.rows(ids)
@@ -430,23 +431,22 @@ def _seed_ids(index: IndexView, draft: Draft, own_id: int | None) -> set[int]:
     return out
 
 
-def _seed_graph(index: IndexView, draft: Draft, own_id: int | None) -> dict[int, int]:
-    """Per note: how many of the draft's seeds it is linked with (either way, or cited beside them)."""
-    seeds = _seed_ids(index, draft, own_id)
+def _seed_graph(index: IndexView, draft: Draft, own_id: int | None, wanted: frozenset[str]) -> dict[int, int]:
+    """Per note: how many of the draft's seeds (of the wanted types: not its maps) it is linked with
+    (either way, or cited beside them); at most GRAPH_FANOUT links followed from each note."""
+    seed_rows = {i: r for i, r in index.rows(_seed_ids(index, draft, own_id)).items() if r.type in wanted}
+    seeds = set(seed_rows)
     if not seeds:
         return {}
-    seed_rows = index.rows(seeds)
     out: dict[int, int] = {}
     targets = index.targets(seeds)
     for s in seeds:
-        near: set[int] = set(_resolved(index, targets.get(s, ()), seed_rows[s].path if s in seed_rows else None))
-        r = seed_rows.get(s)
-        keys = {title_key(r.title), path_key(r.path)} if r else set()
-        linkers = index.linking_to(keys)
-        near |= linkers
-        linker_targets = index.targets(list(linkers)[:50])
-        for t_keys in linker_targets.values():
-            near.update(_resolved(index, t_keys, None))
+        near: set[int] = set(_resolved(index, targets.get(s, ())[:GRAPH_FANOUT], seed_rows[s].path))
+        r = seed_rows[s]
+        linkers = sorted(index.linking_to({title_key(r.title), path_key(r.path)}))[:GRAPH_FANOUT]
+        near.update(linkers)
+        for t_keys in index.targets(linkers[:50]).values():
+            near.update(_resolved(index, t_keys[:GRAPH_FANOUT], None))
         for t in near - {s}:
             out[t] = out.get(t, 0) + 1
     return out
