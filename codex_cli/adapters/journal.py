@@ -351,6 +351,9 @@ def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[s
             for rel in temp_paths(record):
                 _unlink(root / rel)
             _drop(folder)
+            other = [e.path for e in record.entries if digest(_read(root / e.path) or b"") != e.new_digest]
+            if other:  # a commit, but not the change's: someone committed after the interruption
+                return "the branch moved on since (a commit made by hand?), so nothing was undone; not as the change wrote them: " + ", ".join(other), False
             return "the change had been committed; nothing to undo", True
     for rel in temp_paths(record):
         _unlink(root / rel)

@@ -81,3 +81,22 @@ def test_an_interrupt_after_the_end_undoes_nothing(vault: Path) -> None:
         raise KeyboardInterrupt
     assert (vault / "a.md").read_text() == "ALPHA\n" and (vault / "c.md").exists()
     assert journal.outcome() == "the change was written before the interrupt"
+
+
+def test_a_commit_made_by_hand_after_a_kill_is_not_taken_for_the_change(vault: Path) -> None:
+    from tests.helpers import git, git_init
+
+    write_vault(vault, {"a.md": "alpha\n", "b.md": "beta\n"})
+    git_init(vault)
+    plan = Plan()
+    plan.edit("a.md", (vault / "a.md").read_bytes(), 0, 5, "ALPHA")
+    plan.edit("b.md", (vault / "b.md").read_bytes(), 0, 4, "BETA")
+    head = git(vault, "rev-parse", "HEAD").strip()
+    txn = journal.Transaction(vault)
+    prepared = prepare(vault, plan)
+    txn.begin(prepared.entries, prepared.folders, journal.GitIntent(head, "main", "main"))
+    journal.write_file(vault / "a.md", b"ALPHA\n", 0o644, ".codex-test.tmp")  # killed after the first file
+    git(vault, "commit", "-qam", "half of it, by hand")
+    said = journal.recover(vault) or ""
+    assert "nothing was undone" in said and "b.md" in said
+    assert (vault / "a.md").read_text() == "ALPHA\n" and (vault / "b.md").read_text() == "beta\n"
