@@ -63,7 +63,7 @@ def _wait_for(condition: object, timeout: float = 30) -> None:
 
 def test_a_command_started_while_another_one_is_on_its_new_branch_does_not_commit_there(vault: Path) -> None:
     new_vault.make_vault(vault)
-    first = _start(vault, _claim_args("the first claim is written on its own branch"), CODEX_FAULT_SLEEP="0.2")
+    first = _start(vault, _claim_args("the first claim is written on its own branch"), CODEX_FAULT_SLEEP="1.0")  # slow enough for the second to start and wait, even on a loaded machine
     _wait_for(lambda: "rio/" in (vault / ".git" / "HEAD").read_text() or first.poll() is not None)  # half way, on its new branch
     assert first.poll() is None, first.stderr.read() if first.stderr else ""
     second = _start(vault, _claim_args("the second claim must not join that branch"), CODEX_LOCK_WAIT="30")
