@@ -503,6 +503,20 @@ def write_file(target: Path, data: bytes, mode: int, tmp_name: str, *, fault: bo
 # --- recovery at the start of a command ----------------------------------------------------
 
 
+def _unconfined_paths(root: Path, record: Record) -> list[str]:
+    """The recorded paths a rollback would write or remove that are not plain vault paths (adapters.fs's rule)."""
+    from codex_cli.adapters.fs import refuse_unconfined
+    from codex_cli.errors import OutsideVault
+
+    out = []
+    for rel in [*(p for e in record.entries for p in (e.path, e.old_path) if p), *record.folders]:
+        try:
+            refuse_unconfined(root, rel)
+        except OutsideVault:
+            out.append(rel)
+    return out
+
+
 def recover(root: Path, *, locked_already: bool = False) -> str | None:
     """Roll back a change a dead command left; one line saying what was done, or None.
 
@@ -525,6 +539,9 @@ def recover(root: Path, *, locked_already: bool = False) -> str | None:
         if found is None:
             return None
         record, backup = found
+        outside = _unconfined_paths(root, record)
+        if outside:  # the journal is data on disk too: never let it steer a write out of the vault
+            return f"an interrupted codex command left a journal naming paths outside the vault ({', '.join(outside)}); nothing was undone; see {folder / JOURNAL}"
         with _signals_deferred():
             report, _ = rollback(root, folder, record, backup)
         return f"recovered an interrupted codex command (pid {record.pid}): {report}"

@@ -100,3 +100,20 @@ def test_a_commit_made_by_hand_after_a_kill_is_not_taken_for_the_change(vault: P
     said = journal.recover(vault) or ""
     assert "nothing was undone" in said and "b.md" in said
     assert (vault / "a.md").read_text() == "ALPHA\n" and (vault / "b.md").read_text() == "beta\n"
+
+
+def test_a_journal_naming_a_path_outside_the_vault_steers_no_write(tmp_path: Path) -> None:
+    import json
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    victim = tmp_path / "victim.md"
+    victim.write_text("not the vault's\n")
+    plan = _plan(vault)
+    _written(vault, plan)
+    doc = json.loads((vault / ".codex" / journal.JOURNAL).read_text())
+    doc["entries"][0]["old_path"] = "../victim.md"  # a tampered (or hostile) journal
+    (vault / ".codex" / journal.JOURNAL).write_text(json.dumps(doc))
+    said = journal.recover(vault) or ""
+    assert "outside the vault" in said and "../victim.md" in said and "nothing was undone" in said
+    assert victim.read_text() == "not the vault's\n"
