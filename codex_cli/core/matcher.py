@@ -4,19 +4,24 @@ Public contract (other commands call it): `rank(vault, draft, limit, types)`
 returns `Suggestion`s, best first, never the draft's own note nor a note it
 already links to; claim types by default (config `claim_types`).
 
-One score adds up several kinds of evidence:
+The score is a logistic model over one feature per kind of evidence
+(`PRIOR`; docs/link.md has the table):
 
 - text: BM25 (SQLite FTS5, in C) over title, description, body and word
   pairs, fields weighted; the query is the draft's most telling words and
-  pairs by TF-IDF against the vault (English stop words dropped);
+  pairs by TF-IDF against the vault (English stop words dropped), without
+  its link tail and link text; and BM25 over its rarest words alone;
 - the link graph: notes that the most similar notes link to ("linked from 3
-  similar notes"), notes that link to this one, notes listed in the same map
-  section;
+  similar notes"), how many notes link to a candidate, notes that link to
+  this one, notes linked with the ones the draft already links (its seeds),
+  notes listed in the same map section;
 - the domain, and a fuzzy title score, so a near-identical title is never missed.
 
 The index lives in `adapters.search_index` (cached, updated for changed
-files only); the weights below were set on the dev half of the sample only
-(benchmarks/eval_link.py).
+files only). The prior weights are round numbers set before measuring;
+benchmarks/eval_judgement.py measures them on a time split of the real
+history with TF-IDF and fuzzy-title baselines beside them
+(benchmarks/eval_link.py is the quick leave-one-out loop on the sample).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ if TYPE_CHECKING:
     from codex_cli.core.note import Note
     from codex_cli.vault import Vault
 
-# --- tuning (set on the dev half of the sample only; see benchmarks/eval_link.py) ---
+# --- text retrieval settings (set on the dev half of the sample; benchmarks/eval_judgement.py measures them) ---
 TITLE_WEIGHT = 3.0
 DESCRIPTION_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
