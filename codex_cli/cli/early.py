@@ -57,10 +57,12 @@ def start(args: list[str]) -> None:
 
 def stop() -> None:
     """Stop a search that was started and not taken (the command failed before it, or was another)."""
-    from codex_cli.adapters import grep, listing
+    import sys
 
-    grep.drop_early()
-    listing.drop_early()
+    for name in ("codex_cli.adapters.grep", "codex_cli.adapters.listing"):
+        module = sys.modules.get(name)  # a module never imported started nothing: not imported for this
+        if module is not None:
+            module.drop_early()
 
 
 def rename_note(args: list[str]) -> tuple[str | None, str] | None:
