@@ -220,6 +220,6 @@ def _finish(out: Any, vault: Any, result: Any, options: Any, dry_run: bool) -> N
         out.line(f"reverse link in {path}")
     landed = result.landed
     if landed is not None and landed.commit:
-        out.info(f"committed {landed.commit[:10]} on {landed.branch}")
+        out.committed(landed.commit, landed.branch, landed.previous_branch)
     elif landed is not None and landed.in_repository:
         out.info("staged, not committed (--no-commit)")

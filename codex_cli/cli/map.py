@@ -62,7 +62,7 @@ def render(out: Any, outcome: Any, *, nothing: str = "the maps are up to date: n
     if not change.plan:
         out.info(nothing)
     elif outcome.commit:
-        out.info(f"committed {outcome.commit[:10]} on {outcome.branch}")
+        out.committed(outcome.commit, outcome.branch, outcome.previous_branch)
     elif outcome.in_repository and not outcome.dry_run:
         out.info("staged, not committed (--no-commit)")
 

@@ -99,7 +99,7 @@ def render(out: Any, result: Any) -> None:
     elif result.kind in ("claim", "position") and not result.dry_run:
         out.info(f"no links yet: codex link {_quote(result.path)} --suggest")
     if result.commit:
-        out.info(f"committed {result.commit[:10]} on {result.branch}")
+        out.committed(result.commit, result.branch, result.previous_branch)
     elif result.in_repository:
         out.info("staged, not committed (--no-commit)")
 

@@ -80,7 +80,7 @@ def rename_command(
         return
     out.info(f"renamed {result.old_path} -> {result.new_path}: {counts}" + _extras(s))
     if result.commit:
-        out.info(f"committed {result.commit[:10]} on {result.branch}")
+        out.committed(result.commit, result.branch, result.previous_branch)
     elif result.staged:
         out.info("staged, not committed (--no-commit)")
 

@@ -342,6 +342,7 @@ class MapOutcome:
     commit: str | None = None
     in_repository: bool = False
     dry_run: bool = False
+    previous_branch: str | None = None  # where the command started (the way back)
 
     def to_json(self) -> dict[str, Any]:
         doc = self.change.to_json()
@@ -398,4 +399,4 @@ def land_change(
         return MapOutcome(change, diff, message, branch, None, repo is not None, dry_run=dry_run)
     hint = "sync maps" if msg.action.startswith("sync maps") else msg.action
     landed = land(vault, change.plan, msg, options, branch_hint=hint)
-    return MapOutcome(change, diff, landed.message, landed.branch, landed.commit, landed.in_repository)
+    return MapOutcome(change, diff, landed.message, landed.branch, landed.commit, landed.in_repository, previous_branch=landed.previous_branch)

@@ -86,6 +86,7 @@ class NewResult:
     proposals: list[dict[str, Any]] = field(default_factory=list)
     branch: str | None = None
     commit: str | None = None
+    previous_branch: str | None = None  # where the command started (the way back)
     message: str | None = None
     diff: str = ""
     map_diff: str = ""
@@ -571,6 +572,7 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         raise _kept(repo, vault, plan, result.message or "", exc) from None
     result.branch = landed.branch
     result.commit = landed.commit
+    result.previous_branch = landed.previous_branch
     result.files = [p for p in (*landed.applied.written, *landed.applied.removed)]
     return result
 

@@ -100,6 +100,7 @@ class RenameResult:
     summary: dict[str, Any]
     commit: str | None = None
     branch: str | None = None
+    previous_branch: str | None = None  # where the command started (the way back)
     staged: bool = False
     dry_run: bool = False
     diff: str | None = None
@@ -324,6 +325,7 @@ def rename(
     landed = land(vault, renamed.plan, prepared.message(), options, branch_hint=prepared.branch_hint())
     result.commit = landed.commit
     result.branch = landed.branch
+    result.previous_branch = landed.previous_branch
     result.message = landed.message
     result.staged = landed.in_repository and not options.commit
     return result

@@ -356,3 +356,13 @@ def test_vault_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     committed = git(repo, "show", "--name-only", "--no-renames", "--format=", "HEAD").split("\n")
     assert f"kb/{NEW_PATH}" in committed and f"kb/{OLD_PATH}" in committed and "kb/new untracked.md" in committed
     assert git(repo, "status", "--porcelain").strip() == ""
+
+
+def test_the_output_says_where_the_commit_is_and_the_way_back(vault: Path) -> None:
+    make_vault(vault)
+    first = run(["rename", OLD, NEW, "--yes", "--agent", "leo"], cwd=vault)
+    branch = git(vault, "branch", "--show-current").strip()
+    assert first.code == 0 and branch.startswith("leo/")
+    assert f" on {branch}\n" in first.stderr and "back to where you were: git switch main" in first.stderr
+    again = run(["rename", NEW, OLD, "--yes", "--agent", "leo"], cwd=vault)  # on its own branch: no way back to give
+    assert again.code == 0 and f" on {branch}\n" in again.stderr and "back to where you were" not in again.stderr
