@@ -13,7 +13,9 @@ a changed gate cannot pass unnoticed.
 The commit gate is measured on the real history
 (../shared/sample-codex-history.bundle): every non-merge commit, flagged or
 not, against the manual's rule (every commit carries a `Pentagon-Agent`
-trailer of a known agent).
+trailer of a known agent), without and with the default
+`review.trailer_exempt`; and every merged pull request (a merge's second
+parent back to its first), failed by any of its commits or not.
 
     .venv/bin/python benchmarks/review_fp.py ../shared/sample-codex [--seed 14] [--n 20] [--json out.json]
 """
@@ -30,7 +32,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from codex_cli.core.review import commit_findings
+from codex_cli.core.review import commit_findings, exempt_why, exemptions
 from codex_cli.ops.review import gate_findings, known_agents
 from codex_cli.vault import Vault
 
@@ -112,27 +114,58 @@ def calibration(sample: Path) -> dict[str, float]:
 
 
 def commits(sample: Path, known: set[str]) -> dict[str, object] | None:
-    """The commit gate on the real history: how many non-merge commits it flags, by code."""
+    """The commit gate on the real history: how many non-merge commits it flags, by code,
+    without and with the default `review.trailer_exempt`; and how many of the merged pull
+    requests (each merge's second parent back to its first) it would fail either way."""
     bundle = sample.parent / "sample-codex-history.bundle"
     if not bundle.is_file():
         return None
     import git
 
+    from codex_cli.config import DEFAULTS
+
+    rules = exemptions(DEFAULTS["review"]["trailer_exempt"])
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["git", "clone", "-q", str(bundle), tmp + "/h"], check=True)
         repo = git.Repo(tmp + "/h")
         total = 0
         codes: Counter[str] = Counter()
+        exempt_codes: Counter[str] = Counter()
         agents: Counter[str] = Counter()
+        exempted = 0
+
+        def gate(c: git.Commit, with_rules: bool) -> list[object]:
+            subject = c.summary if isinstance(c.summary, str) else c.summary.decode()
+            why = exempt_why(rules, subject, f"{c.author.name} <{c.author.email}>", c.trailers_list) if with_rules else None
+            return list(commit_findings(c.hexsha, subject, c.trailers_list, len(c.parents), known, why))
+
         for c in repo.iter_commits("HEAD"):
             if len(c.parents) > 1:
                 continue
             total += 1
-            found = commit_findings(c.hexsha, c.summary if isinstance(c.summary, str) else c.summary.decode(), c.trailers_list, len(c.parents), known)
-            codes.update(f.code for f in found)
+            found = gate(c, False)
+            codes.update(f.code for f in found)  # type: ignore[attr-defined]
+            after = gate(c, True)
+            exempt_codes.update(f.code for f in after)  # type: ignore[attr-defined]
+            exempted += len(found) > len(after)
             if not found:
                 agents.update(v.split("<")[0].strip() for k, v in c.trailers_list if k == "Pentagon-Agent")
-        return {"non_merge_commits": total, "flagged": dict(codes), "passed_by_agent": dict(agents)}
+        pulls = [m for m in repo.iter_commits("HEAD", merges=True)]
+        failing = {False: 0, True: 0}
+        for m in pulls:
+            branch = list(repo.iter_commits(f"{m.parents[0].hexsha}..{m.parents[1].hexsha}", no_merges=True))
+            for with_rules in (False, True):
+                failing[with_rules] += any(gate(c, with_rules) for c in branch)
+        return {
+            "non_merge_commits": total,
+            "flagged": dict(codes),
+            "passed_by_agent": dict(agents),
+            "exempted_by_default": exempted,
+            "flagged_with_exemption": dict(exempt_codes),
+            "pull_requests": len(pulls),
+            "pull_requests_failing": failing[False],
+            "pull_requests_failing_with_exemption": failing[True],
+        }
 
 
 def main(argv: list[str] | None = None) -> int:

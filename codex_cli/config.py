@@ -62,7 +62,16 @@ DEFAULTS: dict[str, Any] = {
     # `codex review`: the branch a change is compared with, the folder whose
     # subfolders are the known agents, and the similarity (0-1) above which a
     # description restates its title (docs/review.md says how it was set).
-    "review": {"base": "main", "agents_folder": "agents", "restatement": 0.8},
+    # `trailer_exempt`: commits the Pentagon-Agent trailer gate does not ask a
+    # trailer of, by subject and/or author (RE2 patterns, searched); the
+    # knowledge base's platform writes "Auto: …" commits with none. The rules
+    # are read from the base's .codex.yaml (a branch cannot exempt itself).
+    "review": {
+        "base": "main",
+        "agents_folder": "agents",
+        "restatement": 0.8,
+        "trailer_exempt": [{"subject": "^Auto: ", "why": "the platform's automatic commits (session logs, archived sources)"}],
+    },
     # Globs (vault-relative) of notes to leave out entirely.
     "ignore": [],
     # Note types and their frontmatter schemas.
@@ -449,11 +458,14 @@ def _read(path: Path) -> tuple[Any, dict[str, int]]:
     ruamel.yaml (YAML 1.2: `no` is a string, not false) keeps where each key
     was written, so that an error can point at its line.
     """
+    return _parse(_read_file(path))
+
+
+def _parse(text: str) -> tuple[Any, dict[str, int]]:
     from ruamel.yaml.error import YAMLError
 
     from codex_cli.core import yaml_rt
 
-    text = _read_file(path)
     try:
         node = yaml_rt.reader().load(text)
     except YAMLError as exc:
@@ -513,6 +525,21 @@ def _line(lines: dict[str, int], key: str) -> int | None:
             return lines[dotted]
         parts.pop()
     return None
+
+
+def settings_in(text: str) -> dict[str, Any]:
+    """The settings a `.codex.yaml` text gives (another commit's: review reads the base's),
+    merged over the defaults and validated as `load` does (a ConfigError names the line)."""
+    if len(text.encode("utf-8", "surrogateescape")) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{CONFIG_FILE}: is larger than the limit of {MAX_CONFIG_BYTES} bytes (256 KiB)")
+    loaded, lines = _parse(text)
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{CONFIG_FILE}: expected a mapping of settings")
+    merged = _merge(copy.deepcopy(DEFAULTS), loaded)
+    _validate(merged, lines)
+    return merged
 
 
 def _where(lines: dict[str, int], key: str) -> str:

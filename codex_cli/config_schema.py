@@ -215,6 +215,27 @@ def _glob(value: str) -> str | None:
     return unconfined(value.replace("*", "x").replace("?", "x"))
 
 
+def _pattern(value: str) -> str | None:
+    from codex_cli.core.review import compile_pattern
+
+    try:
+        compile_pattern(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+_EXEMPTION = mapping({"subject": text(problem=_pattern), "author": text(problem=_pattern), "why": text()})
+
+
+def exemption(value: Any, key: str, out: Problems) -> None:
+    """A `review.trailer_exempt` rule: `subject` and/or `author` (RE2 patterns), and `why`."""
+    before = len(out.found)
+    _EXEMPTION(value, key, out)
+    if len(out.found) == before and not (value.get("subject") or value.get("author")):
+        out.add(key, "must name a `subject` or an `author` pattern (an empty rule would exempt every commit)")
+
+
 RULE = mapping(
     {
         "required": boolean,
@@ -250,6 +271,7 @@ SCHEMA: dict[str, Check] = {
             "restatement": lambda v, k, out: None
             if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1
             else out.add(k, f"must be a number above 0, at most 1, not {_kind(v)}"),
+            "trailer_exempt": list_of(exemption, what="must be a list of {subject, author, why} rules"),
         }
     ),
     "schemas": nullable(text(problem=lambda v: None if v == "" else unconfined(v))),

@@ -24,7 +24,7 @@ _KINDS = {"A": ADDED, "C": ADDED, "M": MODIFIED, "T": MODIFIED, "R": RENAMED, "D
 class CommitInfo:
     sha: str
     subject: str
-    author: str
+    author: str  # Name <email>
     trailers: tuple[tuple[str, str], ...]
     parents: int
 
@@ -98,7 +98,7 @@ def open_range(root: Path, spec: str | None, base_branch: str) -> Range:
     base_commit = base[0]
     shown = spec or f"{start}..HEAD"
     commits = [
-        CommitInfo(c.hexsha, c.summary if isinstance(c.summary, str) else c.summary.decode(), str(c.author), tuple(c.trailers_list), len(c.parents))
+        CommitInfo(c.hexsha, c.summary if isinstance(c.summary, str) else c.summary.decode(), f"{c.author.name} <{c.author.email}>", tuple(c.trailers_list), len(c.parents))
         for c in repo.iter_commits(f"{base_commit.hexsha}..{head_commit.hexsha}")
     ]
     changes = []

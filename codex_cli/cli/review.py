@@ -58,6 +58,17 @@ def _summary(result: Review) -> str:
     )
 
 
+def exempted_line(result: Review) -> str | None:
+    """How many commits needed no trailer, and why (review.trailer_exempt), or None."""
+    from codex_cli.cli.output import counted
+
+    found = result.exempted
+    if not found:
+        return None
+    whys = "; ".join(f"{n} × {why}" if len(found) > 1 else why for why, n in found.items())
+    return f"{counted(sum(found.values()), 'commit')} without a Pentagon-Agent trailer exempted by review.trailer_exempt: {whys}"
+
+
 # --- text ---------------------------------------------------------------------------------
 
 
@@ -88,6 +99,9 @@ def text_lines(out: Output, result: Review) -> list[str]:
                 lines.append(f"    {d.role:<8} {d.node.label}{via}")
     if not result.notes and not result.commits:
         lines.append("nothing to review: the branch has no commits past its base")
+    exempted = exempted_line(result)
+    if exempted:
+        lines.append(exempted)
     lines.append(_summary(result))
     return lines
 
@@ -117,6 +131,9 @@ def markdown_lines(result: Review) -> list[str]:
             for f in c.findings:
                 lines.append(f"- [ ] **{f.severity}** `{c.info.sha[:10]}` {f.code}: {_md(f.message)}")
         lines.append("")
+    exempted = exempted_line(result)
+    if exempted:
+        lines += [_md(exempted), ""]
     for n in result.notes:
         lines += _note_markdown(n)
     lines += [

@@ -13,7 +13,8 @@ asks of each proposed claim what these answer mechanically:
   `challenged_by` (checklist item 11);
 - the body cites a source: a link, a URL, a year or a named author;
 - every commit carries a valid `Pentagon-Agent` trailer of an agent the vault
-  knows;
+  knows, unless a `review.trailer_exempt` rule (RE2 patterns on the subject
+  and author) says whose commits need none;
 - a source's `claims_extracted` and enrichments match what the branch adds
   and enriches.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from codex_cli.core.check import Finding
@@ -139,17 +141,80 @@ def new_only(findings: Iterable[Finding], before: Iterable[Finding]) -> list[Fin
 
 # --- commits ----------------------------------------------------------------------
 
+PATTERN_MAX = 200  # characters in a trailer_exempt pattern
 
-def commit_findings(sha: str, subject: str, trailers: Iterable[tuple[str, str]], parents: int, known: Collection[str]) -> list[Finding]:
+
+@dataclass(frozen=True)
+class Exemption:
+    """A `review.trailer_exempt` rule: commits it matches need no trailer (why says whose they are)."""
+
+    why: str
+    subject: Any = None  # a compiled RE2 pattern, searched in the subject; None: any subject
+    author: Any = None  # searched in `Name <email>`; None: any author
+
+    def matches(self, subject: str, author: str) -> bool:
+        return (self.subject is None or self.subject.search(subject) is not None) and (
+            self.author is None or self.author.search(author) is not None
+        )
+
+
+def compile_pattern(text: str) -> Any:
+    """An RE2 pattern: matching takes time linear in the text whatever the pattern
+    (the setting comes from a repository, untrusted; Python's `re` can backtrack
+    for hours on `(a+)+$`). ValueError says why a pattern is refused."""
+    if len(text) > PATTERN_MAX:
+        raise ValueError(f"is longer than {PATTERN_MAX} characters")
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = 1 << 20  # a pattern whose automaton needs more is refused
+    try:
+        return re2.compile(text, options)
+    except re2.error as exc:
+        why = exc.args[0] if exc.args else exc
+        why = why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
+        raise ValueError(f"is not a pattern RE2 accepts (no look-around or back-references): {why}") from None
+
+
+def exemptions(rules: Iterable[Mapping[str, Any]]) -> list[Exemption]:
+    """The rules of `review.trailer_exempt` (already validated by config_schema), compiled."""
+    out = []
+    for i, rule in enumerate(rules):
+        subject, author = rule.get("subject"), rule.get("author")
+        why = str(rule.get("why") or f"review.trailer_exempt.{i}")
+        out.append(Exemption(why, compile_pattern(subject) if subject else None, compile_pattern(author) if author else None))
+    return out
+
+
+def exempt_why(rules: Iterable[Exemption], subject: str, author: str, trailers: Iterable[tuple[str, str]]) -> str | None:
+    """Why a commit without a trailer needs none (the first rule it matches); None when it
+    has a trailer (a trailer present is always checked) or matches no rule."""
+    if _trailer_values(trailers):
+        return None
+    return next((r.why for r in rules if r.matches(subject, author)), None)
+
+
+def _trailer_values(trailers: Iterable[tuple[str, str]]) -> list[str]:
+    return [v.strip() for k, v in trailers if k.strip().lower() == TRAILER.lower()]
+
+
+
+def commit_findings(
+    sha: str, subject: str, trailers: Iterable[tuple[str, str]], parents: int, known: Collection[str], exempt: str | None = None
+) -> list[Finding]:
     """A commit's attribution: one valid `Pentagon-Agent: Name <UUID|HEADLESS>` of a known agent.
 
-    Merge commits are left alone (a forge writes them). `known` holds the
-    agents' names, lower case.
+    Merge commits are left alone (a forge writes them), and so is a commit
+    without a trailer that a `review.trailer_exempt` rule matches (`exempt`,
+    from `exempt_why`). `known` holds the agents' names, lower case.
     """
     if parents > 1:
         return []
     where = f"commit {sha[:10]}"
-    values = [v.strip() for k, v in trailers if k.strip().lower() == TRAILER.lower()]
+    values = _trailer_values(trailers)
+    if not values and exempt is not None:
+        return []
     if not values:
         return [Finding(where, "missing-trailer", ERROR, f"{subject!r} has no {TRAILER} trailer")]
     out = []

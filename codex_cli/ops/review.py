@@ -7,8 +7,9 @@
    maps), and each claim with the review gates (core.review); for a modified
    note, only what the branch introduced (the note at the base is checked
    the same way and its findings left out).
-3. Check each commit's `Pentagon-Agent` trailer against the vault's agents,
-   and each changed source's `claims_extracted` and enrichments against
+3. Check each commit's `Pentagon-Agent` trailer against the vault's agents
+   (a commit without one that the base's `review.trailer_exempt` rules
+   match needs none), and each changed source's `claims_extracted` and enrichments against
    what the branch adds and changes.
 4. Prepare what a reviewer judges: the most similar existing claims
    (core.matcher.rank), the similar ones of opposite stance or with a
@@ -73,12 +74,15 @@ class NoteReview:
 class CommitReview:
     info: history.CommitInfo
     findings: list[Finding]
+    exempt: str | None = None  # why it needs no trailer (a review.trailer_exempt rule matched)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "sha": self.info.sha,
             "subject": self.info.subject,
+            "author": self.info.author,
             "trailers": [list(t) for t in self.info.trailers],
+            "exempt": self.exempt,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -97,6 +101,15 @@ class Review:
         return [f for c in self.commits for f in c.findings] + [f for n in self.notes for f in n.findings]
 
     @property
+    def exempted(self) -> dict[str, int]:
+        """How many commits needed no trailer, by why."""
+        out: dict[str, int] = {}
+        for c in self.commits:
+            if c.exempt is not None:
+                out[c.exempt] = out.get(c.exempt, 0) + 1
+        return out
+
+    @property
     def errors(self) -> int:
         return Report(findings=self.findings).errors
 
@@ -111,6 +124,7 @@ class Review:
             "head": self.head,
             "errors": self.errors,
             "warnings": self.warnings,
+            "exempted": [{"why": why, "commits": n} for why, n in self.exempted.items()],
             "commits": [c.as_dict() for c in self.commits],
             "notes": [n.as_dict() for n in self.notes],
             "notices": self.notices,
@@ -158,8 +172,34 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
     if judge:
         _judge(vault, reviews, added)
     known = known_agents(vault)
-    commits = [CommitReview(c, gates.commit_findings(c.sha, c.subject, c.trailers, c.parents, known)) for c in rng.commits]
-    return Review(rng.spec, rng.base, rng.head, commits, reviews, _uncommitted(vault, rng, changes))
+    rules, notices = trailer_exemptions(vault, rng)
+    commits = []
+    for info in rng.commits:
+        exempt = gates.exempt_why(rules, info.subject, info.author, info.trailers) if info.parents <= 1 else None
+        commits.append(CommitReview(info, gates.commit_findings(info.sha, info.subject, info.trailers, info.parents, known, exempt), exempt))
+    return Review(rng.spec, rng.base, rng.head, commits, reviews, notices + _uncommitted(vault, rng, changes))
+
+
+EXEMPT_KEY = "trailer_exempt"
+
+
+def trailer_exemptions(vault: Vault, rng: history.Range) -> tuple[list[gates.Exemption], list[str]]:
+    """The `review.trailer_exempt` rules of the base's `.codex.yaml` (the defaults when it has
+    none): the branch under review cannot exempt its own commits. A notice when the branch
+    changes them."""
+    from codex_cli import config as configuration
+    from codex_cli.errors import ConfigError
+
+    text = rng.text_at_base(_prefix(vault, rng) + configuration.CONFIG_FILE)
+    try:
+        data = configuration.settings_in(text) if text is not None else configuration.DEFAULTS
+    except ConfigError as exc:
+        raise ConfigError(f"at the base ({rng.base[:10]}): {exc.message}") from None
+    rules = list((data.get("review") or {}).get(EXEMPT_KEY) or [])
+    notices = []
+    if rules != list(vault.config.review.get(EXEMPT_KEY) or []):
+        notices.append(f"the branch changes review.{EXEMPT_KEY}: its commits are reviewed with the base's rules until it is merged")
+    return gates.exemptions(rules), notices
 
 
 def _uncommitted(vault: Vault, rng: history.Range, changes: list[history.Change]) -> list[str]:

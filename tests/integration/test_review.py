@@ -188,3 +188,54 @@ def test_uncommitted_changes_to_a_changed_note_are_pointed_out(repo: Path) -> No
     result = run(["review", "--json"], cwd=repo)
     assert "1 changed note has uncommitted changes" in result.stderr
     assert result.json()["notices"]
+
+
+def test_the_platforms_auto_commits_need_no_trailer_and_the_report_says_so(repo: Path) -> None:
+    write_vault(repo, {"inbox/archive/2026-01-01-smith-pricing.md": "---\ntype: source\ntitle: Pricing\n---\n\n# Pricing\n"})
+    commit(repo, "Auto: inbox/archive/2026-01-01-smith-pricing.md")
+    write_vault(repo, {"domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds")})
+    commit(repo, "rio: add a claim" + TRAILER)
+    doc = run(["review", "--json"], cwd=repo).json()
+    assert [c["findings"] for c in doc["commits"]] == [[], []]
+    assert [c["exempt"] for c in doc["commits"]] == [None, "the platform's automatic commits (session logs, archived sources)"]
+    assert doc["exempted"] == [{"why": "the platform's automatic commits (session logs, archived sources)", "commits": 1}]
+    text = run(["review", "--no-judgement"], cwd=repo).stdout
+    assert "1 commit without a Pentagon-Agent trailer exempted by review.trailer_exempt: the platform's automatic commits" in text
+    assert "exempted by review.trailer_exempt" in run(["review", "--markdown", "--no-judgement"], cwd=repo).stdout
+
+
+def test_the_exemptions_come_from_the_base_so_a_branch_cannot_exempt_itself(repo: Path) -> None:
+    write_vault(repo, {".codex.yaml": "review:\n  trailer_exempt:\n    - {subject: '.', why: anything goes}\n"})
+    write_vault(repo, {"domains/ai/new claim about pricing speed holds.md": good_claim("new claim about pricing speed holds")})
+    commit(repo, "rio: add a claim")  # no trailer
+    result = run(["review", "--json"], cwd=repo)
+    assert result.code == 1
+    doc = result.json()
+    assert [f["code"] for c in doc["commits"] for f in c["findings"]] == ["missing-trailer"] and doc["exempted"] == []
+    assert any("the branch changes review.trailer_exempt" in n for n in doc["notices"])
+
+
+def test_a_base_that_turns_the_exemption_off_fails_auto_commits(repo: Path) -> None:
+    git(repo, "switch", "-q", "main")
+    write_vault(repo, {".codex.yaml": "review:\n  trailer_exempt: []\n"})
+    commit(repo, "leo: no exemptions here" + TRAILER)
+    git(repo, "switch", "-q", "rio/change")
+    git(repo, "merge", "-q", "main")
+    write_vault(repo, {"ops/sessions/1.json": "{}\n"})
+    commit(repo, "Auto: ops/sessions/1.json")
+    doc = run(["review", "--json"], cwd=repo).json()
+    assert [f["code"] for c in doc["commits"] for f in c["findings"]] == ["missing-trailer"]
+    assert doc["notices"] == []
+
+
+def test_a_bad_pattern_at_the_base_is_a_configuration_error(repo: Path) -> None:
+    git(repo, "switch", "-q", "main")
+    (repo / ".codex.yaml").write_text("review:\n  trailer_exempt:\n    - subject: '(a'\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "leo: config" + TRAILER)
+    git(repo, "switch", "-q", "rio/change")
+    git(repo, "merge", "-q", "main")
+    (repo / ".codex.yaml").write_text("", encoding="utf-8")
+    commit(repo, "rio: fix" + TRAILER)
+    result = run(["review"], cwd=repo)
+    assert result.code == 2 and "at the base" in result.stderr and "review.trailer_exempt.0.subject" in result.stderr

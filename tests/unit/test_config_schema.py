@@ -167,3 +167,25 @@ def test_linked_domain_roots_and_domain_folders_are_not_domains(vault: Path, tmp
     (vault / "domains" / "evil").symlink_to(outside)
     (vault / "core").symlink_to(outside)
     assert config.load(vault).domains == {"ai": "domains/ai"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("review:\n  trailer_exempt:\n    - subject: '(a'\n", ".codex.yaml:3: review.trailer_exempt.0.subject '(a' is not a pattern RE2 accepts"),
+        ("review:\n  trailer_exempt:\n    - author: '(?=x)'\n", "review.trailer_exempt.0.author '(?=x)' is not a pattern RE2 accepts"),
+        ("review:\n  trailer_exempt:\n    - subject: '" + "x" * 201 + "'\n", "is longer than 200 characters"),
+        ("review:\n  trailer_exempt:\n    - why: everything\n", "review.trailer_exempt.0 must name a `subject` or an `author` pattern"),
+        ("review:\n  trailer_exempt:\n    - {subject: '^x', path: y}\n", "review.trailer_exempt.0.path is not a known setting"),
+        ("review:\n  trailer_exempt: '^Auto'\n", "review.trailer_exempt must be a list of {subject, author, why} rules, not text"),
+        ("review:\n  trailer_exempt:\n    - {subject: '^x', why: \"a\\nPentagon-Agent: x\"}\n", "review.trailer_exempt.0.why must be one line"),
+    ],
+)
+def test_trailer_exemptions_are_typed_and_their_patterns_safe(vault: Path, text: str, expected: str) -> None:
+    assert expected in refused(vault, text)
+
+
+def test_trailer_exemptions_load(vault: Path) -> None:
+    loaded = load(vault, "review:\n  trailer_exempt:\n    - {subject: '^(Auto|Sync): ', author: 'bot@', why: the sync bot}\n")
+    assert loaded.review["trailer_exempt"] == [{"subject": "^(Auto|Sync): ", "author": "bot@", "why": "the sync bot"}]
+    assert load(vault, "review:\n  trailer_exempt: []\n").review["trailer_exempt"] == []

@@ -8,6 +8,9 @@ from codex_cli.core.review import (
     cites_a_source,
     claim_findings,
     commit_findings,
+    compile_pattern,
+    exempt_why,
+    exemptions,
     new_only,
     quantifiers,
     restatement,
@@ -96,3 +99,40 @@ def test_new_only_drops_what_was_there_before() -> None:
     # a claim gate is the same finding whatever its wording (proven -> likely is still unchallenged)
     likely = Finding("x.md", "unchallenged", "error", "confidence: likely with no challenged_by")
     assert new_only([likely], [Finding("x.md", "unchallenged", "error", "confidence: proven with no challenged_by")]) == []
+
+
+AUTO = exemptions([{"subject": "^Auto: ", "why": "the platform's commits"}, {"author": "<ci@example\\.com>$", "why": "CI"}])
+
+
+def test_a_commit_an_exemption_matches_needs_no_trailer() -> None:
+    known = {"rio"}
+    why = exempt_why(AUTO, "Auto: 3 files", "m3taversal <m@example.com>", [])
+    assert why == "the platform's commits"
+    assert commit_findings("a" * 40, "Auto: 3 files", [], 1, known, why) == []
+    assert exempt_why(AUTO, "rio: Auto: not at the start", "Rio <r@example.com>", []) is None
+    assert exempt_why(AUTO, "bump", "Bot <ci@example.com>", []) == "CI"
+    assert exempt_why(AUTO, "bump", "Bot <ci@example.com.evil>", []) is None
+
+
+def test_an_exempt_commit_with_a_trailer_is_still_checked() -> None:
+    trailers = [("Pentagon-Agent", "Mallory <HEADLESS>")]
+    assert exempt_why(AUTO, "Auto: 3 files", "m <m@x>", trailers) is None
+    assert [f.code for f in commit_findings("a" * 40, "Auto: 3 files", trailers, 1, {"rio"}, None)] == ["unknown-agent"]
+
+
+def test_a_rule_with_both_patterns_needs_both() -> None:
+    (rule,) = exemptions([{"subject": "^Auto:", "author": "^Bot "}])
+    assert rule.matches("Auto: x", "Bot <b@x>") and not rule.matches("Auto: x", "Rio <r@x>") and not rule.matches("x", "Bot <b@x>")
+    assert rule.why == "review.trailer_exempt.0"  # no why: the rule's place
+
+
+def test_patterns_match_in_linear_time_and_unsafe_ones_are_refused() -> None:
+    # Python's re takes exponential time on this; RE2 answers at once
+    assert compile_pattern("(a+)+$").search("a" * 100_000 + "b") is None
+    for bad in ("(a", "(a)\\1", "(?=x)y", "(?<!x)y", "x" * 201):
+        try:
+            compile_pattern(bad)
+        except ValueError as exc:
+            assert str(exc)
+        else:
+            raise AssertionError(f"{bad!r} was accepted")
