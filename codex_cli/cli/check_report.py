@@ -21,10 +21,16 @@ TOP_TARGETS = 10  # broken targets listed by --summary: with the counts, one scr
 
 def codes(values: Iterable[str], flag: str) -> set[str]:
     """`--only a,b --only c` as a set of finding codes."""
+    from difflib import get_close_matches
+
+    from codex_cli.core.check import CODES
+
     out = {c.strip() for v in values for c in v.split(",") if c.strip()}
-    bad = sorted(c for c in out if not c.replace("-", "").isalnum())
-    if bad:
-        raise UsageError(f"{flag} {bad[0]}: not a finding code (codes look like broken-link, unmapped)")
+    unknown = sorted(out - CODES)
+    if unknown:
+        close = get_close_matches(unknown[0], sorted(CODES), n=1)
+        maybe = f"; did you mean {close[0]}?" if close else ""
+        raise UsageError(f"{flag} {unknown[0]}: not a finding code{maybe}", hint=f"the codes: {', '.join(sorted(CODES))}")
     return out
 
 

@@ -119,6 +119,16 @@ MAP = 4
 # and ambiguous-link.
 ENTRY_LINKS = frozenset({"unresolved-entry", "ambiguous-entry"})
 MAP_CODES = ENTRY_LINKS | {"duplicate-entry", "empty-entry", "retired-entry", "unmapped"}
+# Every code a `codex check` report can hold (docs/guide.md lists them):
+# `--only`/`--exclude` refuse any other, so a typo cannot filter a gate to
+# nothing. tests/unit/test_check_core.py fails when a module reports a code
+# missing here.
+CODES = MAP_CODES | {
+    "ambiguous-link", "bad-date", "bad-type", "bad-value", "binary-file", "broken-link", "case-collision",
+    "empty-link", "frontmatter-unclosed", "h1-mismatch", "link-case", "malformed-link", "md-suffix",
+    "missing-field", "name-not-nfc", "name-too-long", "not-a-file", "not-utf8", "retired-link",
+    "stray-temp", "symlink-broken", "symlink-outside", "unreadable", "yaml-invalid",
+}
 
 
 class Part(NamedTuple):

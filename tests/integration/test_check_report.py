@@ -41,6 +41,16 @@ def test_only_and_exclude_filter_findings_and_the_exit_code(vault: Path) -> None
     assert run(["check", "--only", "no such code!"], cwd=vault).code == 2
 
 
+def test_an_unknown_code_is_refused_not_filtered_to_nothing(vault: Path) -> None:
+    """A typo in --only hid every finding and passed the gate (exit 0)."""
+    make(vault)
+    typo = run(["check", "--only", "broken-links"], cwd=vault)
+    assert typo.code == 2 and typo.stdout == ""
+    assert "--only broken-links: not a finding code; did you mean broken-link?" in typo.stderr
+    assert "hint: the codes: ambiguous-entry, ambiguous-link," in typo.stderr
+    assert run(["check", "--exclude", "ambiguous-link,unmaped"], cwd=vault).code == 2
+
+
 def test_formats_for_ci(vault: Path) -> None:
     make(vault)
     text = run(["check", "--format", "text", "--only", "ambiguous-link"], cwd=vault)

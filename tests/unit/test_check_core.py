@@ -100,3 +100,33 @@ def test_map_report_from_the_same_parts() -> None:
     # the check report shows the same two entries as a broken and an ambiguous link instead
     codes = {f.code for f in assemble(parts, suggest_many=lambda ts: {}).findings if f.file.endswith("_map.md")}
     assert {"broken-link", "ambiguous-link"} <= codes and not codes & {"unresolved-entry", "ambiguous-entry"}
+
+
+def test_every_code_a_check_module_reports_is_a_known_code() -> None:
+    """`--only`/`--exclude` refuse codes outside CODES: a new code must be added there."""
+    import re
+    from pathlib import Path
+
+    from codex_cli.core.check import CODES
+
+    package = Path(__file__).resolve().parents[2] / "codex_cli"
+    pattern = re.compile(r'Problem\("([a-z0-9-]+)"|"([a-z0-9-]+)", (?:WARNING|ERROR)\b')
+    found = {
+        code
+        for source in package.rglob("*.py")
+        if "review" not in source.name
+        for pair in pattern.findall(source.read_text(encoding="utf-8"))
+        for code in pair
+        if code
+    }
+    assert {"broken-link", "stray-temp", "h1-mismatch", "unmapped"} <= found  # the scan sees every kind of module
+    assert found <= CODES
+
+
+def test_the_guide_lists_every_code() -> None:
+    from pathlib import Path
+
+    from codex_cli.core.check import CODES
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert [c for c in sorted(CODES) if f"`{c}`" not in guide] == []
