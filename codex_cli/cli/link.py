@@ -81,7 +81,7 @@ def link_command(
         result = _fix_broken(state, out, vault, source, yes)
     else:
         if to:
-            picks = [ops.Pick(t, relation) for t in ops.resolve_targets(vault, to)]
+            picks = [ops.Pick(t, relation) for t in ops.resolve_targets(vault, to, source)]
         else:
             picks = _choose(state, vault, source, limit, types or None, relation)
         result = ops.plan_links(vault, source, picks, as_field=as_field, both=both)

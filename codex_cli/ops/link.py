@@ -195,9 +195,23 @@ class LinkResult:
         }
 
 
-def resolve_targets(vault: Vault, titles: list[str]) -> list[Note]:
-    """The notes `--to` names; the first that does not resolve is refused with the closest titles."""
-    return [vault.find_note(t) for t in titles]
+def resolve_targets(vault: Vault, titles: list[str], source: Note | None = None) -> list[Note]:
+    """The notes `--to` names; the first that does not resolve is refused with the closest titles.
+
+    A title several notes share names the one a link from `source` would
+    reach (the one in its folder, by the link rules); with none there it is
+    refused as ambiguous, with the candidates.
+    """
+    found = []
+    for title in titles:
+        try:
+            found.append(vault.find_note(title))
+        except Ambiguous:
+            res = vault.resolver.resolve(title, source.path) if source is not None else None
+            if res is None or res.note is None:
+                raise
+            found.append(vault.notes[res.note.path])
+    return found
 
 
 def written_target(vault: Vault, target: Note, source: Note) -> str:

@@ -226,3 +226,13 @@ def test_suggest_for_a_draft_from_a_file_and_from_standard_input(vault: Path, tm
     assert [s["title"] for s in piped.json()["suggestions"]] == titles
     assert run(["link", A, "--suggest", "--draft", "-"], cwd=vault, stdin=draft).code == 2
     assert run(["link"], cwd=vault).code == 2
+
+
+def test_to_a_shared_title_names_the_copy_in_the_notes_folder(vault: Path) -> None:
+    """`--to` follows the link rules: a title two folders share is the one beside the note."""
+    _repo(vault, **{f"core/mechanisms/{C}.md": claim(C, "The same claim in core.", domain="mechanisms")})
+    result = run(["link", A, "--to", C, "--no-commit", "--json"], cwd=vault)
+    assert result.code == 0, result.stderr
+    assert f"- [[{C}]]\n" in (vault / f"domains/finance/{A}.md").read_text()
+    elsewhere = run(["link", H, "--to", C, "--dry-run"], cwd=vault)  # from health neither copy is nearer
+    assert elsewhere.code == 3 and "matches 2 notes" in elsewhere.stderr
