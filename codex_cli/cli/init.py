@@ -43,4 +43,18 @@ def init_command(
         out.info(f"  {f}")
     if result.commit:
         out.info(f"committed {result.commit[:10]} on {result.branch}")
-    out.info("next: codex check" + ("" if example else ", or codex new claim"))
+    out.info(f"next: {next_steps(directory, result.root, state.directory, example)}")
+
+
+def next_steps(directory: str, root: str, started_in: str | None, example: bool) -> str:
+    """What to run next, from where the user is: in the new vault, `cd DIR` first, or after -C, `codex -C ROOT`."""
+    import os
+    import shlex
+
+    commands = ["check"] if example else ["check", "new claim"]
+    if started_in is not None:
+        return ", or ".join(f"codex -C {shlex.quote(root)} {c}" for c in commands)
+    steps = ", or ".join(f"codex {c}" for c in commands)
+    if os.path.realpath(root) == os.path.realpath(os.getcwd()):
+        return steps
+    return f"cd {shlex.quote(directory)}, then {steps}"

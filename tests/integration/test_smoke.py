@@ -13,6 +13,18 @@ def test_init_then_check_is_clean(tmp_path: Path) -> None:
     assert doc["broken_links"] == []
 
 
+def test_init_says_the_next_step_from_where_the_user_is(tmp_path: Path) -> None:
+    """`next: codex check` from outside the new folder checked the folder the user was in."""
+    (tmp_path / "here").mkdir()
+    elsewhere = run(["init", "my kb", "--no-commit"], cwd=tmp_path)
+    assert elsewhere.code == 0, elsewhere.stderr
+    assert elsewhere.stderr.splitlines()[-1] == "next: cd 'my kb', then codex check, or codex new claim"
+    inside = run(["init", "--example", "--no-commit"], cwd=tmp_path / "here")
+    assert inside.stderr.splitlines()[-1] == "next: codex check"
+    by_c = run(["-C", str(tmp_path), "init", "kb2", "--example", "--no-commit"], cwd=tmp_path / "here")
+    assert by_c.stderr.splitlines()[-1] == f"next: codex -C {tmp_path / 'kb2'} check"
+
+
 def test_broken_link_exits_1_with_suggestion(vault: Path) -> None:
     write_vault(vault, {
         "domains/ai/_map.md": "# AI\n\n## Core\n- [[markets beat votes for information aggregation]] — x\n",
