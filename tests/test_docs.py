@@ -19,3 +19,10 @@ def test_every_documented_exit_code_is_in_the_table() -> None:
     text = (DOCS / "exit-codes.md").read_text(encoding="utf-8")
     for code in ExitCode:
         assert f"| {int(code)} |" in text, code
+
+
+def test_every_option_value_has_a_name() -> None:
+    """typer shows `--domain <str>` for an option without a metavar: say what the value is."""
+    import re
+
+    assert re.findall(r"--[a-z-]+ <[a-z ]+>", render()) == []

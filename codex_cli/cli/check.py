@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 def check_command(
     ctx: typer.Context,
-    paths: list[str] = typer.Argument(None, metavar="PATH", help="Notes or folders to report on (links still resolve against the whole vault)."),
+    paths: list[str] = typer.Argument(None, metavar="PATH...", help="Notes or folders to report on (links still resolve against the whole vault)."),
     fix: bool = typer.Option(False, "--fix", help="Repair what has exactly one answer, printing each fix, and commit it (a branch when on a protected one)."),
     strip_broken: bool = typer.Option(False, "--strip-broken", help="With --fix: turn links to no note that have no single repair into plain text (the alias if any); the diff is shown first."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --strip-broken: do it without asking (needed with no terminal)."),

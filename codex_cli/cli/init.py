@@ -15,7 +15,7 @@ def init_command(
     ctx: typer.Context,
     directory: str = typer.Argument(".", metavar="DIR", help="Folder for the new knowledge base (created if missing)."),
     example: bool = typer.Option(False, "--example", help="Add a few linked example claims."),
-    domain: str = typer.Option("knowledge", "--domain", help="Name of the first domain (folder domains/NAME)."),
+    domain: str = typer.Option("knowledge", "--domain", metavar="NAME", help="Name of the first domain (folder domains/NAME)."),
     commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the new files (default), or leave them staged."),
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:

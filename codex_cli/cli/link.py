@@ -33,7 +33,7 @@ def link_command(
     draft: str = typer.Option(None, "--draft", metavar="FILE|-", help="With --suggest: rank for this text instead of a NOTE (a note not in the vault yet; `-` reads standard input)."),
     to: list[str] = typer.Option(None, "--to", metavar="TITLE", help="Link to this note without prompting (repeatable).", autocompletion=complete_note),
     relation: str = typer.Option("", "--relation", metavar="T", help="How the linked notes relate (after `—` in the bullet)."),
-    limit: int = typer.Option(10, "--limit", min=1, help="How many suggestions to show."),
+    limit: int = typer.Option(10, "--limit", metavar="N", min=1, help="How many suggestions to show."),
     types: list[str] = typer.Option(None, "--type", metavar="TYPE", help="Suggest notes of this type (repeatable; default: the claim types)."),
     as_field: str = typer.Option(None, "--as", metavar="FIELD", help="Record the titles in this frontmatter list instead: depends_on or challenged_by."),
     both: bool = typer.Option(False, "--both", help="Also add the reverse link in each linked note."),
