@@ -7,7 +7,6 @@ re-reads the files that changed.
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
@@ -62,7 +61,7 @@ def read_note(root: str, path: str, ctx: ParseContext) -> tuple[fs.Signature | N
     """
     try:
         # never through a link, never waiting on a FIFO: the scan listed a regular file, but it may have changed since
-        raw, st = fs.read_with_stat(os.path.join(root, path))
+        raw, st = fs.read_with_stat(root, path)
     except OSError as exc:
         return None, _unreadable(path, exc), b""
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns), parse_note(path, raw, ctx), raw
@@ -76,11 +75,14 @@ def _unreadable(path: str, exc: OSError) -> Note:
 
 def _parse_blob(paths: list[str], root: str, ctx: ParseContext) -> tuple[list[fs.Signature | None], bytes]:
     """A worker's answer: the signatures, and the notes already pickled so that the parent can cache the bytes as they are."""
+    from codex_cli.adapters.confined import cached
+
     sigs, packed = [], []
-    for path in paths:
-        sig, note, _ = read_note(root, path, ctx)
-        sigs.append(sig)
-        packed.append(_pack(note))
+    with cached(root):  # one walk per folder, not per note
+        for path in paths:
+            sig, note, _ = read_note(root, path, ctx)
+            sigs.append(sig)
+            packed.append(_pack(note))
     return sigs, pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 

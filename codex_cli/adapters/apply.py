@@ -9,7 +9,10 @@
 2. Record the change in the intent journal (adapters.journal), fsync'd,
    before the first write.
 3. Write each new content to a temporary file beside its target, then move
-   it into place; a move removes its source right after.
+   it into place; a move removes its source right after. Every write is
+   made relative to folder descriptors walked from the vault root with no
+   link followed (adapters.confined): a folder swapped for a link after the
+   check is refused when the write reaches it, and the change rolled back.
 4. On any failure or interrupt, roll back from the journal: restore the old
    bytes, remove what was created, and report the first error. A process
    killed part way is rolled back the same way by the next command.
@@ -21,8 +24,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from codex_cli.adapters import journal
-from codex_cli.adapters.fs import read_regular, refuse_unconfined
+from codex_cli.adapters import confined, journal
+from codex_cli.adapters.fs import outside, refuse_unconfined
 from codex_cli.core.plan import FileChange, Plan, digest
 from codex_cli.errors import ApplyFailed, Exists, StaleFile
 
@@ -43,13 +46,6 @@ class Prepared:
     folders: list[str]  # folders the writes create, outermost first
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def verify(root: Path, plan: Plan) -> None:
     _check(root, plan)
 
@@ -68,21 +64,20 @@ def _check(root: Path, plan: Plan) -> dict[str, tuple[bytes, int]]:
                 refuse_unconfined(root, path)
     for change in changes:
         if change.old_path is not None:
-            src = root / change.old_path
             try:
-                current = read_regular(str(src))
-                mode = os.lstat(src).st_mode & 0o7777
+                current, info = confined.read_with_stat(root, change.old_path)
+                mode = info.st_mode & 0o7777
+            except confined.LinkOnPath as exc:
+                raise outside(change.old_path, exc.link) from None
             except OSError:
                 raise StaleFile(change.old_path) from None
             if digest(current) != change.base_digest:
                 raise StaleFile(change.old_path)
             saved[change.old_path] = (current, mode)
-        if change.is_create or change.is_move:
-            dst = root / change.path
-            if os.path.lexists(dst):
-                if change.is_move and _same_file(dst, root / (change.old_path or "")):
-                    continue  # case-only rename on a case-insensitive file system
-                raise Exists(change.path)
+        if (change.is_create or change.is_move) and confined.lstat(root, change.path) is not None:
+            if change.is_move and confined.same_file(root, change.path, change.old_path or ""):
+                continue  # case-only rename on a case-insensitive file system
+            raise Exists(change.path)
     return saved
 
 
@@ -106,11 +101,11 @@ def prepare(root: Path, plan: Plan) -> Prepared:
         old, mode = saved[change.old_path] if change.old_path is not None else (None, 0)
         entries.append((journal.Entry(change.path, change.old_path, digest(new), mode), old))
         missing = []
-        parent = (root / change.path).parent
-        while parent != root and str(parent) not in seen and not parent.exists():
-            seen.add(str(parent))
-            missing.append(parent.relative_to(root).as_posix())
-            parent = parent.parent
+        parent = change.path.rpartition("/")[0]
+        while parent and parent not in seen and confined.lstat(root, parent) is None:
+            seen.add(parent)
+            missing.append(parent)
+            parent = parent.rpartition("/")[0]
         folders.extend(reversed(missing))
     return Prepared(changes, data, entries, sorted(folders, key=lambda f: f.count("/")))
 
@@ -122,44 +117,46 @@ def write(root: Path, prepared: Prepared) -> Applied:
     removed: list[str] = []
     new_mode = _default_mode()
     for i, (change, data, (entry, _)) in enumerate(zip(prepared.changes, prepared.data, prepared.entries, strict=True)):
-        target = root / change.path
         mode = entry.mode if change.old_path is not None else new_mode
         if change.is_move and change.old_path is not None:
-            src = root / change.old_path
-            if _same_file(target, src):
+            src = change.old_path
+            if confined.same_file(root, change.path, src):
                 # case-only rename on a case-insensitive file system: through a temporary name
-                aside = src.with_name(journal.temp_name(pid, i, "c"))
+                folder = src.rpartition("/")[0]
+                aside = f"{folder}/{journal.temp_name(pid, i, 'c')}" if folder else journal.temp_name(pid, i, "c")
                 journal.step()
-                os.rename(src, aside)
-                _write_atomic(target, data, mode, journal.temp_name(pid, i))
+                confined.rename(root, src, aside)
+                journal.write_file(root, change.path, data, mode, journal.temp_name(pid, i))
                 journal.step()
-                os.unlink(aside)
+                confined.unlink(root, aside)
             else:
-                _write_atomic(target, data, mode, journal.temp_name(pid, i))
+                journal.write_file(root, change.path, data, mode, journal.temp_name(pid, i))
                 journal.step()
-                os.unlink(src)
+                confined.unlink(root, src)
             written.append(change.path)
             removed.append(change.old_path)
             continue
-        _write_atomic(target, data, mode, journal.temp_name(pid, i))
+        journal.write_file(root, change.path, data, mode, journal.temp_name(pid, i))
         written.append(change.path)
     journal.step()
     return Applied(written=sorted(written), removed=sorted(removed))
-
-
-def _write_atomic(target: Path, data: bytes, mode: int, tmp_name: str) -> None:
-    journal.write_file(target, data, mode, tmp_name)
 
 
 def failed(root: Path, exc: OSError, txn: journal.Transaction) -> ApplyFailed:
     """The error for a write that failed: which file, why, and what the rollback did."""
     detail = exc.strerror or str(exc)
     where = exc.filename
-    name = os.path.relpath(where, root) if where else "the change"
+    name = (os.path.relpath(where, root) if os.path.isabs(where) else where) if isinstance(where, str) and where else "the change"
     if name.startswith(".codex-") or "/.codex-" in name:
         name = "the change"  # a temporary file: its name means nothing to anyone
     report = txn.undo_report or ""
     undone = "every file was restored" if txn.undo_clean else report
+    if isinstance(exc, confined.LinkOnPath):  # swapped in after the check: refused where the write met it
+        where_link = "" if exc.link == name else f" ({exc.link} is one)"
+        return ApplyFailed(
+            f"refusing to write {name}: it goes through a symbolic link{where_link}; {undone}",
+            hint="a folder became a symbolic link while codex was writing; codex never writes through one (docs/safety.md)",
+        )
     return ApplyFailed(f"could not write {name}: {detail}; {undone}")
 
 

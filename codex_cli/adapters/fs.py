@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codex_cli.adapters import confined
 from codex_cli.core.note import WARNING, Problem
 from codex_cli.roots import find_root  # noqa: F401 - the vault root, re-exported here
 
@@ -111,29 +110,17 @@ def _report_link(path: str, relpath: str, root_real: str, result: Scan, is_note:
 
 
 # --- confinement: never read, write or commit through a link --------------------
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+# The operations themselves are in adapters.confined (relative to folder
+# descriptors, no link ever followed); these give the message before a plan runs.
 
 
 def symlink_on_path(root: Path | str, relpath: str) -> str | None:
     """The first part of `relpath` (under `root`) that is a symbolic link; None when none is.
 
-    Every component is lstat'ed; the walk stops at the first one that does
-    not exist (what a plan creates there cannot be a link yet).
+    The walk stops at the first part that does not exist (what a plan
+    creates there cannot be a link yet).
     """
-    current = str(root)
-    parts = [p for p in relpath.split("/") if p]
-    for i, part in enumerate(parts):
-        current = os.path.join(current, part)
-        try:
-            mode = os.lstat(current).st_mode
-        except OSError:
-            return None
-        if stat.S_ISLNK(mode):
-            return "/".join(parts[: i + 1])
-    return None
+    return confined.first_link(root, "/".join(p for p in relpath.split("/") if p))
 
 
 def refuse_unconfined(root: Path | str, relpath: str, *, verb: str = "write") -> None:
@@ -146,38 +133,36 @@ def refuse_unconfined(root: Path | str, relpath: str, *, verb: str = "write") ->
         raise OutsideVault(relpath, f"the path {why}", verb=verb)
     link = symlink_on_path(root, relpath)
     if link is not None:
-        where = "" if link == relpath else f" ({link} is one)"
-        raise OutsideVault(relpath, f"it goes through a symbolic link{where}", verb=verb)
+        raise outside(relpath, link, verb)
+
+
+def outside(relpath: str, link: str, verb: str = "write") -> Exception:
+    """The OutsideVault error for a link met at `link` on the way to `relpath`."""
+    from codex_cli.errors import OutsideVault
+
+    where = "" if link == relpath else f" ({link} is one)"
+    return OutsideVault(relpath, f"it goes through a symbolic link{where}", verb=verb)
 
 
 def read_bytes(root: Path, relpath: str) -> bytes:
     """A file of the vault, read for planning: refused (OutsideVault) through a link,
     OSError when it is not a regular file (a FIFO is never opened for reading)."""
-    refuse_unconfined(root, relpath, verb="read")
-    return read_regular(os.path.join(root, relpath))
+    from codex_cli.core.paths import unconfined
+    from codex_cli.errors import OutsideVault
 
-
-def read_regular(path: str) -> bytes:
-    return read_with_stat(path)[0]
-
-
-def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
-    """The bytes of a regular file and its stat; OSError for a link, a FIFO, a device or a folder.
-
-    O_NOFOLLOW refuses a link in the last component; O_NONBLOCK makes opening
-    a FIFO return at once instead of waiting for a writer.
-    """
-    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    why = unconfined(relpath, hidden=True)
+    if why is not None:
+        raise OutsideVault(relpath, f"the path {why}", verb="read")
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", path)
-        pieces = []
-        while True:
-            piece = os.read(fd, max(info.st_size + 1, 65536))
-            if not piece:
-                break
-            pieces.append(piece)
-        return (pieces[0] if len(pieces) == 1 else b"".join(pieces)), info
-    finally:
-        os.close(fd)
+        return confined.read(root, relpath)
+    except confined.LinkOnPath as exc:
+        raise outside(relpath, exc.link, "read") from None
+
+
+def read_regular(root: Path | str, relpath: str) -> bytes:
+    """A regular file of the vault (adapters.confined.read: OSError for a link anywhere on the way, a FIFO, a device)."""
+    return confined.read(root, relpath)
+
+
+def read_with_stat(root: Path | str, relpath: str) -> tuple[bytes, os.stat_result]:
+    return confined.read_with_stat(root, relpath)

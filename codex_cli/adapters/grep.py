@@ -246,22 +246,24 @@ def _finish(proc: subprocess.Popen[bytes] | None, ok: tuple[int, ...]) -> set[st
 
 
 def _scan(root: Path, paths: Iterable[str], lowered: list[bytes] | None, folded: list[str] | None) -> Iterator[str]:
+    from codex_cli.adapters.confined import cached
     from codex_cli.adapters.fs import read_regular
 
-    for path in paths:
-        try:
-            raw = read_regular(os.path.join(root, path))
-        except OSError:
-            continue
-        if lowered is not None:
-            text = raw.lower()
-            if any(n in text for n in lowered):
-                yield path
-            continue
-        assert folded is not None
-        from codex_cli.core.note import decode
-        from codex_cli.core.text import key
+    with cached(root):  # one walk per folder, not per note
+        for path in paths:
+            try:
+                raw = read_regular(root, path)
+            except OSError:
+                continue
+            if lowered is not None:
+                text = raw.lower()
+                if any(n in text for n in lowered):
+                    yield path
+                continue
+            assert folded is not None
+            from codex_cli.core.note import decode
+            from codex_cli.core.text import key
 
-        decoded = key(decode(raw)[0])
-        if any(k in decoded for k in folded):
-            yield path
+            decoded = key(decode(raw)[0])
+            if any(k in decoded for k in folded):
+                yield path

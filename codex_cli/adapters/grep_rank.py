@@ -229,7 +229,7 @@ class ColdIndex:
             if not self.is_map(path):
                 continue
             try:
-                raw = read_regular(os.path.join(self.root, path))
+                raw = read_regular(self.root, path)
             except OSError:
                 continue
             note = parse_note(path, raw, self.ctx)
@@ -371,7 +371,7 @@ class ColdIndex:
                 if p in self.own_paths:
                     continue
                 try:
-                    texts.append(read_regular(os.path.join(self.root, p)).lower())
+                    texts.append(read_regular(self.root, p).lower())
                 except OSError:
                     pass
             self._sample = b"\0".join(texts)
@@ -388,7 +388,7 @@ class ColdIndex:
             return self._parsed[i]
         path = self.paths[i]
         try:
-            raw = read_regular(os.path.join(self.root, path))
+            raw = read_regular(self.root, path)
         except OSError:
             self._parsed[i] = None
             return None

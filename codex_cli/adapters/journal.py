@@ -23,10 +23,13 @@ The journal lives beside the vault lock (adapters.lock): in
 `<git dir>/codex/`, or outside git in `<vault>/.codex/`. Opening a vault
 with nothing to recover costs one stat. Every change holds the lock.
 
-Test only: `CODEX_FAULT_AT=N` with `CODEX_FAULT_KIND=kill|term|int|raise`
+Test only: `CODEX_FAULT_AT=N` with `CODEX_FAULT_KIND=kill|term|int|hup|raise`
 makes the Nth write step (`step`) kill the process with SIGKILL, send it
-SIGTERM or SIGINT, or fail with EIO; `CODEX_FAULT_SLEEP=S` sleeps S seconds
-at every step. tests/integration/test_faults.py uses them.
+SIGTERM, SIGINT or SIGHUP, or fail with EIO; `CODEX_FAULT_KIND=swap` plays a
+hostile process instead: it moves the folder `CODEX_FAULT_SWAP` aside (to
+`FOLDER~`) and puts a symbolic link to `CODEX_FAULT_SWAP_TO` in its place.
+`CODEX_FAULT_SLEEP=S` sleeps S seconds at every step.
+tests/integration/test_faults.py uses them.
 """
 
 from __future__ import annotations
@@ -143,6 +146,10 @@ def step() -> None:
 
     if _FAULT_KIND == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    elif _FAULT_KIND == "swap":  # a folder becomes a link to outside between the check and the writes
+        folder = os.environ["CODEX_FAULT_SWAP"]
+        os.rename(folder, folder + "~")
+        os.symlink(os.environ["CODEX_FAULT_SWAP_TO"], folder)
     elif _FAULT_KIND in ("term", "int", "hup"):
         os.kill(os.getpid(), {"term": signal.SIGTERM, "int": signal.SIGINT, "hup": signal.SIGHUP}[_FAULT_KIND])
         time.sleep(1)  # the handler raises at once
@@ -349,25 +356,32 @@ def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[s
         repo = Repository.find(root)
         if repo is not None and _committed(repo, record.git):
             for rel in temp_paths(record):
-                _unlink(root / rel)
+                _unlink_in(root, rel)
             _drop(folder)
-            other = [e.path for e in record.entries if digest(_read(root / e.path) or b"") != e.new_digest]
+            other = [e.path for e in record.entries if digest(_read_in(root, e.path) or b"") != e.new_digest]
             if other:  # a commit, but not the change's: someone committed after the interruption
                 return "the branch moved on since (a commit made by hand?), so nothing was undone; not as the change wrote them: " + ", ".join(other), False
             return "the change had been committed; nothing to undo", True
+    from codex_cli.adapters import confined
+
     for rel in temp_paths(record):
-        _unlink(root / rel)
-    restored, removed, kept = 0, 0, []
+        _unlink_in(root, rel)
+    restored, removed, kept, unseen = 0, 0, [], []
     # new files first: on a case-insensitive file system a case-only rename's target is its source
     for entry in record.entries:
         if entry.old_path == entry.path:
             continue
-        target = root / entry.path
-        current = _read(target)
+        try:
+            current = confined.read_or_none(root, entry.path)
+        except confined.LinkOnPath:
+            unseen.append(entry.path)  # never through a link: whatever is there stays
+            continue
+        except OSError:
+            current = None
         if current is None:
             continue
         if digest(current) == entry.new_digest:
-            _unlink(target)
+            _unlink_in(root, entry.path)
             removed += 1
         elif entry.old_path is None or entry.old_path.lower() != entry.path.lower():
             kept.append(entry.path)
@@ -375,19 +389,21 @@ def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[s
         if entry.old_path is None:
             continue
         old = backup[entry.offset : entry.offset + entry.length]
-        target = root / entry.old_path
         if len(old) != entry.length:  # the backup is gone or short: never "restore" what it does not hold
             kept.append(entry.old_path)
             continue
-        if _read(target) != old:
-            write_file(target, old, entry.mode, temp_name(record.pid, i, "u"), fault=False)
-            restored += 1
+        try:
+            if _read_in(root, entry.old_path, strict=True) != old:
+                write_file(root, entry.old_path, old, entry.mode, temp_name(record.pid, i, "u"), fault=False)
+                restored += 1
+        except confined.LinkOnPath:
+            unseen.append(entry.old_path)
     for rel in reversed(record.folders):
         try:
-            os.rmdir(root / rel)
+            confined.rmdir(root, rel)
         except OSError:
             pass
-    clean = not kept
+    clean = not kept and not unseen
     words = [f"{_count(restored, 'file')} restored" if restored else "", f"{_count(removed, 'new file')} removed" if removed else ""]
     if repo is not None and record.git is not None:
         git_words, git_clean = _rollback_git(repo, record.git)
@@ -397,6 +413,8 @@ def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[s
     said = ", ".join(w for w in words if w) or "nothing had been written"
     if kept:
         said += "; left as they are (changed since, or no backup to restore from): " + ", ".join(kept)
+    if unseen:
+        said += "; not touched (a symbolic link is on the way to them now): " + ", ".join(unseen)
     return "rolled back: " + said, clean
 
 
@@ -455,12 +473,27 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
-def _read(path: Path) -> bytes | None:
+def _read_in(root: Path, rel: str, *, strict: bool = False) -> bytes | None:
+    """A vault file's bytes, None when it is not there (or, unless `strict`, behind a link)."""
+    from codex_cli.adapters import confined
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return confined.read_or_none(root, rel)
+    except confined.LinkOnPath:
+        if strict:
+            raise
         return None
+    except OSError:
+        return None
+
+
+def _unlink_in(root: Path, rel: str) -> None:
+    from codex_cli.adapters import confined
+
+    try:
+        confined.unlink(root, rel)
+    except OSError:  # a link on the way included: nothing is removed through it
+        pass
 
 
 def _unlink(path: Path) -> None:
@@ -470,34 +503,11 @@ def _unlink(path: Path) -> None:
         pass
 
 
-def write_file(target: Path, data: bytes, mode: int, tmp_name: str, *, fault: bool = True) -> None:
-    """Write through the temporary file `tmp_name` beside the target, then move it into place."""
-    tmp = target.parent / tmp_name
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, mode & 0o777)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, flags, mode & 0o777)
-    try:
-        try:
-            # os.write, not a file object: that asks whether the file is a
-            # terminal and where it stands (three more system calls a file)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        if not hasattr(os, "fchmod"):
-            os.chmod(tmp, mode)
-        if fault:
-            step()
-        os.replace(tmp, target)
-    except BaseException:
-        _unlink(tmp)
-        raise
+def write_file(root: Path, rel: str, data: bytes, mode: int, tmp_name: str, *, fault: bool = True) -> None:
+    """Write a vault file through the temporary file `tmp_name` beside it, then move it into place (adapters.confined)."""
+    from codex_cli.adapters import confined
+
+    confined.write_atomic(root, rel, data, mode, tmp_name, before_rename=step if fault else None)
 
 
 # --- recovery at the start of a command ----------------------------------------------------

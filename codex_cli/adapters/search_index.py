@@ -105,7 +105,7 @@ def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, 
     from codex_cli.core import matcher
 
     try:
-        raw = read_regular(os.path.join(root, path))
+        raw = read_regular(root, path)
     except OSError:
         raw = b""
     note = parse_note(path, raw, ctx)
@@ -130,7 +130,10 @@ def extract(root: str, path: str, sig: Sequence[int] | None, ctx: ParseContext, 
 
 
 def _extract_many(items: list[tuple[str, Any, bool]], root: str, ctx: ParseContext) -> list[Extracted]:
-    return [extract(root, path, sig, ctx, is_map) for path, sig, is_map in items]
+    from codex_cli.adapters.confined import cached
+
+    with cached(root):  # one walk per folder, not per note
+        return [extract(root, path, sig, ctx, is_map) for path, sig, is_map in items]
 
 
 class SearchIndex:

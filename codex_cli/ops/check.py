@@ -266,13 +266,16 @@ def _check_chunk(paths: list[str]) -> tuple[list[Signature | None], bytes]:
     sigs: list[Signature | None] = []
     parts: list[Part] = []
     index = job.index
-    for path in paths:
-        sig, note, raw = read_note(job.root, path, job.ctx)
-        if isinstance(index, PartialIndex):
-            index.cover(path, *(link.target for link in note.links))
-        text = decode(raw)[0] if raw and job.is_map(path) else None
-        parts.append(note_part(note, index, job.claim_types, job.is_map, text, job.drift, job.aliases, job.cased))
-        sigs.append(sig)
+    from codex_cli.adapters.confined import cached
+
+    with cached(job.root):  # one walk per folder, not per note
+        for path in paths:
+            sig, note, raw = read_note(job.root, path, job.ctx)
+            if isinstance(index, PartialIndex):
+                index.cover(path, *(link.target for link in note.links))
+            text = decode(raw)[0] if raw and job.is_map(path) else None
+            parts.append(note_part(note, index, job.claim_types, job.is_map, text, job.drift, job.aliases, job.cased))
+            sigs.append(sig)
     return sigs, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -25,12 +25,12 @@ change sets).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from codex_cli.adapters import grep, listing
+from codex_cli.adapters.confined import cached
 from codex_cli.adapters.fs import read_regular
 from codex_cli.core.check import (
     MAP,
@@ -125,7 +125,7 @@ def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[st
     linkers = set()
     for path in found:
         try:
-            low = read_regular(os.path.join(vault.root, path)).lower()
+            low = read_regular(vault.root, path).lower()
         except OSError:
             continue
         if any(n in low for n in needles):
@@ -195,9 +195,10 @@ def _suggestions(paths: list[str], index: PartialIndex) -> Callable[[list[str]],
 def _read(vault: Vault, paths: Iterable[str]) -> dict[str, tuple[Note, bytes]]:
     root, ctx = str(vault.root), vault.context()
     out: dict[str, tuple[Note, bytes]] = {}
-    for path in sorted(paths):
-        _, note, raw = read_note(root, path, ctx)
-        out[path] = (note, raw)
+    with cached(root):
+        for path in sorted(paths):
+            _, note, raw = read_note(root, path, ctx)
+            out[path] = (note, raw)
     return out
 
 
@@ -228,7 +229,7 @@ def _maps_listing(
         if path in checked or not exists(path):
             continue
         try:
-            raw = read_regular(os.path.join(root, path))
+            raw = read_regular(root, path)
         except OSError:
             continue
         if lowered is not None:

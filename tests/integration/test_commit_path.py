@@ -59,15 +59,15 @@ def test_refuses_to_commit_a_file_with_uncommitted_changes(vault: Path) -> None:
 
 
 def test_a_failed_apply_removes_the_branch_it_made(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from codex_cli.adapters import apply as apply_mod
+    from codex_cli.adapters import confined
 
     v = _vault(vault)
     before = snapshot(vault)
 
-    def fail(*args: object) -> None:
-        raise OSError(5, "I/O error", str(vault / "c.md"))
+    def fail(*args: object, **kw: object) -> None:
+        raise OSError(5, "I/O error", "c.md")
 
-    monkeypatch.setattr(apply_mod, "_write_atomic", fail)
+    monkeypatch.setattr(confined, "write_atomic", fail)
     with pytest.raises(ApplyFailed):
         land(v, _plan(vault), Message("edit a"), CommitOptions(agent="rio"), branch_hint="edit a")
     assert snapshot(vault) == before

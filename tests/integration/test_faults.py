@@ -195,3 +195,36 @@ def test_check_reports_a_stray_temporary_file(tmp_path: Path) -> None:
     assert {"file": "n/.codex-4711-0.tmp", "line": None, "code": "stray-temp", "severity": "warning"}.items() <= next(
         p for p in doc["problems"] if p["code"] == "stray-temp"
     ).items()
+
+
+@pytest.mark.parametrize("at", [1, 4])
+def test_a_folder_swapped_for_a_link_after_the_check_is_never_written_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: int) -> None:
+    """The check-then-use race: a hostile process swaps domains/ai for a link to outside once the plan is checked
+    (step 1, before the first write) or half way through the writes (step 4). Nothing outside changes; the
+    command refuses (exit 3) and rolls back what it can reach."""
+    root = tmp_path / "vault"
+    root.mkdir()
+    rename_vault(root)
+    outside = tmp_path / "outside"
+    shutil.copytree(root / "domains" / "ai", outside)  # a mirror: a write by path would succeed there
+    before, mirror = snapshot(root), snapshot(outside)
+    index, branches = git(root, "ls-files", "--stage"), git(root, "for-each-ref", "refs/heads")
+    monkeypatch.setenv("CODEX_FAULT_SWAP", str(root / "domains" / "ai"))
+    monkeypatch.setenv("CODEX_FAULT_SWAP_TO", str(outside))
+    err = tmp_path / "stderr"
+    code = run_child(root, ["rename", OLD, RENAMED, "--yes", "--agent", "leo"], at, "swap", stderr=err)
+    said = err.read_text()
+    assert code == 3, said
+    assert "refusing to write domains/ai/" in said and "it goes through a symbolic link (domains/ai is one)" in said, said
+    assert snapshot(outside) == mirror  # nothing outside the vault changed
+    assert (root / "domains" / "ai").is_symlink()  # the swap itself is left for a person to see
+    assert git(root, "ls-files", "--stage") == index and git(root, "for-each-ref", "refs/heads") == branches  # nothing staged, no branch
+    assert git(root, "branch", "--show-current") == "main\n"
+    assert not (root / ".git" / "codex" / "journal.json").exists()
+    moved = {p.replace("domains/ai~/", "domains/ai/", 1): b for p, b in snapshot(root).items() if not p.startswith("domains/ai/")}
+    if at == 1:  # refused before its first write: the real folder (moved aside) and every other file are as they were
+        assert moved == before, said
+        assert "rolled back: back on main" in said
+    else:  # the files already written in the real folder cannot be reached through the link: named, never followed
+        assert moved["domains/bio/bio claim grows here.md"] == before["domains/bio/bio claim grows here.md"]
+        assert "not touched (a symbolic link is on the way to them now): domains/ai/" in said, said

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,7 +213,7 @@ def test_case_only_rename_on_a_case_insensitive_file_system(vault: Path, monkeyp
     """Simulate a file system where `Old.md` and `old.md` are one file: apply goes through a temporary name."""
     import os
 
-    from codex_cli.adapters import apply as apply_mod
+    from codex_cli.adapters import confined
     from codex_cli.ops import rename as rename_mod
 
     make_vault(vault)
@@ -221,15 +222,15 @@ def test_case_only_rename_on_a_case_insensitive_file_system(vault: Path, monkeyp
         return str(a).lower() == str(b).lower() and (os.path.lexists(a) or os.path.lexists(b))
 
     renames: list[tuple[str, str]] = []
-    real_rename = os.rename
+    real_rename = confined.rename
 
-    def tracking_rename(src: object, dst: object) -> None:
-        renames.append((str(src), str(dst)))
-        real_rename(src, dst)  # type: ignore[arg-type]
+    def tracking_rename(root: Path, src: str, dst: str) -> None:
+        renames.append((src, dst))
+        real_rename(root, src, dst)
 
-    monkeypatch.setattr(apply_mod, "_same_file", same_file)
+    monkeypatch.setattr(confined, "same_file", lambda root, a, b: same_file(Path(root, a), Path(root, b)))
     monkeypatch.setattr(rename_mod, "_same_file", same_file)
-    monkeypatch.setattr(apply_mod.os, "rename", tracking_rename)
+    monkeypatch.setattr(confined, "rename", tracking_rename)
     result = run(["rename", OLD, OLD.upper(), "--yes"], cwd=vault)
     assert result.code == 0, result.stderr
     assert any(dst.endswith("c.tmp") and "/.codex-" in dst for _, dst in renames)  # aside, under a temporary name
@@ -258,20 +259,20 @@ def test_a_file_changed_after_planning_means_nothing_is_written(vault: Path) -> 
 
 
 def test_a_failed_write_restores_every_file(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from codex_cli.adapters import apply as apply_mod
+    from codex_cli.adapters import confined
 
     make_vault(vault)
     before = snapshot(vault)
-    real = apply_mod._write_atomic
+    real = confined.write_atomic
     calls = {"n": 0}
 
-    def failing(target: Path, data: bytes, mode: int, tmp: str) -> None:
+    def failing(root: Path, path: str, data: bytes, mode: int, tmp: str, **kw: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
-            raise OSError(28, "No space left on device", str(target))
-        real(target, data, mode, tmp)
+            raise OSError(28, "No space left on device", path)
+        real(root, path, data, mode, tmp, **kw)
 
-    monkeypatch.setattr(apply_mod, "_write_atomic", failing)
+    monkeypatch.setattr(confined, "write_atomic", failing)
     result = run(["rename", OLD, NEW, "--yes"], cwd=vault)
     assert result.code == 3
     assert "every file was restored" in result.stderr

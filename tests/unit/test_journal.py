@@ -95,7 +95,7 @@ def test_a_commit_made_by_hand_after_a_kill_is_not_taken_for_the_change(vault: P
     txn = journal.Transaction(vault)
     prepared = prepare(vault, plan)
     txn.begin(prepared.entries, prepared.folders, journal.GitIntent(head, "main", "main"))
-    journal.write_file(vault / "a.md", b"ALPHA\n", 0o644, ".codex-test.tmp")  # killed after the first file
+    journal.write_file(vault, "a.md", b"ALPHA\n", 0o644, ".codex-test.tmp")  # killed after the first file
     git(vault, "commit", "-qam", "half of it, by hand")
     said = journal.recover(vault) or ""
     assert "nothing was undone" in said and "b.md" in said

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from codex_cli.adapters import apply as apply_mod
+from codex_cli.adapters import confined
 from codex_cli.adapters.apply import apply
 from codex_cli.core.plan import Plan, PlanConflict
 from codex_cli.errors import ApplyFailed, Exists, StaleFile
@@ -76,20 +77,20 @@ def test_failure_midway_restores_every_file(vault: Path, monkeypatch: pytest.Mon
     plan.move("dir/b.md", (vault / "dir/b.md").read_bytes(), "moved/b.md")
     plan.edit("c.md", (vault / "c.md").read_bytes(), 3, 6, "BOM")
     plan.create("deep/new/folder/n.md", "new\n")
-    real = apply_mod._write_atomic
+    real = confined.write_atomic
     calls = {"n": 0}
 
-    def flaky(target: Path, data: bytes, mode: int, tmp: str) -> None:
+    def flaky(root: Path, path: str, data: bytes, mode: int, tmp: str, **kw: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 4:
-            raise OSError(28, "No space left on device", str(target))
-        real(target, data, mode, tmp)
+            raise OSError(28, "No space left on device", path)
+        real(root, path, data, mode, tmp, **kw)
 
-    monkeypatch.setattr(apply_mod, "_write_atomic", flaky)
+    monkeypatch.setattr(confined, "write_atomic", flaky)
     with pytest.raises(ApplyFailed) as info:
         apply(vault, plan)
-    assert "every file was restored" in info.value.message
-    monkeypatch.setattr(apply_mod, "_write_atomic", real)
+    assert info.value.message.startswith("could not write deep/new/folder/n.md: No space left on device; every file was restored")
+    monkeypatch.setattr(confined, "write_atomic", real)
     assert snapshot(vault) == before
     assert not (vault / "moved").exists() and not (vault / "deep").exists()
     assert not [p for p in vault.rglob("*.tmp")]
