@@ -26,3 +26,12 @@ def test_every_option_value_has_a_name() -> None:
     import re
 
     assert re.findall(r"--[a-z-]+ <[a-z ]+>", render()) == []
+
+
+def test_help_lists_commands_in_the_order_of_the_work() -> None:
+    """typer listed single commands first and the groups last: `new`, the commonest, came tenth."""
+    from tests.helpers import run
+
+    lines = run(["--help"]).stdout.split("Commands:\n", 1)[1].splitlines()
+    names = [line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")]
+    assert names[:4] == ["init", "new", "source", "extract"] and names[-2:] == ["check", "review"]

@@ -9,14 +9,28 @@ from __future__ import annotations
 import importlib
 
 import typer
+from typer import _click as click
+from typer.core import TyperGroup
 
 from codex_cli import __version__
 from codex_cli.cli.app_state import Settings, start_in
 
-# Each module has `register(app)`; the order here is the order in `--help`.
+# Each module has `register(app)`.
 COMMAND_MODULES = ["init", "new", "source", "extract", "link", "rename", "map", "retire", "impact", "check", "review"]
+# The order of `codex --help`: the work's own order, from a new vault to review.
+HELP_ORDER = ["init", "new", "source", "extract", "enrich", "link", "rename", "map", "retire", "impact", "check", "review"]
+
+
+class _InWorkOrder(TyperGroup):
+    """Commands listed in HELP_ORDER (typer lists single commands first, then the groups: new came tenth)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        rank = {name: n for n, name in enumerate(HELP_ORDER)}
+        return sorted(super().list_commands(ctx), key=lambda name: rank.get(name, len(rank)))
+
 
 app = typer.Typer(
+    cls=_InWorkOrder,
     name="codex",
     help="Write and keep a claim-based knowledge base: new claims, links, renames, maps and checks.",
     no_args_is_help=True,
