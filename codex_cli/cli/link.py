@@ -116,7 +116,7 @@ def _render_suggestions(out: Any, found: Any) -> None:
 
 def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | None, relation: str) -> list[Any]:
     """At a terminal: a checkbox of suggestions, then a relation phrase per pick."""
-    from codex_cli.adapters.prompts import Choice, Question, ask_missing
+    from codex_cli.adapters.prompts import Question, ask_missing
     from codex_cli.errors import MissingInput
     from codex_cli.ops import link as ops
 
@@ -125,6 +125,8 @@ def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | 
     found = ops.suggest(vault, source.path, limit, types)
     if not found.suggestions:
         return []
+    import shutil
+
     by_path = {s.path: s for s in found.suggestions}
     pick_q = Question(
         "picks",
@@ -132,8 +134,8 @@ def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | 
         f"Link {short_title(source.title)} to:",
         kind="checkbox",
         required=False,
-        choices=[Choice(s.path, f"{s.title}  ({s.why})") for s in found.suggestions],
-        instruction="(space to pick, enter to confirm)",
+        choices=link_choices(found.suggestions, max(40, shutil.get_terminal_size((100, 24)).columns - 8)),
+        instruction="(space to tick, enter when done)",
     )
     answers = ask_missing([pick_q], {}, can_ask=True)
     picks = []
@@ -145,6 +147,24 @@ def _choose(state: Any, vault: Any, source: Any, limit: int, types: list[str] | 
             phrase = ask_missing([rel_q], {}, can_ask=True).get("relation") or ""
         picks.append(ops.Pick(target, phrase))
     return picks
+
+
+def link_choices(suggestions: list[Any], width: int) -> list[Any]:
+    """A checkbox choice per suggestion, as `codex new` shows them: the title, and its path and reason below.
+
+    A title two suggestions share (copies in two folders) names its folder,
+    so that the lines differ.
+    """
+    from collections import Counter
+
+    from codex_cli.adapters.prompts import Choice
+
+    shared = Counter(s.title.casefold() for s in suggestions)
+    choices = []
+    for s in suggestions:
+        where = f"  ({s.path.rpartition('/')[0] or '.'}/)" if shared[s.title.casefold()] > 1 else ""
+        choices.append(Choice(s.path, short_title(s.title, width - len(where)) + where, description=f"{s.path}: {s.why}"))
+    return choices
 
 
 def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any:
