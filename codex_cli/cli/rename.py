@@ -48,8 +48,6 @@ def rename_command(
     can_ask = state.can_ask()
     if new_title is None and move_to is None:
         new_title = _ask_title(can_ask)
-    if not dry_run and not yes and not can_ask:
-        raise MissingInput(["--yes"], why="no terminal to confirm the rename; --dry-run shows it first")
     options = commit_options(commit, branch, no_branch, agent, agent_id, base)
     request = RenameRequest(note, new_title, move_to, force, why)
 
@@ -59,7 +57,12 @@ def rename_command(
     def confirm(prepared: Prepared) -> bool:
         if out.json_mode:  # what depends on the note, before it moves
             found["impact"] = impact(vault, prepared.target.old_path).as_dict()
-        return yes or _confirm(out, prepared, vault)
+        if yes:
+            return True
+        if not can_ask:  # asked after planning: a note that is not there, or a bad title, is said first
+            s = prepared.renamed.summary()
+            raise MissingInput(["--yes"], why=f"no terminal to confirm renaming {s['from']} ({_counts(s)}); --dry-run shows it first")
+        return _confirm(out, prepared, vault)
 
     result = rename(vault, request, options, dry_run=dry_run, confirm=confirm)
     for text in result.notes:
@@ -70,7 +73,7 @@ def rename_command(
         out.data(doc)
         return
     s = result.summary
-    counts = f"{s['links']} link{'s' if s['links'] != 1 else ''} in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}"
+    counts = _counts(s)
     if result.dry_run:
         out.line(result.diff.rstrip("\n") if result.diff else "")
         out.info(f"would rename {result.old_path} -> {result.new_path}: {counts}" + _extras(s))
@@ -83,6 +86,10 @@ def rename_command(
         out.committed(result.commit, result.branch, result.previous_branch)
     elif result.staged:
         out.info("staged, not committed (--no-commit)")
+
+
+def _counts(s: dict[str, Any]) -> str:
+    return f"{s['links']} link{'s' if s['links'] != 1 else ''} in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}"
 
 
 def _extras(s: dict[str, Any]) -> str:
@@ -118,7 +125,7 @@ def _confirm(out: Output, prepared: Prepared, vault: Any) -> bool:
     s = renamed.summary()
     out.info(f"rename {s['from']}")
     out.info(f"    -> {s['to']}")
-    out.info(f"rewrites {s['links']} link{'s' if s['links'] != 1 else ''} in {s['linking_files']} file{'s' if s['linking_files'] != 1 else ''}" + _extras(s))
+    out.info(f"rewrites {_counts(s)}" + _extras(s))
     files = renamed.files_changed
     for path in files[:SHOWN_FILES]:
         out.info(f"  {path}")

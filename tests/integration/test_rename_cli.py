@@ -119,6 +119,17 @@ def test_headless_without_yes_refuses_naming_the_flag(vault: Path) -> None:
     assert missing.code == 2 and "NEW_TITLE" in missing.stderr
 
 
+def test_headless_without_yes_says_first_what_else_is_wrong(vault: Path) -> None:
+    """An agent was told `pass --yes`, passed it, and only then heard that the note does not exist."""
+    make_vault(vault)
+    gone = run(["rename", "no such claim anywhere", NEW], cwd=vault)
+    assert gone.code == 3 and "not found: no such claim anywhere" in gone.stderr
+    taken = run(["rename", OLD, "Other Claim Is Here"], cwd=vault)
+    assert taken.code == 3 and "already exists" in taken.stderr
+    asked = run(["rename", OLD, NEW], cwd=vault)
+    assert asked.code == 2 and f"no terminal to confirm renaming {OLD_PATH} (8 links in 3 files)" in asked.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
