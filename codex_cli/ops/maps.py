@@ -208,9 +208,11 @@ def section_choices(
         score = alike.get(heading, 0.0) / top_alike + votes.get(heading, 0.0) / top_votes
         why = []
         if voters.get(heading):
-            why.append(f"{voters[heading]} of its {NEIGHBOURS} closest notes are listed here")
+            n = voters[heading]
+            why.append(f"{n} of the note's {NEIGHBOURS} closest notes {'is' if n == 1 else 'are'} listed here")
         if alike.get(heading, 0.0) > 0:
-            why.append(f"entries alike ({alike[heading] / top_alike:.0%} of the best)")
+            share = alike[heading] / top_alike
+            why.append("the most similar entries" if share >= 1 else f"entries {share:.0%} as similar as the best section's")
         out.append(SectionChoice(heading, score, "; ".join(why) or "no shared evidence"))
     out.sort(key=lambda c: -c.score)
     return out

@@ -365,7 +365,7 @@ def choose_section(map_path: str, choices: list[Any], *, can_ask: bool) -> str |
         "--map-section",
         f"Section of {map_path}:",
         kind="select",
-        choices=[*(Choice(c.heading, f"{c.heading}  ({c.why})") for c in choices[:3]), Choice(NEW_SECTION, "new section…")],
+        choices=[*(Choice(c.heading, f"{c.heading}: {c.why}") for c in choices[:3]), Choice(NEW_SECTION, "new section…")],
         default=choices[0].heading,
     )
     picked = prompts.ask_missing([q], {}, can_ask=True)["section"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -207,6 +208,21 @@ def test_headless_json_reports_the_section_its_score_and_the_runner_up(vault: Pa
     doc = new(vault, "claim", NEW, *FLAGS, "--json", "--dry-run").json()
     assert doc["map_section"] == "Markets" and doc["map_section_score"] > doc["map_section_runner_up"]["score"]
     assert doc["map_section_runner_up"]["section"] == "Alignment" and doc["map_section_runner_up"]["why"]
+
+
+def test_section_reasons_read_as_sentences(vault: Path) -> None:
+    """They read "(1 of its 15 closest notes are listed here; entries alike (100% of the best))"."""
+    from codex_cli.core import maps
+    from codex_cli.ops.maps import section_choices
+    from codex_cli.vault import Vault
+
+    make_vault(vault)
+    v = Vault.open(str(vault))
+    m = maps.parse_map((vault / "domains/ai/_map.md").read_text())
+    whys = [c.why for c in section_choices(v, m, "domains/ai/_map.md", NEW, "markets price policy outcomes")]
+    assert whys[0].endswith("the most similar entries") and all("(" not in w for w in whys)
+    votes = [re.match(r"(\d+) of the note's 15 closest notes (is|are) listed here", w) for w in whys]
+    assert any(votes) and all((v[1] == "1") == (v[2] == "is") for v in votes if v)
 
 
 def test_the_same_title_but_for_case_and_punctuation_is_refused(vault: Path) -> None:
