@@ -177,6 +177,12 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
         return int(exc.exit_code or 0)
     if isinstance(exc, typer.Abort):
         return interrupted(exc)
+    if isinstance(exc, click_exc.UsageError) and not isinstance(exc, click_exc.NoArgsIsHelpError):
+        out.error(usage_message(exc.format_message()))  # one line, as every error (docs/exit-codes.md)
+        if exc.ctx is not None:
+            usage = exc.ctx.get_usage().removeprefix("Usage: ")
+            sys.stderr.write(f"hint: usage: {usage} (`{exc.ctx.command_path} -h` for help)\n")
+        return int(ExitCode.USAGE)
     if isinstance(exc, click_exc.ClickException):
         exc.show()
         return int(ExitCode.USAGE)
@@ -192,6 +198,12 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
     out.error(f"unexpected {type(exc).__name__}: {exc}".rstrip(": "))
     sys.stderr.write("hint: rerun with --debug to see the traceback, and report it\n")
     return int(ExitCode.INTERNAL)
+
+
+def usage_message(text: str) -> str:
+    """click's "No such option: --x." as codex says every error: lower case, no final period."""
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 def run() -> None:
