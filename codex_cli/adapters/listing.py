@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass
@@ -130,8 +131,15 @@ def on_disk(root: Path) -> Callable[[str], bool]:
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
-def changes(root: Path, since: str | None, bases: Sequence[str], staged: bool = False) -> tuple[list[str], list[str], list[str]]:
-    """(edited, added, deleted): the notes under `root` that differ from `since`
+class Changes(NamedTuple):
+    edited: list[str]
+    added: list[str]
+    deleted: list[str]
+    base: str  # the commit compared with (EMPTY_TREE when there is none)
+
+
+def changes(root: Path, since: str | None, bases: Sequence[str], staged: bool = False) -> Changes:
+    """(edited, added, deleted, base): the notes under `root` that differ from `since`
     in the work tree (staged or not; untracked ones are the caller's), those
     new since, and those gone since. Without `since`: the merge base of HEAD with the first of
     `bases` (or `origin/<base>`) that exists. `staged`: the index instead of
@@ -158,7 +166,32 @@ def changes(root: Path, since: str | None, bases: Sequence[str], staged: bool = 
     deleted: list[str] = []
     for status, path in zip(fields[0::2], fields[1::2], strict=False):
         (deleted if status == "D" else added if status == "A" else edited).append(path)
-    return edited, added, deleted
+    return Changes(edited, added, deleted, since)
+
+
+def at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
+    """The bytes of `paths` (relative to `root`) in commit `base`, those it has: one `git cat-file --batch`."""
+    names = [p for p in paths if "\n" not in p]
+    if base == EMPTY_TREE or not names:
+        return {}
+    request = "".join(f"{base}:./{p}\n" for p in names).encode("utf-8", "surrogateescape")
+    try:
+        done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True)
+    except OSError:
+        return {}
+    out, at, found = done.stdout, 0, {}
+    for path in names:
+        end = out.find(b"\n", at)
+        if end == -1:
+            break
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) == 3 and header[2].isdigit():  # "<id> <type> <size>", the object, a newline ("<name> missing" alone)
+            size = int(header[2])
+            if header[1] == b"blob":
+                found[path] = out[at : at + size]
+            at += size + 1
+    return found
 
 
 def _merge_base(root: Path, bases: Sequence[str]) -> str | None:

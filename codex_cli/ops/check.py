@@ -120,11 +120,13 @@ def run_check(
     if changed:
         exists = listing.on_disk(vault.root)
         bases = list(vault.config.commit.get("protected_branches") or ["main"])
-        edited, added, gone = listing.changes(vault.root, since, bases, staged)
+        edited, added, gone, base = listing.changes(vault.root, since, bases, staged)
         untracked = [] if staged else listed.untracked
         scope.notes.update(p for p in (*edited, *added, *untracked) if p in known and exists(p))
         scope.added = [p for p in (*added, *untracked) if p in known and exists(p)]
         scope.gone = [p for p in gone if not exists(p)]
+        scope.changed = True
+        scope.before = listing.at_base(vault.root, base, [p for p in (*edited, *scope.gone) if p in scope.notes or p in scope.gone])
         if scope.gone:  # still in git's index, perhaps: not a note any more
             dropped = set(scope.gone)
             listed.paths = [p for p in listed.paths if p not in dropped]
@@ -135,6 +137,8 @@ def run_check(
             vault = Vault(vault.root, vault.config)
         return CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped, landed)
     found, checked = report(vault, listed.paths, scope)
+    if found is None:  # the change reaches too many notes: the whole vault's check, restricted to them
+        return CheckOutcome(_report(vault, checked, progress), [], checked, skipped)
     return CheckOutcome(found, [], checked, skipped)
 
 

@@ -5,22 +5,29 @@ of the notes being checked; nothing else is read. The steps:
 
 1. The listing (adapters.listing: git's index and untracked files, or a
    walk outside git); with `--changed`, the notes changed since a commit
-   (staged, unstaged or untracked) and those deleted.
-2. The notes a deleted note's links now break, or that a new note sharing
-   an existing title may make ambiguous: one `git grep` pass for those
-   titles (adapters.grep), each note it finds checked in full.
-3. An index of only the paths the checked notes' links and titles can reach
-   (core.resolve.PartialIndex), each confirmed on disk.
-4. Each checked note read and checked by the per-note check every `codex
-   check` runs (core.check.note_part); the maps whose text mentions a
-   checked note's title parsed, to know whether they list it; for a
-   checked map, the notes it lists read for their status.
+   (staged, unstaged or untracked), those deleted, and the changed and
+   deleted notes' bytes at that commit (one `git cat-file --batch`).
+2. Each changed (or named) note read and checked by the per-note check
+   every `codex check` runs (core.check.note_part).
+3. What the change may have given new findings elsewhere (`_affected`):
+   the titles of the deleted and new notes, the aliases gained or lost,
+   the titles of notes now retired, and the targets a map stopped listing
+   that resolve to no path or title are searched for in one `git grep`
+   pass (adapters.grep), and each note it finds is checked in full; the
+   notes that share a new note's title and those a map stopped listing
+   are checked too. More than `ops.check.SCOPED_UP_TO` notes: the caller
+   checks the whole vault instead.
+4. An index of only the paths the checked notes' links and titles can
+   reach (core.resolve.PartialIndex), each confirmed on disk; the maps
+   whose text mentions a checked note's title parsed, to know whether they
+   list it; for a checked map, the notes it lists read for their status.
 5. The report for the checked notes (core.check.assemble), with "did you
    mean" over every title.
 
-The result is what a full check reports about the checked notes
-(tests/property/test_check_scope.py holds it to that on random vaults and
-change sets).
+The result is what a full check reports about the checked notes, and a
+full check reports no finding the change added on a note left out ("did
+you mean" aside): tests/property/test_check_scope.py holds it to both on
+random vaults and change sets.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from codex_cli.adapters import grep, listing
 from codex_cli.adapters.confined import cached
@@ -43,8 +51,8 @@ from codex_cli.core.check import (
     retired_links,
     status_part,
 )
-from codex_cli.core.note import Note, title_of
-from codex_cli.core.resolve import PartialIndex, aliases_of, target_key, title_key
+from codex_cli.core.note import Note, parse_note, title_of
+from codex_cli.core.resolve import PartialIndex, aliases_of, link_key, target_key, title_key
 from codex_cli.core.suggest import Suggester
 from codex_cli.vault import Vault, read_note
 
@@ -55,11 +63,17 @@ class Scope:
 
     notes: set[str]  # the notes named (or changed), that exist
     gone: list[str] = field(default_factory=list)  # notes deleted: their titles are searched for
-    added: list[str] = field(default_factory=list)  # new notes: a title they share with another note is searched for
+    added: list[str] = field(default_factory=list)  # new notes: their titles are searched for
+    changed: bool = False  # `--changed`: the notes are a change, whose effect on other notes is looked for
+    before: dict[str, bytes] = field(default_factory=dict)  # the changed and deleted notes' bytes at the base (`--changed`)
 
 
-def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report, set[str]]:
-    """The report on the scope's notes and on those a deletion or a new note may have changed; and those notes."""
+def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None, set[str]]:
+    """The report on the scope's notes and on those the change may have given
+    new findings; and those notes. None for the report when they are more than
+    `ops.check.SCOPED_UP_TO` (the caller checks the whole vault instead)."""
+    from codex_cli.ops import check as ops_check
+
     root, config = vault.root, vault.config
     exists = listing.on_disk(root)
     index = PartialIndex(paths, keep=exists)
@@ -75,17 +89,20 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report, set[st
             notes[path] = note
 
     index.cover(*(title_of(p) for p in scope.added))
-    shared = [title_of(p) for p in scope.added if len(index.by_title.get(title_key(title_of(p)), ())) > 1]
-    searched = [title_of(p) for p in scope.gone] + shared
     check(_read(vault, scope.notes))
-    # one git grep: the notes that mention a deleted (or newly shared) title, and
+    searched, pulled = _affected(vault, index, scope, notes)
+    # one git grep: the notes that mention a word the change touched, and
     # those that may hold an alias (a link that no path or title resolves may name one)
     aliased = config.aliases and any(part.aliasable for part in parts.values())
     holders: set[str] | None = None
+    linkers: set[str] = set()
     if searched:
         linkers, found = _search(vault, paths, notes.keys(), searched, aliased)
         holders = found if aliased else None
-        check(_read(vault, linkers))
+    more = (linkers | pulled) - notes.keys()
+    if len(notes) + len(more) > ops_check.SCOPED_UP_TO:
+        return None, set(notes) | more
+    check(_read(vault, more))
     checked = set(parts)
     parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types))
     if holders is None and config.aliases and _needs_holders(parts, checked):
@@ -95,6 +112,62 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report, set[st
     to_retired = _links_to_retired(vault, notes, parts, index, claim_types)
     names = [ref.path for bucket in index.by_title.values() for ref in bucket]  # by_path keeps one of a case collision
     return assemble(parts, (), checked, _suggestions(paths, index), names, to_retired), checked
+
+
+def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, Note]) -> tuple[list[str], set[str]]:
+    """What a change may give new findings outside the changed notes: (words
+    whose notes are searched for and checked, notes checked by name).
+
+    - a deleted or a new note: its title (links to it break, resolve, or
+      become ambiguous); for a new one, the notes that share its title (a
+      map's entry that listed one may now be ambiguous; a case collision);
+    - an alias that a note gained or lost (deleted: all it had; new: all it has);
+    - a note that became retired: its title and aliases (links to it warn,
+      maps that list it too);
+    - a map (changed or deleted) that no longer links a target: the notes
+      that target resolves to (they may be unmapped now); a target that no
+      path or title resolves is searched for (an alias may name it).
+    """
+    config = vault.config
+    ctx = vault.context()
+    claim_types = frozenset(config.claim_types)
+    words: list[str] = []
+    pulled: set[str] = set()
+    if not scope.changed:
+        return words, pulled
+    for path in (*scope.gone, *scope.added):
+        words.append(title_of(path))
+    for path in scope.added:
+        pulled.update(ref.path for ref in index.by_title.get(title_key(title_of(path)), ()))
+    for path in sorted({*scope.gone, *scope.notes}):
+        raw = scope.before.get(path)
+        old = parse_note(path, raw, ctx) if raw is not None else None
+        new = now.get(path)
+        if old is None and new is not None and path not in scope.added:
+            words.append(title_of(path))  # a changed note git could not show at the base: as if new
+        had = set(aliases_of(old.meta)) if old is not None and config.aliases else set()
+        has = set(aliases_of(new.meta)) if new is not None and config.aliases else set()
+        words.extend(sorted(had ^ has))
+        if new is not None and _retired(new, claim_types, config) and (old is None or not _retired(old, claim_types, config)):
+            words.extend([title_of(path), *sorted(has)])
+        if old is not None and config.is_map(path):
+            kept = {link_key(link, path) for link in (new.links if new is not None else ()) if not link.field}
+            for link in old.links:
+                if link.field or link_key(link, path) in kept:
+                    continue
+                index.cover(link.target)
+                res = index.resolve_link(link, path)
+                if res.note is not None:
+                    pulled.add(res.note.path)
+                elif res.candidates:
+                    pulled.update(n.path for n in res.candidates)
+                elif config.aliases and not link.markdown and link.target.strip():
+                    words.append(link.target.strip())
+    return list(dict.fromkeys(w for w in words if w)), pulled - now.keys()
+
+
+def _retired(note: Note, claim_types: frozenset[str], config: Any) -> bool:
+    return bool(status_part(note, claim_types, config.is_map).flags & RETIRED)
 
 
 def _needs_holders(parts: dict[str, Part], checked: set[str]) -> bool:

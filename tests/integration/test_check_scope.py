@@ -101,3 +101,62 @@ def test_many_paths_fall_back_to_the_whole_vault_check(vault: Path, monkeypatch:
     write_vault(vault, {"e.md": claim("e", "[[missing]]")})
     doc = run(["check", "a.md", "e.md", "--json"], cwd=vault).json()
     assert doc["checked"] == ["a.md", "e.md"] and [b["file"] for b in doc["broken_links"]] == ["e.md"]
+
+
+def _checked(vault: Path) -> dict[str, list[tuple[str, str]]]:
+    """`check --changed --json`: each checked note's (code, target) findings."""
+    doc = run(["check", "--changed", "--json"], cwd=vault).json()
+    out: dict[str, list[tuple[str, str]]] = {p: [] for p in doc["checked"]}
+    for b in doc["broken_links"]:
+        out[b["file"]].append(("broken-link", b["target"]))
+    for p in doc["problems"]:
+        out[p["file"]].append((p["code"], p.get("target", "")))
+    return out
+
+
+def test_a_map_that_stops_listing_a_claim_checks_the_claim(vault: Path) -> None:
+    write_vault(vault, {
+        "_map.md": "# map\n\n- [[one]] — first\n- [[two]] — second\n",
+        "one.md": claim("one", "x"),
+        "two.md": claim("two", "x"),
+    })
+    git_init(vault)
+    (vault / "_map.md").write_text("# map\n\n- [[one]] — first\n")
+    found = _checked(vault)
+    assert sorted(found) == ["_map.md", "two.md"] and ("unmapped", "") in found["two.md"]
+
+
+def test_a_note_retired_in_the_change_checks_its_linkers_and_maps(vault: Path) -> None:
+    make(vault)
+    write_vault(vault, {"_map.md": "# map\n\n- [[beta note]] — b\n"})
+    git(vault, "add", "-A")
+    git(vault, "commit", "-q", "-m", "map")
+    (vault / "beta note.md").write_text("---\nstatus: retired\n---\n# beta note\n")
+    found = _checked(vault)
+    assert found["a.md"] == [("retired-link", "beta note")] and found["_map.md"] == [("retired-entry", "beta note")]
+
+
+def test_an_alias_dropped_or_a_note_renamed_checks_the_links_it_broke(vault: Path) -> None:
+    write_vault(vault, {
+        "target.md": "---\naliases: [the target]\n---\n# target\n",
+        "uses alias.md": "# u\n\n[[the target]]\n",
+        "uses title.md": "# v\n\n[[target]]\n",
+    })
+    git_init(vault)
+    (vault / "target.md").write_text("# target\n")
+    assert _checked(vault) == {"target.md": [], "uses alias.md": [("broken-link", "the target")]}
+    git(vault, "mv", "target.md", "renamed.md")  # git sees a deletion and an addition
+    found = _checked(vault)
+    assert found["uses title.md"] == [("broken-link", "target")] and "renamed.md" in found
+
+
+def test_a_change_that_reaches_many_notes_falls_back_to_the_whole_vault_check(vault: Path, monkeypatch: object) -> None:
+    from codex_cli.ops import check as ops_check
+
+    make(vault)
+    (vault / "beta note.md").unlink()
+    (vault / "c.md").write_text("# c\n\n[[beta note]]\n")
+    scoped = run(["check", "--changed", "--json"], cwd=vault).json()
+    monkeypatch.setattr(ops_check, "SCOPED_UP_TO", 1)  # type: ignore[attr-defined]
+    whole = run(["check", "--changed", "--json"], cwd=vault).json()
+    assert scoped == whole and scoped["checked"] == ["a.md", "c.md"]
