@@ -10,30 +10,26 @@ scored. Suggestions depend only on the query and the set of titles, so they
 are memoised per query (and `ops.check` keeps them between runs).
 
 For a few queries (a scoped `codex check`), building the index costs more
-than answering them: each query word's postings are then found by one
-regular-expression search over every title's loose key joined in one text
-(C), which gives the same postings in the same order."""
+than answering them: the postings of their words alone are gathered in one
+pass over every title's loose key (a set intersection per title), which
+gives the same postings in the same order."""
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, repeat
 from typing import Any
 
 from codex_cli.core.text import loose_key, strip_md
 
 # loose_key's translation of ASCII (bytes), keeping the line breaks between titles
 _ASCII_LOOSE = bytes(c if c == 10 or c > 127 or chr(c).isalnum() else 32 for c in range(256))
-_SPACES = re.compile(b"  +")
 
 SCORE_CUTOFF = 60.0
 SMALL = 500
 _RAREST_WORDS = 3  # query words whose postings are counted
 _POSTINGS_CAP = 600  # postings read per word (the rarest words have far fewer)
 _SCORED = 8  # candidates scored per query on a large vault
-FEW_QUERIES = 2  # up to this many queries, postings are searched for instead of indexed (a common word costs a search about a third of the index)
+FEW_QUERIES = 64  # up to this many queries, the postings of their words alone are gathered in one pass (cheaper than indexing every word)
 
 
 def combined_score(query: str, candidate: str) -> float:
@@ -66,7 +62,7 @@ class Suggester:
         self._keys: list[str] | None = None
         self._postings: dict[str, list[int]] | None = None
         self._memo: dict[str, list[str]] = {}
-        self._text: tuple[bytes, list[int]] | None = None  # see _searched
+        self._text: list[bytes] | None = None  # see _lines
         self._searched_words: dict[str, list[int]] = {}
 
     @property
@@ -140,7 +136,7 @@ class Suggester:
         return out
 
     def suggest(self, query: str, limit: int = 3) -> list[str]:
-        qkey = loose_key(strip_md(query.rpartition("/")[2] if "/" in query else query))
+        qkey = _query_key(query)
         if not qkey:
             return []
         memo_key = f"{limit}\0{qkey}"
@@ -157,6 +153,8 @@ class Suggester:
     def suggest_many(self, queries: Iterable[str], limit: int = 3) -> dict[str, list[str]]:
         queries = list(queries)
         self._few = len(queries) <= FEW_QUERIES
+        if self._few and self._postings is None and not self.small:
+            self._searched([w for q in queries for w in _query_key(q).split()])  # every query's words in one pass
         return {q: self.suggest(q, limit) for q in queries}
 
     _few = True  # suggest_many says otherwise for a large batch (then the index pays off)
@@ -164,33 +162,46 @@ class Suggester:
     def _searched(self, words: list[str]) -> dict[str, list[int]]:
         """The postings of `words` alone (those that occur), as `_index` would hold them.
 
-        The text holds every title's loose key with a space on either side,
-        one a line (UTF-8), so a word of a title is found as " word " by a
-        fast literal search.
+        One pass over every title's loose key (as bytes, one a line) keeps
+        the titles that hold one of the words not looked for yet: a set
+        intersection a title, in C, and no list for any other word. ASCII
+        titles get their keys all at once (`bytes.translate`); only the
+        others go through `loose_key`.
         """
-        if self._text is None:
-            joined = "\n".join(self.titles)
-            if self._keys is None and joined.isascii() and joined.count("\n") == len(self.titles) - 1:
-                # loose_key of every title at once: the same characters become spaces, runs collapse, ends strip
-                raw = _SPACES.sub(b" ", joined.encode("ascii").lower().translate(_ASCII_LOOSE))
-                raw = raw.replace(b"\n ", b"\n").replace(b" \n", b"\n").strip(b" ")
-            else:
-                raw = "\n".join(self.keys).encode("utf-8", "surrogatepass")
-            raw = b" " + raw.replace(b"\n", b" \n ") + b" "
-            starts = [0, *accumulate(map((1).__add__, map(len, raw.split(b"\n"))))][:-1]
-            self._text = (raw, starts)
-        text, starts = self._text
+        todo = {w for w in words if w not in self._searched_words}
+        if todo:
+            lines = self._lines()
+            wanted = {w.encode("utf-8", "surrogatepass"): w for w in todo}
+            found: dict[str, list[int]] = {w: [] for w in todo}
+            for i, line in enumerate(lines):
+                hits = wanted.keys() & line.split()
+                if hits:
+                    for hit in hits:
+                        found[wanted[hit]].append(i)
+            self._searched_words.update(found)
         out: dict[str, list[int]] = {}
         for word in words:
-            found = self._searched_words.get(word)
-            if found is None:
-                pattern = re.escape(f" {word} ".encode("utf-8", "surrogatepass"))
-                lines = map(bisect_right, repeat(starts), (m.start() for m in re.finditer(pattern, text)))
-                found = [i - 1 for i in dict.fromkeys(lines)]
-                self._searched_words[word] = found
-            if found:
-                out[word] = found
+            postings = self._searched_words[word]
+            if postings:
+                out[word] = postings
         return out
+
+    def _lines(self) -> list[bytes]:
+        """Every title's loose key as UTF-8, in the order of `titles`."""
+        if self._text is None:
+            if self._keys is not None:
+                self._text = [k.encode("utf-8", "surrogatepass") for k in self._keys]
+                return self._text
+            joined = "\n".join(self.titles)
+            lines = joined.encode("utf-8", "surrogatepass").lower().translate(_ASCII_LOOSE).split(b"\n")
+            if len(lines) != len(self.titles):  # a title holds a line break: every key on its own
+                self._text = [k.encode("utf-8", "surrogatepass") for k in self.keys]
+                return self._text
+            for i, line in enumerate(lines):
+                if not line.isascii():
+                    lines[i] = loose_key(self.titles[i]).encode("utf-8", "surrogatepass")
+            self._text = lines
+        return self._text
 
     def _suggest_small(self, qkey: str, limit: int) -> list[str]:
         from rapidfuzz import fuzz, process
@@ -215,6 +226,11 @@ class Suggester:
         scores = _combined_scores(qkey, keys)
         scored = sorted(zip(scores, ids, strict=True), key=lambda t: (-t[0], titles[t[1]]))
         return [titles[i] for score, i in scored[:limit] if score >= SCORE_CUTOFF]
+
+
+def _query_key(query: str) -> str:
+    """The loose key a query is matched by: its last path component, without `.md`."""
+    return loose_key(strip_md(query.rpartition("/")[2] if "/" in query else query))
 
 
 def _combined_scores(query: str, candidates: list[str]) -> list[float]:

@@ -84,7 +84,7 @@ def bare(report: object) -> set[tuple[object, ...]]:
     return {(f.file, f.code, f.severity, f.message, f.line, f.target) for f in report.findings}  # type: ignore[attr-defined]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=vaults, change=changes, stage=st.booleans())
 def test_changed_reports_what_the_full_check_reports_on_its_notes(files: dict[str, str], change: list[tuple[str, str, str]], stage: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
