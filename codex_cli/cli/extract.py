@@ -123,6 +123,5 @@ def enrich_command(
     if dry_run:
         out.line(result.diff.rstrip("\n"))
         return
-    out.line(result.claim)
-    out.info(f"enriched {result.claim} with evidence from {result.source}")
+    out.made(result.claim, f"enriched {result.claim} with evidence from {result.source}")
     out.committed(result.commit, result.branch, result.previous_branch)

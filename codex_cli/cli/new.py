@@ -89,8 +89,7 @@ def render(out: Any, result: Any) -> None:
             out.line(f"# would commit on {result.branch or '(current branch)'}:")
             out.line(result.message.rstrip("\n"))
         return
-    out.line(result.path)
-    out.info(f"created {result.path}")
+    out.made(result.path, f"created {result.path}")
     if result.map:
         where = f" under “{result.map_section}”" if result.map_section else ""
         out.info(f"{'created' if result.map_created else 'listed in'} {result.map}{where}")

@@ -71,6 +71,14 @@ class Output:
         if texts:
             sys.stdout.write("\n".join(texts) + "\n")
 
+    def made(self, path: str, message: str) -> None:
+        """A path the command wrote, and what it did: the path on stdout for a
+        program (or with --quiet), the message on stderr for a person; at a
+        terminal the message alone, which names it (they read as one line twice)."""
+        if self.quiet or not _isatty(sys.stdout):
+            self.line(path)
+        self.info(message)
+
     # --- stderr: messages ---
     def info(self, text: str) -> None:
         if not self.quiet:

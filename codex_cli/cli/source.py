@@ -43,8 +43,7 @@ def _move(ctx: typer.Context, query: str, move: str, common: dict[str, Any], not
     if out.json_mode:
         out.data(moved.to_json())
         return
-    out.line(moved.path)
-    out.info(f"{moved.path}: status {moved.status}")
+    out.made(moved.path, f"{moved.path}: status {moved.status}")
     out.committed(moved.commit, moved.branch, moved.previous_branch)
 
 

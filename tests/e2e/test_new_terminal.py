@@ -59,6 +59,7 @@ def test_new_claim_at_a_terminal(vault: Path) -> None:
         child.close()
     assert child.exitstatus == 0, child.before
     path = f"domains/ai/{TITLE}.md"
+    assert child.before.count(path) == 1 and f"created {path}" in child.before  # not the bare path too, at a terminal
     text = (vault / path).read_text()
     assert "confidence: experimental\n" in text and f"- [[{MARKETS}]] — related\n" in text
     assert head_files(vault) == sorted([path, "domains/ai/_map.md"])
