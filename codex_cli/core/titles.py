@@ -78,7 +78,7 @@ def clean_title(raw: str) -> Title:
         name = "".join(c for c in name if c not in AVOIDED)
         name = _SPACES.sub(" ", name).strip()
         shown = " ".join(removed)
-        notes.append(f"left {shown} out of the file name (the H1 keeps them)")
+        notes.append(f"left {shown} out of the file name (the H1 keeps {'it' if len(removed) == 1 else 'them'})")
     if name.startswith("."):
         raise InvalidTitle(raw, "a title cannot start with `.` (the file would be hidden)")
     if name.lower().endswith(SUFFIX):

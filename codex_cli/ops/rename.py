@@ -197,6 +197,12 @@ def _plan(
     name = title.name if title else old_title
     new_path = f"{dest}/{name}.md" if dest else f"{name}.md"
     if new_path == old_path:
+        left_out = sorted(set(title.text) - set(name)) if title is not None else []
+        if title is not None and left_out:  # only characters a file name cannot hold differ: the H1's business
+            raise Refused(
+                f"nothing to rename: {title.text!r} is the file name {name!r} once {' '.join(left_out)} {'is' if len(left_out) == 1 else 'are'} left out",
+                hint=f"to change only the heading, edit the H1 of {old_path}",
+            )
         raise Refused(f"nothing to do: {old_path} already has that title and folder")
     index.cover(old_path, new_path)
     namesakes = _refuse_taken(vault, index, old_path, new_path)

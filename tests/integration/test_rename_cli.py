@@ -139,6 +139,7 @@ def test_headless_without_yes_says_first_what_else_is_wrong(vault: Path) -> None
         ([OLD, "C# is a language people use"], 3, "cannot be written in a [[link]]"),
         (["no such claim at all", NEW], 3, "not found"),
         ([OLD, OLD], 3, "nothing to do"),
+        ([OLD, OLD.replace(" ", ": ", 1) + "?"], 3, "once : ? are left out"),
     ],
 )
 def test_refusals(vault: Path, args: list[str], code: int, message: str) -> None:

@@ -74,3 +74,8 @@ def test_validators_clean_or_refuse_with_the_flag() -> None:
     assert a_date("--date")("2024-02-29") == "2024-02-29"
     with pytest.raises(UsageError, match="not a date"):
         a_date("--date")("2026-02-00")
+
+
+def test_the_note_on_characters_left_out_of_the_file_name_agrees_in_number() -> None:
+    assert clean_title("why does it work? because it pays").notes == ("left ? out of the file name (the H1 keeps it)",)
+    assert clean_title("what: it works? because it pays").notes == ("left : ? out of the file name (the H1 keeps them)",)
