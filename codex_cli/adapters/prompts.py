@@ -208,13 +208,18 @@ def _paste() -> str:
     return "\n".join(lines).strip("\n")
 
 
+def chosen_editor() -> str | None:
+    """The editor the user named ($VISUAL, else $EDITOR), or None: then `edit_text` runs vi."""
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
+
+
 def edit_text(initial: str, suffix: str = ".md") -> str:
     """Open $VISUAL/$EDITOR on `initial` and return what was saved."""
     import shlex
     import subprocess
     import tempfile
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = chosen_editor() or "vi"
     fd, path = tempfile.mkstemp(prefix="codex-", suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -476,6 +476,11 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
     if request.map_section and request.no_map:
         raise UsageError("--map-section and --no-map cannot be used together")
+    if request.edit and not can_ask and not prompts.chosen_editor():  # the default vi headless: escapes in a log, or a hang
+        raise UsageError(
+            "--edit with no terminal (or --no-input) needs VISUAL or EDITOR set to a program that runs without one",
+            hint="pass the body with --body TEXT or --body-file PATH|- instead",
+        )
     if (vault.config.types.get(kind) or {}).get("branch") is False and not request.options.branch:
         request.options.no_branch = True  # this type is committed where it is (a musing: the agent's own folder)
     author = author_for(vault, request.options)

@@ -340,6 +340,18 @@ def test_an_editor_that_fails_writes_nothing(vault: Path, monkeypatch: pytest.Mo
     assert snapshot(vault) == before
 
 
+def test_edit_headless_without_an_editor_named_is_refused(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--no-input --edit` ran the default vi with no terminal (its escapes in the output, or a hang)."""
+    make_vault(vault)
+    before = snapshot(vault)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setenv("PATH", str(vault.parent))  # were vi run, it would not be found: exit 2 either way, but another message
+    result = new(vault, "claim", NEW, *FLAGS, "--edit")
+    assert result.code == 2 and "--edit with no terminal (or --no-input) needs VISUAL or EDITOR" in result.stderr
+    assert "--body-file" in result.stderr and snapshot(vault) == before
+
+
 def test_apostrophes_leave_the_file_name_and_check_stays_clean(vault: Path) -> None:
     make_vault(vault)
     title = "markets don't lie because traders' money is at stake"
