@@ -102,7 +102,11 @@ def check_command(
     lines.append(summary)
     out.lines(lines)
     if fix:
-        out.info(_landed(outcome.landed))
+        landed = outcome.landed
+        if landed is not None and landed.commit and landed.branch:
+            out.committed(landed.commit, landed.branch, landed.previous_branch)  # as every committing command says it
+        else:
+            out.info(_landed(landed))
     raise typer.Exit(1 if failed else 0)
 
 
