@@ -96,6 +96,13 @@ class StaleFile(Refused):
         )
 
 
+class PlanOutdated(Refused):
+    """The repository moved (HEAD's branch or commit) between planning and landing: nothing was written (exit 3)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="run the command again: it plans against the repository as it is now")
+
+
 class DirtyFile(Refused):
     def __init__(self, paths: Sequence[str], *, hint: str = "commit or stash them first, or pass --force") -> None:
         self.paths = list(paths)

@@ -11,6 +11,18 @@ the other one moved HEAD (to the branch it created) refuses too: it was
 started on the branch it found, and would otherwise commit onto the
 other's.
 
+At a terminal the lock is not held while a person answers questions: a
+headless agent arriving meanwhile would otherwise be refused after 5
+seconds for as long as the person thinks. The command takes the lock to
+open the vault (waiting for a running command, rolling back what a killed
+one left), notes where HEAD is (`planning`), lets go, asks, and takes the
+lock again to land. Under it, before anything is written, the one apply
+checks that every file the plan read still has the bytes it was planned
+from (adapters.apply, exit 3 "changed since the plan was made"), and the
+lock checks that HEAD is still on the same branch and commit (exit 3,
+`PlanOutdated`): a command that landed meanwhile (its own branch, its
+commit) means the answers were given about a state that is gone.
+
 The lock (and the intent journal, adapters.journal) live in
 `<git dir>/codex/`, or outside git in `<vault>/.codex/`, removed again when
 the command ends.
@@ -53,6 +65,7 @@ def journal_left(root: Path) -> bool:
 
 _held: dict[str, list[int]] = {}  # state folder -> [descriptor, depth]
 _moved: dict[str, str] = {}  # state folder -> the branch this process's command switched HEAD to
+_planned: dict[str, str] = {}  # state folder -> where HEAD was when a plan began without the lock (`planning`)
 
 
 def lock_wait() -> float:
@@ -70,6 +83,53 @@ def held_descriptors() -> tuple[int, ...]:
 def moved_head(root: Path, branch: str) -> None:
     """Say that this command switched HEAD to `branch`: the lock keeps it for a command that waits meanwhile."""
     _moved[str(state_dir(root))] = branch
+
+
+def planning(root: Path) -> None:
+    """A plan begins, and the lock will be let go while a person answers: note where HEAD is.
+
+    The next time this process takes the lock (to land), it refuses unless
+    HEAD is still on the same branch and commit.
+    """
+    folder = state_dir(root)
+    _planned[str(folder)] = _head_state(folder)
+
+
+def command_ended() -> None:
+    """Forget what `planning` noted (a caller running several commands in one process)."""
+    _planned.clear()
+
+
+def _head_state(folder: Path) -> str:
+    """HEAD's branch (or detached) and commit: `ref: refs/heads/main 1a2b…`; '' outside git."""
+    head = _head(folder)
+    if not head:
+        return ""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "--git-dir", str(folder.parent), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return head
+    return f"{head} {done.stdout.strip()}"
+
+
+def _check_planned(folder: Path) -> None:
+    planned = _planned.pop(str(folder), None)
+    if planned is None:
+        return
+    now = _head_state(folder)
+    if now != planned:
+        from codex_cli.errors import PlanOutdated
+
+        def where(state: str) -> str:
+            head, _, commit = state.rpartition(" ")
+            return head.removeprefix("ref: refs/heads/") if head.startswith("ref: ") else f"commit {commit[:10]} (detached)"
+
+        moved = where(now) if where(now) != where(planned) else f"{where(now)}, at another commit"
+        raise PlanOutdated(f"while this command waited for your answers, the repository moved (HEAD was on {where(planned)}, now {moved}); nothing was written")
 
 
 @contextlib.contextmanager
@@ -101,6 +161,7 @@ def locked(root: Path, *, wait: float | None = None) -> Iterator[None]:
                 f"another codex command switched to {where} while this one waited; nothing was written",
                 hint="run this again to work on that branch, or switch back first",
             )
+        _check_planned(folder)
         yield
     finally:
         del _held[key]

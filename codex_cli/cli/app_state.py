@@ -14,6 +14,7 @@ back when the command ends, for callers that run codex in-process.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,19 +48,22 @@ class Settings:
     _vault: Any = field(default=None, repr=False)
     _held: Any = field(default=None, repr=False)
 
-    def vault(self, *, write: bool = False) -> Any:
+    def vault(self, *, write: bool = False, hold: bool = False) -> Any:
         """The vault (found from -C DIR or the current folder), opened once.
 
         Every command comes here first: a change a killed command left half
         done is rolled back now (adapters.journal; one stat when there is
         none). A command that will write (`write`) holds the vault lock from
-        here to its end, planning included.
+        here to its end, planning included; at a terminal it lets go while
+        a person answers, and lands only if HEAD did not move meanwhile
+        (adapters.lock.planning). `hold` keeps it all along even there
+        (`--base`: the checkout of REF happens under it).
         """
         if self._vault is None:
             from codex_cli.vault import Vault
 
             self._vault = Vault.open(self.directory)
-            self._recover(write)
+            self._recover(write, hold)
             if self._vault.config.source is None and not self.quiet:
                 from codex_cli.adapters.worktree import top
 
@@ -67,10 +71,15 @@ class Settings:
                     self.output().warn(f"no .codex.yaml or git repository here or above; using {self._vault.root} as the vault")
         return self._vault
 
-    def _recover(self, write: bool) -> None:
+    def _recover(self, write: bool, hold: bool = False) -> None:
         from codex_cli.adapters import lock
 
         root = self._vault.root
+        if write and not hold and self.can_ask():
+            with lock.locked(root):  # wait for a running command, roll back what a killed one left
+                self._recover(False)
+                lock.planning(root)  # then let go while a person answers (adapters.lock)
+            return
         if write:
             self.hold(lock.locked(root))
         if not lock.journal_left(root):  # one stat: nothing to recover
@@ -93,6 +102,8 @@ class Settings:
         if self._held is not None:
             self._held.close()
             self._held = None
+        if "codex_cli.adapters.lock" in sys.modules:
+            sys.modules["codex_cli.adapters.lock"].command_ended()
 
     def can_ask(self) -> bool:
         from codex_cli.adapters.prompts import interactive

@@ -96,7 +96,7 @@ def commit_options(
 
         where = Path(state.directory) if state is not None and state.directory else Path.cwd()
         if state is not None:
-            state.vault(write=True)  # the vault lock from here on, and a change a killed command left rolled back first
+            state.vault(write=True, hold=True)  # the vault lock from here on, and a change a killed command left rolled back first
         if start_from_base(where, options):
             if state is not None:
                 state._vault = None  # read again, from REF (the lock stays held)

@@ -50,3 +50,27 @@ def test_asks_for_the_title_then_renames_on_yes(vault: Path) -> None:
     assert child.exitstatus == 0
     assert (vault / NEW_PATH).exists()
     assert git(vault, "status", "--porcelain") == ""
+
+
+@pytest.mark.terminal
+def test_a_person_at_the_question_does_not_hold_the_lock_and_a_moved_head_is_refused(vault: Path) -> None:
+    """A headless agent lands while a person sits at the question; the person's yes then refuses (exit 3), writing nothing."""
+    import subprocess
+
+    make_vault(vault)
+    child = spawn(vault, "rename", OLD, NEW, "--agent", "leo")
+    child.expect("Rename")  # planned, now waiting for the person
+    agent = subprocess.run(
+        [CODEX, "--no-input", "rename", "bio claim grows here", "bio claims grow here", "--yes", "--agent", "rio"],
+        cwd=vault, capture_output=True, text=True, env={**os.environ, "CODEX_LOCK_WAIT": "0"}, timeout=60,
+    )
+    assert agent.returncode == 0, agent.stderr  # not refused: nobody held the lock while the person thought
+    after_agent = snapshot(vault), git(vault, "for-each-ref"), git(vault, "ls-files", "--stage")
+    child.send("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    said = " ".join((child.before or "").split())
+    assert child.exitstatus == 3, said
+    assert "while this command waited for your answers, the repository moved (HEAD was on main, now rio/rename-bio-claims-grow-here); nothing was written" in said
+    assert (snapshot(vault), git(vault, "for-each-ref"), git(vault, "ls-files", "--stage")) == after_agent  # nothing written
+    assert not (vault / NEW_PATH).exists()

@@ -117,3 +117,26 @@ def test_a_journal_naming_a_path_outside_the_vault_steers_no_write(tmp_path: Pat
     said = journal.recover(vault) or ""
     assert "outside the vault" in said and "../victim.md" in said and "nothing was undone" in said
     assert victim.read_text() == "not the vault's\n"
+
+
+def test_a_plan_made_without_the_lock_lands_only_where_it_was_made(vault: Path) -> None:
+    from codex_cli.adapters import lock
+    from codex_cli.errors import PlanOutdated
+    from tests.helpers import git, git_init
+
+    write_vault(vault, {"a.md": "alpha\n"})
+    git_init(vault)
+    lock.planning(vault)
+    with lock.locked(vault):  # nothing moved: lands
+        pass
+    lock.planning(vault)
+    (vault / "b.md").write_text("b\n")
+    git(vault, "add", "b.md")
+    git(vault, "commit", "-qm", "meanwhile, by someone else")
+    with pytest.raises(PlanOutdated, match=r"HEAD was on main, now main, at another commit\); nothing was written"), lock.locked(vault):
+        pytest.fail("landed on a moved HEAD")
+    lock.planning(vault)
+    git(vault, "switch", "-qc", "elsewhere")
+    with pytest.raises(PlanOutdated, match=r"HEAD was on main, now elsewhere\)"), lock.locked(vault):
+        pytest.fail("landed on a moved HEAD")
+    lock.command_ended()
