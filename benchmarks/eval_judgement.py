@@ -147,6 +147,7 @@ class Query:
     order: int = 0
     in_vault: bool = False  # leave-one-out: the note is in the vault (rewritten without links)
     raw: bytes = b""
+    cites: str = ""  # its `source:` field
 
     def draft(self) -> matcher.Draft:
         return matcher.Draft(self.title, self.description, self.body, path=self.path if self.in_vault else None, domain=self.domain)
@@ -212,7 +213,8 @@ def time_split_queries(repo: Path, trees: Trees) -> list[Query]:
                 if res.note is not None and res.note.type in claim_types and res.note.path != path:
                     gold.add(res.note.path)
             text, _ = decode(raw)
-            out.append(Query(path, note.title, note.description, strip_links(text[note.body_start :]), claim_domain(vault, note), gold, "", parent, raw=raw))
+            cites = str((note.meta or {}).get("source") or "")
+            out.append(Query(path, note.title, note.description, strip_links(text[note.body_start :]), claim_domain(vault, note), gold, "", parent, raw=raw, cites=cites))
     for i, q in enumerate(out):
         q.order = i
         q.part = "dev" if i < round(DEV_SHARE * len(out)) else "test"
@@ -508,11 +510,40 @@ def evaluate_sections(cases: list[SectionCase], trees: Trees, work: Path) -> dic
 # --- domain -----------------------------------------------------------------------------------
 
 
-def evaluate_domain(queries: list[Query], trees: Trees, work: Path) -> dict[str, object]:
-    from codex_cli.ops.new_form import guess_domain
+DOMAIN_STEPS = (  # each adds one kind of evidence to the one before (ops.domain)
+    ("title", {"text", "neighbours"}),
+    ("+ description", {"text", "neighbours"}),
+    ("+ body", {"text", "neighbours"}),
+    ("+ source: field", {"text", "neighbours", "cites"}),
+    ("+ agent", {"text", "neighbours", "cites", "agent"}),
+    ("+ links it makes", {"text", "neighbours", "cites", "agent", "links"}),
+)
+
+
+def query_agents(repo: Path) -> dict[str, str]:
+    """Path -> the agent whose commit added it (who was writing: what `--agent` says for a new claim)."""
+    from codex_cli.adapters import agent_history
+
+    known = frozenset(p.name.lower() for p in (repo / "agents").iterdir() if p.is_dir()) if (repo / "agents").is_dir() else frozenset()
+    commits = agent_history.read_log(repo)
+    who = agent_history.attribute(commits, known)
+    out: dict[str, str] = {}
+    for c in reversed(commits):  # oldest first: the commit that first added a path
+        for path in c.added:
+            if c.sha in who:
+                out.setdefault(path, who[c.sha])
+    return out
+
+
+def evaluate_domain(queries: list[Query], trees: Trees, work: Path, agents: dict[str, str]) -> dict[str, object]:
+    """Every step of DOMAIN_STEPS, the guess when sure (core.domains.SURE), and TF-IDF 7-NN, per part."""
+    from codex_cli.core import domains as dm
+    from codex_cli.ops.domain import DomainDraft, DomainGuesser
 
     report: dict[str, object] = {}
     results: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    by_domain: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
+    misses: dict[str, list[dict[str, object]]] = defaultdict(list)
     per_tree: dict[str, list[Query]] = defaultdict(list)
     for q in queries:
         if q.domain:
@@ -523,18 +554,46 @@ def evaluate_domain(queries: list[Query], trees: Trees, work: Path) -> dict[str,
         claims = {p: n for p, n in vault.notes.items() if n.type in vault.config.claim_types and claim_domain(vault, n)}
         tfidf = Tfidf({p: f"{n.title}\n{n.description}\n{vault.read_text(p)[n.body_start:]}" for p, n in claims.items()})
         with cache_for(work, commit):
+            guesser = DomainGuesser(vault)
             for q in qs:
-                with with_note_rewritten(root, q):
-                    guess = guess_domain(Vault.open(root), q.title, exclude=q.path)
+                exclude = q.path if q.path in vault.notes else None
+                full = DomainDraft(q.title, q.description, q.body, cites=q.cites, agent=agents.get(q.path), links=tuple(sorted(q.gold)), exclude=exclude)
+                drafts = {
+                    "title": DomainDraft(q.title, exclude=exclude),
+                    "+ description": DomainDraft(q.title, q.description, exclude=exclude),
+                }
+                guess = None
+                for name, kinds in DOMAIN_STEPS:
+                    draft = drafts.get(name, full)
+                    guess = guesser.guess(draft, {k: w for k, w in dm.WEIGHTS.items() if k in kinds})
+                    results[q.part]["codex, " + name][0] += guess.domain == q.domain
+                    results[q.part]["codex, " + name][1] += 1
+                assert guess is not None
                 near = tfidf.rank(q.title, skip=q.path, limit=7)
                 votes = Counter(claim_domain(vault, claims[p]) for p in near)
                 base = votes.most_common(1)[0][0] if votes else None
-                for n, g in (("codex", guess), ("tf-idf 7-NN", base)):
-                    results[q.part][n][0] += g == q.domain
-                    results[q.part][n][1] += 1
+                results[q.part]["tf-idf 7-NN (title)"][0] += base == q.domain
+                results[q.part]["tf-idf 7-NN (title)"][1] += 1
+                if guess.sure:
+                    results[q.part]["codex when sure"][0] += guess.domain == q.domain
+                    results[q.part]["codex when sure"][1] += 1
+                cell = by_domain[q.part][q.domain or "-"]
+                cell[0] += guess.domain == q.domain
+                cell[1] += base == q.domain
+                cell[2] += 1
+                if guess.domain != q.domain and len(misses[q.part]) < 6:
+                    misses[q.part].append({"title": q.title[:90], "is": q.domain, "guessed": guess.domain, "score": guess.score, "agent": full.agent})
     for part in ("dev", "test"):
-        if part in results:
-            report[part] = {n: {"accuracy": round(a / max(1, b), 3), "cases": b} for n, (a, b) in results[part].items()}
+        if part not in results:
+            continue
+        r = results[part]
+        out: dict[str, object] = {n: {"accuracy": round(a / max(1, b), 3), "cases": b} for n, (a, b) in r.items()}
+        total = r["tf-idf 7-NN (title)"][1]
+        sure = r.get("codex when sure", [0, 0])
+        out["codex when sure"] = {"accuracy": round(sure[0] / max(1, sure[1]), 3), "coverage": round(sure[1] / max(1, total), 3), "cases": sure[1]}
+        out["per domain (codex / tf-idf, cases)"] = {d: f"{a / n:.2f} / {b / n:.2f}, {n}" for d, (a, b, n) in sorted(by_domain[part].items())}
+        out["misses"] = misses[part]
+        report[part] = out
     return report
 
 
@@ -734,8 +793,9 @@ def main(argv: list[str] | None = None) -> int:
             full["map section (time split)"] = keep(evaluate_sections(cases, trees, work)) | {"went to a section new at the time (not counted)": new}
             full["map section (leave-one-out, sample)"] = keep(evaluate_sections(loo_section_cases(trees.repo, trees), trees, work))
         if "domain" in only:
-            full["domain (time split)"] = keep(evaluate_domain(queries, trees, work))
-            full["domain (leave-one-out, sample)"] = keep(evaluate_domain(loo_all_claims(trees), trees, work))
+            agents = query_agents(trees.repo)
+            full["domain (time split)"] = keep(evaluate_domain(queries, trees, work, agents))
+            full["domain (leave-one-out, sample)"] = keep(evaluate_domain(loo_all_claims(trees), trees, work, agents))
         if "duplicates" in only:
             full["duplicates"] = keep(evaluate_duplicates(duplicate_pairs(trees.repo, trees)))
         if "dym" in only:
@@ -751,14 +811,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def loo_all_claims(trees: Trees) -> list[Query]:
-    """Leave-one-out for the domain: every claim of the sample in a domain folder."""
+    """Leave-one-out for the domain: every claim of the sample in a domain folder, its body without links,
+    and the claims it links (the evidence `--link` gives); the note itself is left out of every model."""
     head = git(trees.repo, "rev-parse", "HEAD").strip()
     vault = Vault.open(trees.get(head))
     out = []
     for p, n in sorted(vault.notes.items()):
         d = claim_domain(vault, n)
         if n.type in vault.config.claim_types and d:
-            out.append(Query(p, n.title, n.description, "", d, set(), part_of(p), head, in_vault=False))
+            body = strip_links(vault.read_text(p)[n.body_start :])
+            gold = set()
+            for link in n.links:
+                res = vault.resolver.resolve(link.target, p)
+                if res.note is not None and res.note.type in vault.config.claim_types and res.note.path != p:
+                    gold.add(res.note.path)
+            cites = str((n.meta or {}).get("source") or "")
+            out.append(Query(p, n.title, n.description, body, d, gold, part_of(p), head, in_vault=False, cites=cites))
     return out
 
 

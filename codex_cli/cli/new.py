@@ -107,7 +107,12 @@ def render(out: Any, result: Any) -> None:
 def claim_command(
     ctx: typer.Context,
     title: str = typer.Argument(None, metavar="TITLE", help="The claim as a sentence; it becomes the file name."),
-    domain: str = typer.Option(None, "--domain", metavar="DOMAIN", help="Domain (a folder under domains/, core/ or foundations/)."),
+    domain: str = typer.Option(
+        None,
+        "--domain",
+        metavar="DOMAIN",
+        help="Domain (a folder under domains/, core/ or foundations/); `auto`: codex's guess when it is sure, else exit 2 with its guesses.",
+    ),
     description: str = typer.Option(None, "--description", metavar="TEXT", help="One sentence adding context beyond the title."),
     confidence: str = typer.Option(None, "--confidence", metavar="LEVEL", help="proven | likely | experimental | speculative."),
     source: str = typer.Option(None, "--source", metavar="TEXT", help="Who proposed it, and the primary evidence."),

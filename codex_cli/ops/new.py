@@ -79,6 +79,8 @@ class NewResult:
     path: str
     text: str
     map: str | None = None
+    domain: str | None = None
+    domain_guess: Any = None  # ops.domain.DomainGuess, when codex guessed the domain (`--domain auto`, a terminal)
     map_section: str | None = None
     map_created: bool = False
     map_choices: list[Any] = field(default_factory=list)
@@ -100,6 +102,10 @@ class NewResult:
             "type": self.kind,
             "title": self.title,
             "path": self.path,
+            "domain": self.domain,
+            "domain_guessed": self.domain_guess is not None,
+            "domain_score": self.domain_guess.score if self.domain_guess is not None else None,
+            "domain_runner_up": self.domain_guess.to_json()["runner_up"] if self.domain_guess is not None else None,
             "map": self.map,
             "map_section": self.map_section,
             "map_created": self.map_created,
@@ -487,7 +493,9 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     if kind in AGENT_KINDS and _empty(request.values.get("agent")) and author.is_agent:
         request.values["agent"] = author.handle
     gate = Gate(vault, kind, request.allow_label, request.allow_duplicate)
-    form = build_form(vault, kind, gate, known_agents(vault))
+    acting = author.handle if author.is_agent else None
+    form = build_form(vault, kind, gate, known_agents(vault), agent=acting)
+    guessed = auto_domain(vault, request, acting, can_ask=can_ask, say=say) if kind == "claim" else None
     warnings: list[str] = []
 
     def warn(text: str) -> None:
@@ -538,6 +546,8 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         path=path,
         text=text,
         map=map_step.path if map_step else None,
+        domain=str(answers.get("domain") or "") or None,
+        domain_guess=guessed or form.guessed(),
         map_section=map_step.section if map_step else None,
         map_created=bool(map_step and map_step.created),
         map_choices=map_step.choices if map_step else [],
@@ -580,6 +590,36 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     result.previous_branch = landed.previous_branch
     result.files = [p for p in (*landed.applied.written, *landed.applied.removed)]
     return result
+
+
+AUTO = "auto"
+
+
+def auto_domain(vault: Vault, request: NewRequest, agent: str | None, *, can_ask: bool, say: Say) -> Any:
+    """`--domain auto`: codex's guess (ops.domain) from the flags given, when it is sure.
+
+    Unsure, headless: exit 2 naming --domain with the best guesses; at a
+    terminal the question is asked with the guess as its default.
+    """
+    from codex_cli.ops.domain import guess_domain
+    from codex_cli.ops.new_form import domain_draft
+
+    value = request.values.get("domain")
+    if not isinstance(value, str) or value.strip().lower() != AUTO:
+        return None
+    values = dict(request.values)
+    values["links"] = list(request.links)
+    guess = guess_domain(vault, domain_draft(values, agent))
+    request.values["domain"] = None
+    best = ", ".join(f"{c.domain} {c.score:.2f}" for c in guess.choices[:3])
+    if guess.sure:
+        request.values["domain"] = guess.domain
+        runner = f"; runner-up {guess.choices[1].domain} {guess.choices[1].score:.3f}" if len(guess.choices) > 1 else ""
+        say(f"domain: {guess.domain} (guessed {guess.score:.3f}{runner}): pass --domain NAME to choose")
+        return guess
+    if not can_ask:
+        raise UsageError(f"--domain auto: codex is not sure of the domain ({best or 'no guess'}): pass --domain NAME")
+    return None
 
 
 def _kept(repo: Any, vault: Vault, plan: Plan, message: str, exc: GitFailed) -> GitFailed:

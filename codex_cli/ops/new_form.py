@@ -8,7 +8,6 @@ Each field has one validator, used for its flag and for a typed answer alike
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -189,29 +188,60 @@ class Form:
 
     kind: str
     questions: list[Question]
+    domain: Any = None  # the domain question's guesser (DomainQuestion), when the type asks a domain
+
+    def guessed(self) -> Any:
+        """The domain guess shown at the terminal, if one was made."""
+        return self.domain.guess if self.domain is not None else None
 
 
-def _domain_choices(vault: Vault) -> list[Choice]:
-    return [Choice(name, f"{name}  ({folder})") for name, folder in sorted(vault.config.domains.items())]
+def _domain_choices(vault: Vault, guess: Any = None) -> list[Choice]:
+    scores = {c.domain: c.score for c in guess.choices[:3]} if guess is not None else {}
+    out = []
+    for name, folder in sorted(vault.config.domains.items(), key=lambda kv: (-scores.get(kv[0], -1.0), kv[0])):
+        label = f"{name}  ({folder})" + (f"  guessed {scores[name]:.2f}" if name in scores else "")
+        out.append(Choice(name, label))
+    return out
 
 
-def guess_domain(vault: Vault, title: str, description: str = "", exclude: str | None = None) -> str | None:
-    """The domain most of the 7 closest existing claims are in (`exclude`: a note to leave out)."""
-    from codex_cli.core.matcher import Draft, rank
+def domain_draft(answers: dict[str, Any], agent: str | None = None, source_domain: str | None = None) -> Any:
+    """The evidence for ops.domain from the answers so far (a title, a description, a source, links)."""
+    from codex_cli.ops.domain import DomainDraft
 
-    if not title:
-        return None
-    config = vault.config
-    votes: Counter[str] = Counter()
-    for s in rank(vault, Draft(title=title, description=description, path=exclude), limit=7):
-        note = vault.notes.get(s.path)
-        if note is None:
-            continue
-        # the `domain:` it declares when that is a folder, else the folder it is in
-        name = note.domain if note.domain in config.domains else config.domain_of_folder(note.folder)
-        if name is not None:
-            votes[name] += 1
-    return votes.most_common(1)[0][0] if votes else None
+    links = answers.get("links") or []
+    return DomainDraft(
+        title=_title_text(answers),
+        description=str(answers.get("description") or ""),
+        body=str(answers.get("body") or ""),
+        cites=str(answers.get("source") or ""),
+        agent=agent,
+        source_domain=source_domain,
+        links=tuple(str(x) for x in links) if isinstance(links, list) else (),
+    )
+
+
+class DomainQuestion:
+    """The domain question's guess (ops.domain), made once from the answers given before it is asked."""
+
+    def __init__(self, vault: Vault, agent: str | None = None) -> None:
+        self.vault = vault
+        self.agent = agent
+        self.guess: Any = None
+
+    def make(self, answers: dict[str, Any]) -> Any:
+        from codex_cli.ops.domain import guess_domain
+
+        if self.guess is None:
+            self.guess = guess_domain(self.vault, domain_draft(answers, self.agent))
+        return self.guess
+
+    def choices(self, answers: dict[str, Any]) -> list[Choice]:
+        return _domain_choices(self.vault, self.make(answers) if _title_text(answers) else None)
+
+    def default(self, answers: dict[str, Any]) -> str | None:
+        domains = sorted(self.vault.config.domains)
+        guess = self.make(answers) if _title_text(answers) else None
+        return (guess.domain if guess is not None else None) or (domains[0] if domains else None)
 
 
 def _enum(vault: Vault, kind: str, name: str) -> list[str]:
@@ -230,15 +260,16 @@ def _title_text(answers: dict[str, Any]) -> str:
     return t.text if isinstance(t, Title) else ""
 
 
-def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
+def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str], agent: str | None = None) -> Form:
     domains = sorted(vault.config.domains)
+    guesser = DomainQuestion(vault, agent)
     domain_q = Question(
         "domain",
         "--domain",
         "Domain:",
         kind="select",
-        choices=lambda _a: _domain_choices(vault),
-        default=lambda a: guess_domain(vault, _title_text(a)) or (domains[0] if domains else None),
+        choices=guesser.choices,
+        default=guesser.default,
         validate=choice_of("--domain", domains) if domains else one_line("--domain"),
     )
     title_q = Question(
@@ -286,9 +317,8 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
     )
     q: list[Question]
     if kind == "claim":
-        q = [
+        q = [  # the domain after what it is guessed from (ops.domain: the description and the source tell most)
             title_q,
-            domain_q,
             description_q,
             Question(
                 "confidence",
@@ -300,6 +330,7 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
                 validate=choice_of("--confidence", _enum(vault, kind, "confidence")),
             ),
             Question("source", "--source", "Source (who proposed it, and the primary evidence):", validate=one_line("--source")),
+            domain_q,
             body_q,
         ]
     elif kind == "source":
@@ -397,7 +428,7 @@ def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str]) -> Form:
         ]
     else:
         raise UsageError(f"unknown note type {kind!r}: one of {', '.join(KINDS)}")
-    return Form(kind, q)
+    return Form(kind, q, guesser if any(x is domain_q for x in q) else None)
 
 
 def _agent_name(value: Any) -> str:

@@ -24,11 +24,11 @@ def test_extract_at_a_terminal(vault):  # type: ignore[no-untyped-def]
         child.send("\r")  # add a claim
         child.expect("Title")
         child.sendline(TITLE)
-        child.expect("Domain")
-        child.send("\r")
         child.expect("Description")
         child.sendline("Omnipair moved its default band from 50-85 to 30-50 percent")
         child.expect("Confidence")
+        child.send("\r")
+        child.expect("Domain")
         child.send("\r")
         child.expect("Body")
         child.send(DOWN + DOWN + "\r")  # skip

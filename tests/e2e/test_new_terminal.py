@@ -33,14 +33,15 @@ def test_new_claim_at_a_terminal(vault: Path) -> None:
     try:
         child.expect("Title")
         child.sendline(TITLE)
-        child.expect("Domain")
-        child.send("\r")
         child.expect("Description")
         child.sendline("Markets on outcomes beat panels in forecasting tournaments")
         child.expect("Confidence")
         child.send("\r")
         child.expect("Source")
         child.sendline("Hanson 2013")
+        child.expect("Domain")
+        child.expect("guessed")  # the guess is the default, with its score
+        child.send("\r")
         child.expect("Body")
         child.send(DOWN)
         child.send(DOWN)
@@ -74,7 +75,7 @@ def test_ctrl_c_at_a_terminal_writes_nothing(vault: Path) -> None:
     try:
         child.expect("Title")
         child.sendline(TITLE)
-        child.expect("Domain")
+        child.expect("Description")
         child.sendintr()
         child.expect("codex: interrupted: nothing was written")
         child.expect(pexpect.EOF)

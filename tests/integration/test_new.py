@@ -382,7 +382,7 @@ def test_a_source_title_is_free_text_because_its_file_name_is_a_slug(vault: Path
 
 
 def test_the_domain_default_follows_the_closest_claims(vault: Path) -> None:
-    from codex_cli.ops.new_form import guess_domain
+    from codex_cli.ops.domain import DomainDraft, guess_domain
     from codex_cli.vault import Vault
 
     make_vault(vault)
@@ -390,5 +390,33 @@ def test_the_domain_default_follows_the_closest_claims(vault: Path) -> None:
     text = (vault / "domains/bio/cells divide because growth signals outweigh checkpoints.md").read_text()
     (vault / "domains/bio/cells divide because growth signals outweigh checkpoints.md").write_text(text.replace("domain: bio", "domain: livingip"))
     v = Vault.open(vault)
-    assert guess_domain(v, "cells divide faster when growth signals outweigh the checkpoints") == "bio"
-    assert guess_domain(v, "markets beat polls because traders bet money on what they know") == "ai"
+    assert guess_domain(v, DomainDraft("cells divide faster when growth signals outweigh the checkpoints")).domain == "bio"
+    guess = guess_domain(v, DomainDraft("markets beat polls because traders bet money on what they know"))
+    assert guess.domain == "ai" and guess.choices[1].domain == "bio" and guess.score > guess.choices[1].score
+
+
+def test_domain_auto_takes_a_sure_guess_and_says_so_in_json(vault: Path) -> None:
+    make_vault(vault)
+    title = "prediction markets beat polls because traders bet money on what they know"
+    args = ["--domain", "auto", "--description", "Money at stake sharpens forecasts", "--confidence", "likely", "--source", "Hanson", "--link", MARKETS, "--json"]
+    result = new(vault, "claim", title, *args, "--dry-run")
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert doc["path"] == f"domains/ai/{title}.md" and doc["domain"] == "ai" and doc["domain_guessed"] is True
+    assert doc["domain_score"] >= 0.995 and doc["domain_runner_up"]["domain"] == "bio"
+    assert "domain: ai (guessed" in result.stderr
+
+
+def test_domain_auto_headless_and_unsure_names_the_flag_and_the_guesses(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", "an unrelated sentence about weather and tides", "--domain", "auto", *FLAGS[2:])
+    assert result.code == 2
+    assert "--domain auto: codex is not sure of the domain (" in result.stderr and "pass --domain NAME" in result.stderr
+
+
+def test_a_given_domain_is_not_guessed(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", "an unrelated sentence about weather and tides", "--domain", "bio", *FLAGS[2:], "--json", "--dry-run")
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert doc["domain"] == "bio" and doc["domain_guessed"] is False and doc["domain_score"] is None

@@ -40,10 +40,10 @@ def test_the_whole_claim_flow_by_prompts(vault: Path) -> None:
     make_vault(vault)
     keys = [
         TITLE + ENTER,  # title
-        ENTER,  # domain: the guessed default (ai)
         "Markets on outcomes beat panels in forecasting tournaments" + ENTER,  # description
         DOWN + ENTER,  # confidence: experimental is the default; one down is speculative
         "Hanson 2013" + ENTER,  # source
+        ENTER,  # domain: the guessed default (ai), asked after what it is guessed from
         DOWN + DOWN + ENTER,  # body: skip
         " " + ENTER,  # links: tick the best proposal
         "the mechanism" + ENTER,  # its relation
@@ -70,11 +70,11 @@ def test_a_bad_answer_is_asked_again_with_the_reason(vault: Path) -> None:
         "market design" + ENTER,  # a label: warned, and "keep it anyway?" no
         "n",
         TITLE + ENTER,
-        ENTER,
         ENTER,  # empty description: an answer is needed
         "Markets on outcomes beat panels" + ENTER,
         ENTER,
         "Hanson" + ENTER,
+        ENTER,  # domain
         DOWN + DOWN + ENTER,
         ENTER,  # no links ticked
         ENTER,
@@ -136,10 +136,10 @@ def test_a_new_section_can_be_chosen_from_the_top_three(vault: Path) -> None:
     make_vault(vault)
     keys = [
         TITLE + ENTER,
-        ENTER,
         "Markets on outcomes beat panels in forecasting tournaments" + ENTER,
         ENTER,
         "Hanson 2013" + ENTER,
+        ENTER,  # domain: the guess
         DOWN + DOWN + ENTER,  # body: skip
         ENTER,  # no links ticked
         DOWN + DOWN + ENTER,  # the map's two sections, then "new section…"
