@@ -102,8 +102,10 @@ def list_command(
     if out.json_mode:
         out.data({"sources": [r.to_json() for r in rows]} | ({"without_domain": unfiled} if domain is not None else {}))
         return
+    if rows:  # the columns named, on stderr: a script reading stdout gets the rows alone
+        out.info(f"{'status':<12} {'date':<10} {'domain':<18} path")
     for r in rows:
-        out.line(f"{r.status:<12} {r.date or '?':<10} {r.domain or '-':<18} {r.path}")
+        out.line(f"{r.status:<12} {r.date or '-':<10} {r.domain or '-':<18} {r.path}")
     out.info(f"{len(rows)} source{'s' if len(rows) != 1 else ''}")
     if unfiled:
         out.info(f"{unfiled} more {'have' if unfiled != 1 else 'has'} no domain (older files) and so no --domain matches: leave --domain out to see them")

@@ -98,9 +98,9 @@ def duplicate_of(vault: Vault, title: str, url: str, when: str) -> tuple[str, st
             continue
         meta = note.meta or {}
         if want_url and _url(meta) and url_key(_url(meta)) == want_url:
-            return note.path, f"the same URL ({url})"
+            return note.path, f"the same URL, {url}"
         if want_title and when and _date(meta) == when and loose_key(_title(note)) == want_title:
-            return note.path, f"the same title and date ({when})"
+            return note.path, f"the same title and date, {when}"
     return None
 
 
@@ -111,7 +111,7 @@ def refuse_duplicate(vault: Vault, answers: dict[str, Any]) -> None:
     if found is not None:
         path, why = found
         error = Exists(path)
-        error.message = f"already archived: {path} ({why})"
+        error.message = f"already archived: {path}: {why}"
         error.hint = "extract from it (codex extract), or archive a different source"
         raise error
 

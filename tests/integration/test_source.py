@@ -40,7 +40,7 @@ def test_a_source_already_archived_is_refused_by_url_or_by_title_and_date(vault:
     git(vault, "merge", "-q", "--ff-only", "rio/sources-active-inference-and-epistemic-value")
     same_url = ["--no-input", "source", "add", "Another title", "--author", "x", "--url", "http://www.pubmed.ncbi.nlm.nih.gov/25689102", "--date", "2020-01-01", "--domain", "ai"]
     result = run(same_url, cwd=vault)
-    assert result.code == 3 and f"already archived: {PATH} (the same URL" in result.stderr
+    assert result.code == 3 and f"already archived: {PATH}: the same URL, http://www.pubmed" in result.stderr
     same_title = ["--no-input", "new", "source", "active inference and epistemic value", "--author", "y", "--url", "https://example.org/x", "--date", "2015-03-01", "--domain", "ai"]
     result = run(same_title, cwd=vault)
     assert result.code == 3 and "the same title and date" in result.stderr
@@ -71,6 +71,10 @@ def test_the_lifecycle_moves_a_source_on_its_extract_branch(vault: Path) -> None
     assert run(["source", "list", "--status", "nonsense"], cwd=vault).code == 2
     by_domain = run(["source", "list", "--domain", "ai"], cwd=vault)  # the legacy file has no domain
     assert by_domain.code == 0 and "0 sources" in by_domain.stderr and "1 more has no domain (older files)" in by_domain.stderr
+    listed = run(["source", "list"], cwd=vault)
+    assert listed.stderr.startswith("status       date       domain             path\n")
+    assert listed.stdout.splitlines() == [f"{s['status']:<12} {s['date'] or '-':<10} {s['domain'] or '-':<18} {s['path']}" for s in run(["source", "list", "--json"], cwd=vault).json()["sources"]]
+    assert all(" ? " not in line for line in listed.stdout.splitlines())
     assert run(["source", "list", "--domain", "ai", "--json"], cwd=vault).json()["without_domain"] == 1
 
 
