@@ -8,6 +8,7 @@ commits it: in a new git repository, or in the enclosing one.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,7 +35,9 @@ def plan_init(root: Path, *, domain: str, example: bool, today: str | None = Non
     if not _DOMAIN.fullmatch(domain):
         raise UsageError(f"--domain {domain!r}: use lower-case letters, digits and hyphens")
     if (root / ".codex.yaml").exists():
-        raise Exists(str(root / ".codex.yaml"))
+        error = Exists(str(root / ".codex.yaml"))
+        error.hint = f"{root} is a knowledge base already: codex -C {shlex.quote(str(root))} check"
+        raise error
     today = today or date.today().isoformat()
     context = {
         "name": root.resolve().name or "knowledge base",
@@ -61,8 +64,10 @@ def plan_init(root: Path, *, domain: str, example: bool, today: str | None = Non
             entries.append({"title": title, "text": _short(str(meta.get("description", "")))})
     plan.create(f"domains/{domain}/_map.md", templates.render("map.md.j2", {**context, "entries": entries}, sub="vault"))
     taken = [c.path for c in plan.effective() if (root / c.path).exists()]
-    if taken:
-        raise Exists(", ".join(taken))
+    if taken:  # a knowledge base without .codex.yaml (the sample's own form): nothing to initialise
+        error = Exists(", ".join(taken))
+        error.hint = f"init writes only where none of its files are; codex works on an existing knowledge base as it is: codex -C {shlex.quote(str(root))} check"
+        raise error
     return plan
 
 

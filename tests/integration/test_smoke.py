@@ -25,6 +25,17 @@ def test_init_says_the_next_step_from_where_the_user_is(tmp_path: Path) -> None:
     assert by_c.stderr.splitlines()[-1] == f"next: codex -C {tmp_path / 'kb2'} check"
 
 
+def test_init_on_a_knowledge_base_says_it_is_one(tmp_path: Path) -> None:
+    """On the sample (schemas, no .codex.yaml) init said only `already exists: schemas/…`."""
+    write_vault(tmp_path / "kb", {"schemas/claim.md": "# Claim Schema\n"})
+    taken = run(["init", "kb"], cwd=tmp_path)
+    assert taken.code == 3 and "already exists: schemas/claim.md" in taken.stderr
+    assert f"codex works on an existing knowledge base as it is: codex -C {tmp_path / 'kb'} check" in taken.stderr
+    assert run(["init", "other", "--no-commit"], cwd=tmp_path).code == 0
+    again = run(["init", "other"], cwd=tmp_path)
+    assert again.code == 3 and f"hint: {tmp_path / 'other'} is a knowledge base already" in again.stderr
+
+
 def test_broken_link_exits_1_with_suggestion(vault: Path) -> None:
     write_vault(vault, {
         "domains/ai/_map.md": "# AI\n\n## Core\n- [[markets beat votes for information aggregation]] — x\n",
