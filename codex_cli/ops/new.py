@@ -286,6 +286,12 @@ def choose_links(
     return chosen, proposals
 
 
+def branch_hint(kind: str, name: str) -> str:
+    """What a new note's branch is named after: `claims <title>`, `entities <title>` (not `entitys`)."""
+    plural = "entities" if kind == "entity" else f"{kind}s"
+    return f"{plural} {name}"
+
+
 def proposals_for(vault: Vault, draft: Any, limit: int = 8) -> list[Any]:
     """Link proposals for a note being written (one per title), best first; shared with `extract`."""
     from codex_cli.ops.link import propose
@@ -566,21 +572,21 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
     if repo is not None:
         result.message = render_message(vault, request.options, msg, repo)
     if request.dry_run:
-        result.branch = planned_branch(vault, request.options, f"{kind}s {title.name}", repo) if repo else None
+        result.branch = planned_branch(vault, request.options, branch_hint(kind, title.name), repo) if repo else None
         if result.branch is None and repo is not None:
             result.branch = repo.branch()
         return result
     if can_ask and not request.yes:
         say(result.diff.rstrip("\n"))
         if result.message and request.options.commit:
-            where = planned_branch(vault, request.options, f"{kind}s {title.name}", repo) if repo else None
+            where = planned_branch(vault, request.options, branch_hint(kind, title.name), repo) if repo else None
             say(f"\ncommit on {where + ' (new branch)' if where else repo.branch() if repo else '?'}:")
             say(result.message.rstrip("\n"))
         verb = "Write and commit" if repo is not None and request.options.commit else "Write"
         if not prompts.confirm(f"{verb} this {kind}?", default=True):
             raise Refused(f"{kind} declined at the prompt; nothing was written")
     try:
-        landed = land(vault, plan, msg, request.options, branch_hint=f"{kind}s {title.name}")
+        landed = land(vault, plan, msg, request.options, branch_hint=branch_hint(kind, title.name))
     except GitFailed as exc:
         if repo is None or not (vault.root / path).exists():
             raise

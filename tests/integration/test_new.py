@@ -125,6 +125,8 @@ def test_every_type_by_flags(vault: Path, kind: str, args: list[str], path: str,
         assert f"\n{line}\n" in text, (line, text)
     assert head_files(vault) == [path]
     assert head_message(vault).splitlines()[0].split(": ", 1)[1].startswith(f"add {kind} — ")
+    branch = result.json()["branch"]
+    assert branch is None or "/" not in branch or branch.split("/")[1].startswith({"entity": "entities-"}.get(kind, f"{kind}s-")), branch  # not entitys-
     check = run(["--json", "check", path], cwd=vault)
     assert [p for p in check.json()["problems"] if p["severity"] == "error"] == [], check.stdout
 
