@@ -56,7 +56,11 @@ def choice_of(flag: str, allowed: list[str]) -> Callable[[Any], str]:
         for a in allowed:
             if a.lower() == text.lower():
                 return a
-        raise UsageError(f"{flag} {text!r} is not one of: {', '.join(allowed)}")
+        from difflib import get_close_matches
+
+        close = get_close_matches(text.lower(), [a.lower() for a in allowed], n=1, cutoff=0.75)
+        maybe = f"; did you mean {next(a for a in allowed if a.lower() == close[0])}?" if close else ""
+        raise UsageError(f"{flag} {text!r} is not one of: {', '.join(allowed)}{maybe}")
 
     return check
 

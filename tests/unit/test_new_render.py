@@ -79,3 +79,14 @@ def test_validators_clean_or_refuse_with_the_flag() -> None:
 def test_the_note_on_characters_left_out_of_the_file_name_agrees_in_number() -> None:
     assert clean_title("why does it work? because it pays").notes == ("left ? out of the file name (the H1 keeps it)",)
     assert clean_title("what: it works? because it pays").notes == ("left : ? out of the file name (the H1 keeps them)",)
+
+
+def test_a_value_off_by_a_typo_says_the_closest() -> None:
+    import pytest
+
+    check = choice_of("--domain", ["health", "internet-finance"])
+    with pytest.raises(UsageError, match=r"is not one of: health, internet-finance; did you mean internet-finance\?$"):
+        check("internet-financ")
+    with pytest.raises(UsageError, match=r"is not one of: health, internet-finance$"):
+        check("politics")
+    assert check("Health") == "health"
