@@ -82,8 +82,6 @@ def test_the_note_on_characters_left_out_of_the_file_name_agrees_in_number() -> 
 
 
 def test_a_value_off_by_a_typo_says_the_closest() -> None:
-    import pytest
-
     check = choice_of("--domain", ["health", "internet-finance"])
     with pytest.raises(UsageError, match=r"is not one of: health, internet-finance; did you mean internet-finance\?$"):
         check("internet-financ")
