@@ -1,4 +1,4 @@
-from codex_cli.cli.app import run
+from codex_cli.cli.start import run
 
 if __name__ == "__main__":
     run()

@@ -32,3 +32,14 @@ def test_output_and_exit_code_are_whole(vault: Path) -> None:
     assert len(preview.stdout) > 65536  # more than a pipe holds: everything was flushed
     refused = _script(["rename", "no such note", "x", "--yes"], vault)
     assert refused.returncode == 3 and "not found" in refused.stderr
+
+
+def test_ctrl_c_while_codex_is_still_being_imported_is_one_line() -> None:
+    """The script's first module (cli.start) handles SIGINT before anything else of codex is imported."""
+    code = "import os, signal, time\nfrom codex_cli.cli.start import run\nos.kill(os.getpid(), signal.SIGINT)\ntime.sleep(10)\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
+    assert (done.returncode, done.stderr) == (130, "codex: interrupted: nothing was written\n")
+
+
+def test_the_script_starts_from_cli_start() -> None:
+    assert "from codex_cli.cli.start import run" in Path(CODEX).read_text()
