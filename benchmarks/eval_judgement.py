@@ -554,7 +554,7 @@ def evaluate_domain(queries: list[Query], trees: Trees, work: Path, agents: dict
         claims = {p: n for p, n in vault.notes.items() if n.type in vault.config.claim_types and claim_domain(vault, n)}
         tfidf = Tfidf({p: f"{n.title}\n{n.description}\n{vault.read_text(p)[n.body_start:]}" for p, n in claims.items()})
         with cache_for(work, commit):
-            guesser = DomainGuesser(vault)
+            guesser = DomainGuesser(vault, leave_out=True)
             for q in qs:
                 exclude = q.path if q.path in vault.notes else None
                 full = DomainDraft(q.title, q.description, q.body, cites=q.cites, agent=agents.get(q.path), links=tuple(sorted(q.gold)), exclude=exclude)

@@ -15,7 +15,9 @@ the guess is their weighted product (a log-linear pool), renormalised:
   by the text model;
 - cites: the claim's `source:` (who proposed it, the evidence), by a second
   naive Bayes over the vault's claims' `source:` fields;
-- source: the `domain:` the source being extracted declares;
+- source: the `domain:` the source being extracted declares, and the
+  domains of the claims already taken from it (one source's claims mostly
+  share one);
 - links: the domains of the notes the draft links to.
 
 `WEIGHTS` were chosen on the dev part of benchmarks/eval_judgement.py

@@ -7,8 +7,8 @@ The steps, in order:
 2. the evidence of the draft, one probability per domain each: its text;
    the domains of the notes the link ranker finds closest (core.matcher);
    the writing agent's past claims (adapters.agent_history) and its
-   identity.md; the domain its source declares; the domains of the notes it
-   links;
+   identity.md; the domain its source declares and those of the claims
+   already taken from that source; the domains of the notes it links;
 3. pooled by core.domains.pool: every domain, best first, with its score.
 
 `DomainGuess.sure` says whether the best is clear enough to take without
@@ -40,7 +40,7 @@ class DomainDraft:
     body: str = ""
     cites: str = ""  # its `source:` (who proposed it, the primary evidence)
     agent: str | None = None  # who is writing (--agent, CODEX_AGENT, the configured agent)
-    source_domain: str | None = None  # the `domain:` of the source being extracted
+    source_domains: Sequence[str] = ()  # extracting: the source's `domain:`, then those of the claims taken from it so far
     links: Sequence[str] = ()  # titles or paths it links to
     exclude: str | None = None  # an existing note to leave out entirely (leave-one-out)
 
@@ -78,15 +78,40 @@ def claim_domain(vault: Vault, note: Any) -> str | None:
 
 
 class DomainGuesser:
-    """The model of one vault, built once (the benchmarks ask it many times)."""
+    """The models of one vault, built once (the benchmarks ask it many times).
 
-    def __init__(self, vault: Vault) -> None:
+    The text models are kept in the cache folder for the vault's files as
+    they are (their paths and stat signatures); `leave_out=True` also keeps
+    each claim's words, so that `DomainDraft.exclude` can take one out (the
+    benchmarks' leave-one-out), and is never cached.
+    """
+
+    def __init__(self, vault: Vault, leave_out: bool = False) -> None:
+        from codex_cli.adapters import cache
+        from codex_cli.adapters.search_index import files_digest
+
         self.vault = vault
         self.domains = sorted(vault.config.domains)
-        self.text = model.TextModel()
-        self.terms: dict[str, tuple[str, dict[str, float]]] = {}  # claim path -> (domain, its words)
-        self.cited = model.TextModel()  # the words of the claims' `source:` fields
+        self.terms: dict[str, tuple[str, dict[str, float]]] = {}  # claim path -> (domain, its words), with leave_out
         self.cites: dict[str, tuple[str, dict[str, float]]] = {}
+        self._agents: dict[str, Counter[str]] | None = None
+        store = cache.Store(vault.root)
+        key = f"{vault.fingerprint()}:{files_digest(vault.files)}"
+        kept = None if leave_out else store.load("domain-model", key)
+        if isinstance(kept, tuple) and len(kept) == 2:
+            self.text, self.cited = kept
+            return
+        self.text, self.cited = self._learn(leave_out)
+        if not leave_out:
+            store.save("domain-model", key, (self.text, self.cited))
+
+    def _learn(self, leave_out: bool) -> tuple[model.TextModel, model.TextModel]:
+        """The text model (claims and maps) and the `source:` model (claims), from the vault."""
+        from codex_cli.core.matcher import query_body
+
+        vault = self.vault
+        text = model.TextModel()
+        cited = model.TextModel()  # the words of the claims' `source:` fields
         claim_types = vault.config.claim_types
         for path, note in vault.notes.items():
             if note.type not in claim_types or vault.config.is_map(path):
@@ -98,14 +123,13 @@ class DomainGuesser:
                 body = vault.read_text(path)[note.body_start :]
             except OSError:
                 body = ""
-            from codex_cli.core.matcher import query_body
-
             terms = model.words(note.title, note.description, query_body(body))
-            self.terms[path] = (d, terms)
-            self.text.add(d, terms)
             cites = model.words("", "", str((note.meta or {}).get("source") or ""))
-            self.cites[path] = (d, cites)
-            self.cited.add(d, cites)
+            text.add(d, terms)
+            cited.add(d, cites)
+            if leave_out:
+                self.terms[path] = (d, terms)
+                self.cites[path] = (d, cites)
         for d in self.domains:
             map_path = vault.config.map_for_domain(d)
             body = ""
@@ -116,8 +140,8 @@ class DomainGuesser:
                 except OSError:
                     body = ""
                 body = f"{map_note.description}\n{body}"
-            self.text.add(d, model.map_words(body, vault.config.domains[d]), note=False)
-        self._agents: dict[str, Counter[str]] | None = None
+            text.add(d, model.map_words(body, vault.config.domains[d]), note=False)
+        return text, cited
 
     # --- the evidence, one kind each ---
 
@@ -164,8 +188,10 @@ class DomainGuesser:
             return {}
         agent = draft.agent.lower()
         counts = Counter(self.agent_counts().get(agent, Counter()))
-        if draft.exclude and draft.exclude in self.terms and counts[self.terms[draft.exclude][0]] > 0:
-            counts[self.terms[draft.exclude][0]] -= 1  # leave-one-out: not its own claim
+        own = self.vault.notes.get(draft.exclude or "")
+        d = claim_domain(self.vault, own) if own is not None else None
+        if d is not None and counts[d] > 0:
+            counts[d] -= 1  # leave-one-out: not its own claim
         identity = self._identity(agent)
         mixed = {d: counts.get(d, 0) + IDENTITY_WEIGHT * identity.get(d, 0.0) for d in self.domains}
         return model.shares(mixed)
@@ -193,7 +219,7 @@ class DomainGuesser:
         return model.shares(votes)
 
     def by_source(self, draft: DomainDraft) -> dict[str, float]:
-        return {draft.source_domain: 1.0} if draft.source_domain in self.vault.config.domains else {}
+        return model.shares(Counter(d for d in draft.source_domains if d in self.vault.config.domains))
 
     # --- the guess ---
 

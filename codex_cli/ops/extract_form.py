@@ -82,25 +82,11 @@ def _depends_on(vault: Vault, data: dict[str, list[dict[str, Any]]], here: str) 
     return check
 
 
-def _same_domain(questions: list[Question], source: Any, data: dict[str, list[dict[str, Any]]]) -> list[Question]:
-    """The domain offered first: the source's, else the last claim's (one source's claims mostly share one), else new's guess."""
-    from dataclasses import replace
-
+def _source_domains(source: Any, data: dict[str, list[dict[str, Any]]]) -> tuple[str, ...]:
+    """Evidence for the domain guess (ops.domain): the source's `domain:`, then the domains of the claims taken so far."""
+    declared = (source.meta or {}).get("domain")
     earlier = [str(i["domain"]) for i in data["claims"] if i.get("domain")]
-    domain = (source.meta or {}).get("domain") or (earlier[-1] if earlier else None)
-    if not isinstance(domain, str) or not domain:
-        return questions
-
-    def offered(q: Question) -> Question:
-        def default(answers: dict[str, Any]) -> Any:
-            choices = q.choices(answers) if callable(q.choices) else q.choices
-            if domain in {c.value for c in choices}:
-                return domain
-            return q.default(answers) if callable(q.default) else q.default
-
-        return replace(q, default=default)
-
-    return [offered(q) if q.name == "domain" else q for q in questions]
+    return tuple(([declared] if isinstance(declared, str) and declared else []) + earlier)
 
 
 def _count(n: int, section: str) -> str:
@@ -118,6 +104,7 @@ def _links(vault: Vault, answers: dict[str, Any]) -> tuple[list[dict[str, str]],
 
 def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     from codex_cli.adapters import prompts
+    from codex_cli.ops.commit import author_for
     from codex_cli.ops.extract import _source_line
     from codex_cli.ops.new import note_path
     from codex_cli.ops.new_form import Gate, build_form, known_agents
@@ -128,6 +115,8 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
     data: dict[str, list[dict[str, Any]]] = {"claims": [], "entities": [], "enrichments": []}
     proposals: dict[str, list[dict[str, Any]]] = {}
     agents = known_agents(vault)
+    author = author_for(vault, request.options)
+    acting = author.handle if author.is_agent else None
     claims = [n for n in vault.notes.values() if n.type in vault.config.claim_types]
     shared = {t for t, c in Counter(n.title.casefold() for n in claims).items() if c > 1}
     # a title two folders share is offered (and written in the plan) as its path
@@ -138,8 +127,8 @@ def ask_plan(vault: Vault, request: Any, *, say: Any) -> Document:
         if what == "done":
             break
         if what == "claim":
-            form = build_form(vault, "claim", Gate(vault, "claim", False), agents)
-            answers = prompts.ask_missing(_same_domain(form.questions, source, data), {"source": _source_line(source)}, can_ask=True)
+            form = build_form(vault, "claim", Gate(vault, "claim", False), agents, agent=acting, source_domains=_source_domains(source, data))
+            answers = prompts.ask_missing(form.questions, {"source": _source_line(source)}, can_ask=True)
             item = _item(answers, ["title", "domain", "description", "confidence", "source", "body"])
             links, proposals[f"claims[{len(data['claims'])}]"] = _links(vault, answers)
             here = note_path(vault, "claim", answers)

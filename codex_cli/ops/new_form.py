@@ -208,7 +208,7 @@ def _domain_choices(vault: Vault, guess: Any = None) -> list[Choice]:
     return out
 
 
-def domain_draft(answers: dict[str, Any], agent: str | None = None, source_domain: str | None = None) -> Any:
+def domain_draft(answers: dict[str, Any], agent: str | None = None, source_domains: tuple[str, ...] = ()) -> Any:
     """The evidence for ops.domain from the answers so far (a title, a description, a source, links)."""
     from codex_cli.ops.domain import DomainDraft
 
@@ -219,7 +219,7 @@ def domain_draft(answers: dict[str, Any], agent: str | None = None, source_domai
         body=str(answers.get("body") or ""),
         cites=str(answers.get("source") or ""),
         agent=agent,
-        source_domain=source_domain,
+        source_domains=source_domains,
         links=tuple(str(x) for x in links) if isinstance(links, list) else (),
     )
 
@@ -227,16 +227,17 @@ def domain_draft(answers: dict[str, Any], agent: str | None = None, source_domai
 class DomainQuestion:
     """The domain question's guess (ops.domain), made once from the answers given before it is asked."""
 
-    def __init__(self, vault: Vault, agent: str | None = None) -> None:
+    def __init__(self, vault: Vault, agent: str | None = None, source_domains: tuple[str, ...] = ()) -> None:
         self.vault = vault
         self.agent = agent
+        self.source_domains = source_domains
         self.guess: Any = None
 
     def make(self, answers: dict[str, Any]) -> Any:
         from codex_cli.ops.domain import guess_domain
 
         if self.guess is None:
-            self.guess = guess_domain(self.vault, domain_draft(answers, self.agent))
+            self.guess = guess_domain(self.vault, domain_draft(answers, self.agent, self.source_domains))
         return self.guess
 
     def choices(self, answers: dict[str, Any]) -> list[Choice]:
@@ -264,9 +265,10 @@ def _title_text(answers: dict[str, Any]) -> str:
     return t.text if isinstance(t, Title) else ""
 
 
-def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str], agent: str | None = None) -> Form:
+def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str], agent: str | None = None, source_domains: tuple[str, ...] = ()) -> Form:
+    """The questions of `kind`; `agent` (who writes) and `source_domains` (extracting) inform the domain's guess."""
     domains = sorted(vault.config.domains)
-    guesser = DomainQuestion(vault, agent)
+    guesser = DomainQuestion(vault, agent, source_domains)
     domain_q = Question(
         "domain",
         "--domain",

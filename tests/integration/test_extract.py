@@ -204,26 +204,26 @@ def test_depends_on_asked_at_a_terminal_resolves_from_the_new_claims_folder(vaul
         check("no note is called this")
 
 
-def test_at_a_terminal_the_next_claim_is_offered_the_domain_of_the_last(vault: Path) -> None:
+def test_at_a_terminal_the_domain_guess_reads_the_source_and_the_claims_taken_from_it(vault: Path) -> None:
     from types import SimpleNamespace
 
-    from codex_cli.ops.extract_form import _same_domain
+    from codex_cli.core.titles import Title
+    from codex_cli.ops.extract_form import _source_domains
     from codex_cli.ops.new_form import Gate, build_form
     from codex_cli.vault import Vault
 
     make_vault(vault, commit=False)
     v = Vault.open(vault)
-    questions = build_form(v, "claim", Gate(v, "claim", False), []).questions
-    title = {"title": SimpleNamespace(text="cells divide because growth signals outweigh checkpoints")}
 
-    def offered(meta: dict[str, str], claims: list[dict[str, object]]) -> object:
-        q = next(q for q in _same_domain(questions, SimpleNamespace(meta=meta), {"claims": claims}) if q.name == "domain")
-        return q.default(title) if callable(q.default) else q.default
+    def offered(meta: dict[str, str], claims: list[dict[str, object]], title: str) -> object:
+        domains = _source_domains(SimpleNamespace(meta=meta), {"claims": claims})
+        q = next(q for q in build_form(v, "claim", Gate(v, "claim", False), [], source_domains=domains).questions if q.name == "domain")
+        return q.default({"title": Title(title, title)})
 
-    guess = next(q for q in questions if q.name == "domain").default
-    guessed = guess(title) if callable(guess) else guess
-    assert offered({}, []) == guessed  # new's guess, from the title
-    assert offered({}, [{"domain": "ai"}]) == "ai"  # the last claim's
-    assert offered({}, [{"domain": "bio"}]) == "bio"
-    assert offered({"domain": "ai"}, [{"domain": "bio"}]) == "ai"  # the source's, first
-    assert offered({"domain": "nowhere"}, []) == guessed  # not a domain with a folder: the guess
+    assert _source_domains(SimpleNamespace(meta={"domain": "ai"}), {"claims": [{"domain": "bio"}, {}]}) == ("ai", "bio")
+    cells = "cells divide because growth signals outweigh checkpoints"
+    neutral = "a sentence about weather and tides"
+    assert offered({}, [], cells) == "bio"  # from the title alone
+    assert offered({"domain": "ai"}, [], neutral) == "ai"  # the source's domain
+    assert offered({}, [{"domain": "ai"}, {"domain": "ai"}], neutral) == "ai"  # the claims taken from it so far
+    assert offered({"domain": "nowhere"}, [], cells) == "bio"  # not a domain with a folder: no evidence

@@ -422,3 +422,16 @@ def test_a_given_domain_is_not_guessed(vault: Path) -> None:
     assert result.code == 0, result.stderr
     doc = result.json()
     assert doc["domain"] == "bio" and doc["domain_guessed"] is False and doc["domain_score"] is None
+
+
+def test_the_domain_model_is_kept_until_a_note_changes(vault: Path) -> None:
+    from codex_cli.adapters import cache
+    from codex_cli.ops.domain import DomainGuesser
+    from codex_cli.vault import Vault
+
+    make_vault(vault)
+    first = DomainGuesser(Vault.open(vault))
+    assert (cache.cache_dir(vault) / "domain-model.pickle").is_file() and "zeppelin" not in first.text.counts["ai"]
+    (vault / "domains/ai/zeppelins carry traders.md").write_text("---\ntype: claim\ndomain: ai\n---\n# zeppelins carry traders\n")
+    again = DomainGuesser(Vault.open(vault))
+    assert again.text.counts["ai"]["zeppelin"] > 0 and not again.terms  # rebuilt; per-claim words only with leave_out
