@@ -88,8 +88,10 @@ class Search:
     starting up, read them.
     """
 
-    def __init__(self, root: Path, title: str, *more: str) -> None:
+    def __init__(self, root: Path, title: str, *more: str, untracked: Collection[str] | None = None) -> None:
+        """`untracked`: the notes git does not track, when the caller knows them (no `git ls-files` then)."""
         self.root = root
+        self._untracked = untracked
         self.title = title
         self.titles = (title, *more)  # a note holding any of them is found, in one pass
         found = [needles(t) for t in self.titles]
@@ -103,7 +105,11 @@ class Search:
             self._found = tempfile.TemporaryFile(prefix="codex-grep-")  # noqa: SIM115 (closed by cancel: it outlives this call)
             patterns = [arg for n in self.needles for arg in ("-e", n)]
             self._grep = _start(root, ["grep", "-l", "-z", "-i", "-F", *patterns, "--", "*.md"], self._found)
-            self._tracked = _start(root, ["ls-files", "-z", "--", "*.md"]) if self._grep is not None else None
+            self._tracked = _start(root, ["ls-files", "-z", "--", "*.md"]) if self._grep is not None and untracked is None else None
+
+    def untracked(self, paths: Collection[str] | None) -> None:
+        """The notes git does not track (read here, not by git grep); None: not known (every note git grep does not name is read)."""
+        self._untracked = paths
 
     def cancel(self) -> None:
         """Stop the background commands (harmless once they are done)."""
@@ -131,18 +137,24 @@ class Search:
             yield from _scan(self.root, paths, None, self._keys())
             return
         lowered = [n.lower().encode("utf-8") for n in self.needles]
-        tracked = _finish(self._tracked, ok=(0,))
-        self._tracked = None
         given: set[str] = set()
-        if tracked is not None:
-            for path in _scan(self.root, sorted(set(paths) - tracked), lowered, None):
+        if self._untracked is not None:
+            known = True
+            untracked = sorted(set(paths) & set(self._untracked))
+        else:
+            tracked = _finish(self._tracked, ok=(0,))
+            self._tracked = None
+            known = tracked is not None
+            untracked = sorted(set(paths) - tracked) if tracked is not None else []
+        if known:
+            for path in _scan(self.root, untracked, lowered, None):
                 given.add(path)
                 yield path
         for path in self._grep_answers():
             if path in paths and path not in given:
                 given.add(path)
                 yield path
-        answered = tracked is not None and self._grep is not None and self._grep.returncode in (0, 1)
+        answered = known and self._grep is not None and self._grep.returncode in (0, 1)
         self.cancel()
         if not answered:
             yield from _scan(self.root, (p for p in paths if p not in given), lowered, None)

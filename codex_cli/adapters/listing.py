@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 @dataclass
@@ -30,7 +31,37 @@ class Listing:
     in_git: bool = False
 
 
-Procs = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]
+class _Run:
+    """A git command writing to a temporary file (a pipe holds 64 KB: git would wait for Python, still importing)."""
+
+    def __init__(self, root: Path, args: list[str], env: dict[str, str]) -> None:
+        import tempfile
+
+        self.out = tempfile.TemporaryFile(prefix="codex-ls-")  # noqa: SIM115 (closed by output or stop)
+        try:
+            self.proc = subprocess.Popen(["git", *args], cwd=root, stdout=self.out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
+        except OSError:
+            self.out.close()
+            raise
+
+    def output(self) -> bytes | None:
+        """What it printed; None when it failed."""
+        if self.out.closed:
+            return None
+        code = self.proc.wait()
+        self.out.seek(0)
+        data = self.out.read()
+        self.out.close()
+        return data if code == 0 else None
+
+    def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.out.close()
+
+
+Procs = tuple[_Run, _Run]
 
 
 def start(root: Path) -> Procs | None:
@@ -44,54 +75,136 @@ def start(root: Path) -> Procs | None:
     env = dict(os.environ)
     env.setdefault("GIT_OPTIONAL_LOCKS", "0")
     try:
-        return (
-            subprocess.Popen(["git", "ls-files", "-z", "--deduplicate", "--", "*.md"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env),
-            subprocess.Popen(["git", "ls-files", "-z", "-o", "--", "*.md"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env),
-        )
+        tracked = _Run(root, ["ls-files", "-z", "--deduplicate", "--", "*.md"], env)
     except OSError:
+        return None
+    try:
+        return (tracked, _Run(root, ["ls-files", "-z", "-o", "--", "*.md"], env))
+    except OSError:
+        tracked.stop()
         return None
 
 
-_early: tuple[Path, Procs] | None = None
+ALIAS_KEY = "aliases"  # the frontmatter key (core.resolve.aliases_of): a note holding an alias holds this word
+DEFAULT_BASES = ("main", "master")  # config.py's protected_branches, for a search started before the configuration is read
 
 
-def start_early(root: Path) -> None:
+class _Early:
+    """What cli.early started for a scoped check before typer was imported: the
+    listing, and for `--changed` (in a thread, while Python imports) what
+    changed since the base and the one `git grep` for the titles the change
+    added and deleted (and `aliases`), which ops.check_scope takes when the
+    words it needs are among them. Anything not taken is stopped by `drop_early`."""
+
+    def __init__(self, root: Path, procs: Procs, changed: tuple[str | None, bool] | None) -> None:
+        self.root, self.procs, self.args = root, procs, changed
+        self.outputs: tuple[bytes | None, bytes | None] | None = None
+        self.changed: Changes | None = None
+        self.asked: list[str] = []
+        self.before: dict[str, bytes] = {}
+        self.words: list[str] = []
+        self.search: Any = None  # adapters.grep.Search
+        self.thread: threading.Thread | None = None
+        if changed is not None:
+            self.thread = threading.Thread(target=self._prefetch, daemon=True)
+            self.thread.start()
+
+    def listed(self) -> tuple[bytes | None, bytes | None]:
+        """git ls-files' outputs (None: it failed): tracked, untracked."""
+        if self.thread is not None:
+            self.thread.join()
+        if self.outputs is None:
+            self.outputs = _outputs(self.procs)
+        return self.outputs
+
+    def _prefetch(self) -> None:
+        since, staged = self.args or (None, False)
+        try:
+            self.changed = _changes(self.root, since, DEFAULT_BASES, staged)
+        except Exception:  # noqa: BLE001 (the command asks again, and reports it)
+            self.changed = None
+        untracked: bytes | None = None
+        try:
+            if self.changed is not None:  # the search first: the slowest step, and it needs only the titles
+                self._search([*self.changed.deleted, *self.changed.added], [])
+            untracked = self.procs[1].output()
+            if self.changed is not None:
+                news = _paths(untracked, ()) if untracked else []
+                if not staged:  # untracked notes are new too: searched for (again, with them, if there are any)
+                    self._search([*self.changed.deleted, *self.changed.added, *news], news)
+                if self.search is not None:
+                    self.search.untracked(None if untracked is None else news)
+                self.asked = [*self.changed.edited, *self.changed.deleted]  # their base versions, while it runs
+                self.before = _at_base(self.root, self.changed.base, self.asked)
+        finally:
+            self.outputs = (self.procs[0].output(), untracked)
+
+    def _search(self, paths: list[str], untracked: list[str]) -> None:
+        titles = [p.rpartition("/")[2][:-3] for p in paths if p.endswith(".md")]
+        words = list(dict.fromkeys([*titles, ALIAS_KEY]))
+        if not titles or (self.search is not None and set(words) <= set(self.words)):
+            return
+        from codex_cli.adapters import grep
+
+        if self.search is not None:
+            self.search.cancel()
+        self.words = words
+        self.search = grep.Search(self.root, *words, untracked=untracked)
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+        for run in self.procs:
+            run.stop()
+        if self.search is not None:
+            self.search.cancel()
+            self.search = None
+
+
+def _outputs(procs: Procs) -> tuple[bytes | None, bytes | None]:
+    return procs[0].output(), procs[1].output()
+
+
+_early: _Early | None = None
+
+
+def start_early(root: Path, changed: tuple[str | None, bool] | None = None) -> None:
+    """Start the listing under `root`; with `changed` (--since REF or None, --staged), what changed and its search too."""
     global _early
     procs = start(root)
     if procs is not None:
-        _early = (root, procs)
+        _early = _Early(root, procs, changed)
 
 
 def drop_early() -> None:
     global _early
     early, _early = _early, None
     if early is not None:
-        for proc in early[1]:
-            if proc.returncode is None:
-                proc.kill()
-                proc.communicate()
+        early.stop()
+
+
+def take_search(root: Path) -> tuple[list[str], Any] | None:
+    """(the words, the adapters.grep.Search) started early for `root`, once; None if there is none."""
+    early = _early
+    if early is None or early.root != root or early.search is None:
+        return None
+    found, early.search = early.search, None
+    return early.words, found
 
 
 def notes(root: Path, ignored: Sequence[str] = ()) -> Listing:
     """Every note under `root`: from git (the listing started early when it is for `root`), else a walk."""
-    global _early
-    early, _early = _early, None
-    procs = None
-    if early is not None:
-        if early[0] == root:
-            procs = early[1]
-        else:
-            _early = early
-            drop_early()
-    if procs is None:
+    early = _early
+    outputs = None
+    if early is not None and early.root == root:
+        outputs = early.listed()
+    else:
         procs = start(root)
-    if procs is not None:
-        tracked, _ = procs[0].communicate()
-        untracked, _ = procs[1].communicate()
-        if procs[0].returncode == 0 and procs[1].returncode == 0:
-            paths = _paths(tracked, ignored)
-            more = _paths(untracked, ignored)
-            return Listing(paths + more if more else paths, more, in_git=True)
+        outputs = _outputs(procs) if procs is not None else None
+    if outputs is not None and outputs[0] is not None and outputs[1] is not None:
+        paths = _paths(outputs[0], ignored)
+        more = _paths(outputs[1], ignored)
+        return Listing(paths + more if more else paths, more, in_git=True)
     from codex_cli.adapters import fs
 
     return Listing(list(fs.scan(root, list(ignored), stat=False).files))
@@ -145,6 +258,16 @@ def changes(root: Path, since: str | None, bases: Sequence[str], staged: bool = 
     `bases` (or `origin/<base>`) that exists. `staged`: the index instead of
     the work tree, against HEAD by default (what a commit would record).
     """
+    early = _early
+    if early is not None and early.root == root and early.args == (since, staged) and tuple(bases) == DEFAULT_BASES:
+        if early.thread is not None:
+            early.thread.join()
+        if early.changed is not None:
+            return early.changed  # what cli.early asked for: the same question
+    return _changes(root, since, bases, staged)
+
+
+def _changes(root: Path, since: str | None, bases: Sequence[str], staged: bool) -> Changes:
     from codex_cli.errors import UsageError
 
     if since is None and staged:
@@ -170,7 +293,15 @@ def changes(root: Path, since: str | None, bases: Sequence[str], staged: bool = 
 
 
 def at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
-    """The bytes of `paths` (relative to `root`) in commit `base`, those it has: one `git cat-file --batch`."""
+    """The bytes of `paths` (relative to `root`) in commit `base`, those it has: one `git cat-file --batch`
+    (or what cli.early's thread asked it for the same change)."""
+    early = _early
+    if early is not None and early.root == root and early.changed is not None and early.changed.base == base and set(paths) <= set(early.asked):
+        return {p: early.before[p] for p in paths if p in early.before}
+    return _at_base(root, base, paths)
+
+
+def _at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
     names = [p for p in paths if "\n" not in p]
     if base == EMPTY_TREE or not names:
         return {}

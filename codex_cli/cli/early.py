@@ -10,7 +10,9 @@ the search it started (stopped by `stop`); nothing else depends on it.
 
 A scoped `codex check` (PATH arguments, `--changed`, `--since`,
 `--staged`) starts the listing of every note's path the same way
-(adapters.listing), which ops.check_scope then takes.
+(adapters.listing), which ops.check_scope then takes; with `--changed`,
+a thread also asks git what changed and starts the one `git grep` for the
+titles the change added and deleted.
 
 This module reads the command line by hand, without typer, so it only knows
 which options of the commands it looks at take a value (a test compares
@@ -41,7 +43,7 @@ def start(args: list[str]) -> None:
         if root is not None:
             from codex_cli.adapters import listing
 
-            listing.start_early(root)
+            listing.start_early(root, scoped[1])
         return
     found = rename_note(args)
     if found is None:
@@ -77,15 +79,26 @@ def rename_note(args: list[str]) -> tuple[str | None, str] | None:
     return directory, rest[note]
 
 
-def scoped_check(args: list[str]) -> tuple[str | None] | None:
-    """(-C DIR or None,) of a `check` command line that names notes or asks for changes; None for anything else."""
+def scoped_check(args: list[str]) -> tuple[str | None, tuple[str | None, bool] | None] | None:
+    """(-C DIR or None, (--since REF or None, --staged) when it asks for changes) of a
+    `check` command line that names notes or asks for changes; None for anything else.
+    A guess: ops.check_scope takes what was started only for the same question."""
     found = _command(args, "check")
     if found is None:
         return None
     directory, rest = found
-    if not (SCOPING & {a.partition("=")[0] for a in rest} or _first_word(rest, CHECK_OPTIONS, {}) is not None):
+    scoping = SCOPING & {a.partition("=")[0] for a in rest}
+    if not (scoping or _first_word(rest, CHECK_OPTIONS, {}) is not None):
         return None
-    return (directory,)
+    if not scoping or "--fix" in rest:
+        return (directory, None)
+    since = None
+    for i, arg in enumerate(rest):
+        if arg == "--since" and i + 1 < len(rest):
+            since = rest[i + 1]
+        elif arg.startswith("--since="):
+            since = arg.partition("=")[2]
+    return (directory, (since, "--staged" in rest))
 
 
 def _command(args: list[str], name: str) -> tuple[str | None, list[str]] | None:

@@ -33,7 +33,7 @@ random vaults and change sets.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +52,7 @@ from codex_cli.core.check import (
     status_part,
 )
 from codex_cli.core.note import Note, parse_note, title_of
-from codex_cli.core.resolve import PartialIndex, aliases_of, link_key, target_key, title_key
+from codex_cli.core.resolve import OK, PartialIndex, aliases_of, link_key, target_key, title_key
 from codex_cli.core.suggest import Suggester
 from codex_cli.vault import Vault, read_note
 
@@ -93,25 +93,29 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None,
     searched, pulled = _affected(vault, index, scope, notes)
     # one git grep: the notes that mention a word the change touched, and
     # those that may hold an alias (a link that no path or title resolves may name one)
-    aliased = config.aliases and any(part.aliasable for part in parts.values())
     holders: set[str] | None = None
     linkers: set[str] = set()
+    suggest = _Suggestions(paths, index)
     if searched:
-        linkers, found = _search(vault, paths, notes.keys(), searched, aliased)
-        holders = found if aliased else None
+        # while git grep runs: "did you mean" for the checked notes' broken links, and for the
+        # deleted titles (the links the search finds are broken now)
+        broken = [f[5] for part in parts.values() for f in part.findings if f[1] == "broken-link" and f[5] is not None]
+        suggest.prepare([*broken, *(title_of(p) for p in scope.gone)])
+        linkers, holders = _search(vault, paths, notes.keys(), searched, config.aliases)
     more = (linkers | pulled) - notes.keys()
     if len(notes) + len(more) > ops_check.SCOPED_UP_TO:
         return None, set(notes) | more
     check(_read(vault, more))
     checked = set(parts)
     parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types))
-    if holders is None and config.aliases and _needs_holders(parts, checked):
-        holders = _search(vault, paths, notes.keys(), [], True)[1]
-    parts.update(_alias_holders(vault, (holders or set()) - parts.keys(), claim_types))
+    if config.aliases and _needs_holders(parts, checked):  # the aliases of every note count
+        if holders is None:
+            holders = _search(vault, paths, notes.keys(), [], True)[1]
+        parts.update(_alias_holders(vault, holders - parts.keys(), claim_types))
     parts.update(_listed_by(vault, parts, checked, claim_types))
     to_retired = _links_to_retired(vault, notes, parts, index, claim_types)
     names = [ref.path for bucket in index.by_title.values() for ref in bucket]  # by_path keeps one of a case collision
-    return assemble(parts, (), checked, _suggestions(paths, index), names, to_retired), checked
+    return assemble(parts, (), checked, suggest, names, to_retired), checked
 
 
 def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, Note]) -> tuple[list[str], set[str]]:
@@ -179,23 +183,30 @@ def _needs_holders(parts: dict[str, Part], checked: set[str]) -> bool:
     return bool(named) and any(target_key(part.findings[i][5]) in named for part in parts.values() for i in part.aliasable)
 
 
-ALIAS_KEY = "aliases"  # the frontmatter key (core.resolve.aliases_of): a note holding an alias holds this word
+ALIAS_KEY = listing.ALIAS_KEY  # a note holding an alias holds this word
 
 
 def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[str], aliases: bool) -> tuple[set[str], set[str]]:
-    """(notes that mention one of `titles`, notes that may hold aliases), not yet read, by one `git grep`."""
+    """(notes that mention one of `titles`, notes that may hold aliases), not yet read, by one `git grep`:
+    the one cli.early started when it looks for every word needed (the notes only its other words find are left out)."""
     done = set(read)
     listed = [p for p in paths if p not in done]
     words = titles + ([ALIAS_KEY] if aliases else [])
-    found = grep.files_mentioning(vault.root, words[0], listed, *words[1:])
+    early = listing.take_search(vault.root)
+    if early is not None and set(words) <= set(early[0]):
+        search, extra = early[1], set(early[0]) != set(words)
+    else:
+        if early is not None:
+            early[1].cancel()
+        search, extra = grep.Search(vault.root, words[0], *words[1:]), False
     exists = listing.on_disk(vault.root)
-    found = {p for p in found if exists(p)}
-    if not titles:
+    found = {p for p in search.files(listed) if exists(p)}
+    if not titles and not extra:
         return set(), found
-    if not aliases:
+    if not aliases and not extra:
         return found, set()
     needles = [n.lower().encode("utf-8") for t in titles for n in (grep.needles(t) or [t])]
-    linkers = set()
+    linkers, holders = set(), set()
     for path in found:
         try:
             low = read_regular(vault.root, path).lower()
@@ -203,7 +214,9 @@ def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[st
             continue
         if any(n in low for n in needles):
             linkers.add(path)
-    return linkers, found - linkers
+        elif aliases and ALIAS_KEY.encode() in low:
+            holders.add(path)
+    return linkers, holders
 
 
 def _alias_holders(vault: Vault, paths: set[str], claim_types: frozenset[str]) -> dict[str, Part]:
@@ -225,8 +238,7 @@ def _links_to_retired(vault: Vault, notes: dict[str, Note], parts: dict[str, Par
             res = index.resolve_link(link, path)
             if res.note is not None:
                 targets.add(res.note.path)
-    for path, (note, _) in _read(vault, targets - parts.keys()).items():
-        parts[path] = status_part(note, claim_types, config.is_map)
+    parts.update(_statuses(vault, targets - parts.keys(), claim_types))
     retired = {p for p, part in parts.items() if part.flags & RETIRED}
     if not retired:
         return []
@@ -246,23 +258,31 @@ def retired_link_findings(vault: Vault, paths: list[str], retired: set[str]) -> 
     return [f for note in notes.values() for f in retired_links(note, index, retired.__contains__, vault.config.is_map)]
 
 
-def _suggestions(paths: list[str], index: PartialIndex) -> Callable[[list[str]], dict[str, list[str]]]:
+class _Suggestions:
     """"Did you mean" over every title, as a full check gives it: a title whose
     only notes are gone from the work tree (still in git's index) is dropped
-    and the targets asked again."""
+    and the targets asked again. `prepare` does the work that does not depend
+    on the targets (and the likely targets' words) while git grep runs."""
 
-    def suggest_many(targets: list[str]) -> dict[str, list[str]]:
-        titles = [title_of(p) for p in paths]
+    def __init__(self, paths: list[str], index: PartialIndex) -> None:
+        self.index = index
+        self.titles = [title_of(p) for p in paths]
+        self.suggester = Suggester(self.titles)
+
+    def prepare(self, targets: Iterable[str]) -> None:
+        self.suggester.suggest_many(list(dict.fromkeys(targets)))
+
+    def __call__(self, targets: list[str]) -> dict[str, list[str]]:
+        index, suggester, titles = self.index, self.suggester, self.titles
         while True:
-            found = Suggester(titles).suggest_many(targets)
+            found = suggester.suggest_many(targets)
             offered = {t for ts in found.values() for t in ts}
             index.cover(*offered)
             gone = {t for t in offered if not any(title_of(ref.path) == t for ref in index.by_title.get(title_key(t), ()))}
             if not gone:
                 return found
             titles = [t for t in titles if t not in gone]
-
-    return suggest_many
+            suggester = Suggester(titles)
 
 
 def _read(vault: Vault, paths: Iterable[str]) -> dict[str, tuple[Note, bytes]]:
@@ -293,8 +313,9 @@ def _maps_listing(
     config = vault.config
     aliases = [a for p in checked for a in (aliases_of(notes[p].meta) if config.aliases else ())]
     named = {title_key(a) for a in aliases}
-    found = [grep.needle(name) for name in [title_of(p) for p in checked] + aliases]
-    lowered = None if None in found else [n.lower().encode("utf-8") for n in found if n is not None]
+    found = [grep.needles(name) for name in [title_of(p) for p in checked] + aliases]
+    lowered = None if None in found else [n.lower().encode("utf-8") for ns in found if ns is not None for n in ns]
+    plain = None if None in found else [ns[0].lower().encode("utf-8") for ns in found if ns is not None]  # without %-encoded forms
     root, ctx = str(vault.root), vault.context()
     out: dict[str, Part] = {}
     exists = listing.on_disk(vault.root)
@@ -305,9 +326,12 @@ def _maps_listing(
             raw = read_regular(root, path)
         except OSError:
             continue
-        if lowered is not None:
-            low = raw.lower()
-            if not any(n in low for n in lowered):
+        low = raw.lower()
+        if lowered is not None and plain is not None:
+            if not any(n in low for n in (lowered if b"%" in raw else plain)):  # an encoded form holds a %
+                continue
+            if not named and _plain(raw, low, config.aliases):
+                out[path] = Part((), 0, MAP, _listed_in_lines(path, raw, low, lowered, index, ctx.markdown_links))
                 continue
         _, note, raw = read_note(root, path, ctx)
         # entries (and their alias resolution) only when a checked note has aliases the map may name;
@@ -318,6 +342,45 @@ def _maps_listing(
             text = _text(raw)
         out[path] = note_part(note, index, claim_types, config.is_map, text, config.case_drift, config.aliases)
     return out
+
+
+def _plain(raw: bytes, low: bytes, aliases: bool) -> bool:
+    """Whether a note's bytes hold nothing that hides a link or changes its status or
+    names: no code (a backtick, `~~~`), no NUL, no `retired`, no backslash (a YAML
+    escape could spell it), no `aliases` (when they count)."""
+    return not (b"`" in raw or b"~~~" in raw or b"\0" in raw or b"retired" in low or b"\\" in raw or (aliases and b"aliases" in low))
+
+
+def _listed_in_lines(path: str, raw: bytes, low: bytes, lowered: list[bytes], index: PartialIndex, markdown: bool) -> tuple[str, ...]:
+    """The checked notes a plain map (`_plain`) links to: links never cross a line
+    break, and one to a note holds its title, so only the body's lines that
+    hold a needle are parsed (by the one link parser) and resolved."""
+    from codex_cli.core import frontmatter
+    from codex_cli.core.links import parse_links, parse_markdown_links
+
+    body = 0
+    if raw.startswith((b"---", b"\xef\xbb\xbf---")):
+        text = _text(raw)
+        block = frontmatter.locate(text)
+        if block is not None:
+            body = len(text[: block.body_start if block.closed else block.start].encode("utf-8", "surrogateescape"))
+    lines: dict[int, None] = {}
+    for needle in lowered:
+        at = low.find(needle, body)
+        while at != -1:
+            start = low.rfind(b"\n", body, at) + 1 or body
+            lines[max(start, body)] = None
+            end = low.find(b"\n", at)
+            at = -1 if end == -1 else low.find(needle, end)
+    mapped: dict[str, None] = {}
+    for start in sorted(lines):
+        end = raw.find(b"\n", start)
+        line = _text(raw[start : None if end == -1 else end])
+        for link in [*parse_links(line), *(parse_markdown_links(line) if markdown else ())]:
+            res = index.resolve_link(link, path)
+            if res.status == OK and res.note is not None:
+                mapped[res.note.path] = None
+    return tuple(mapped)
 
 
 def maps_in(vault: Vault, paths: list[str]) -> list[str]:
@@ -331,10 +394,24 @@ def maps_in(vault: Vault, paths: list[str]) -> list[str]:
 def _listed_by(vault: Vault, parts: dict[str, Part], checked: set[str], claim_types: frozenset[str]) -> dict[str, Part]:
     """For a checked map: the notes it lists that are not read yet, for their status (retired entries)."""
     todo = {listed for p in checked if parts[p].flags & MAP for listed, _, _ in parts[p].entries} - parts.keys()
+    return _statuses(vault, todo, claim_types)
+
+
+def _statuses(vault: Vault, paths: Iterable[str], claim_types: frozenset[str]) -> dict[str, Part]:
+    """The notes known for whether they are retired (and maps), for notes not checked:
+    one whose bytes cannot say `retired` (`_plain`) is not parsed."""
     config = vault.config
+    root, ctx = str(vault.root), vault.context()
     out: dict[str, Part] = {}
-    for path, (note, _) in _read(vault, todo).items():
-        out[path] = status_part(note, claim_types, config.is_map)
+    for path in sorted(paths):
+        try:
+            raw = read_regular(root, path)
+        except OSError:
+            raw = None
+        if raw is not None and _plain(raw, raw.lower(), False):
+            out[path] = Part((), 0, MAP if config.is_map(path) else 0)
+        else:
+            out[path] = status_part(read_note(root, path, ctx)[1], claim_types, config.is_map)
     return out
 
 

@@ -160,3 +160,27 @@ def test_a_change_that_reaches_many_notes_falls_back_to_the_whole_vault_check(va
     monkeypatch.setattr(ops_check, "SCOPED_UP_TO", 1)  # type: ignore[attr-defined]
     whole = run(["check", "--changed", "--json"], cwd=vault).json()
     assert scoped == whole and scoped["checked"] == ["a.md", "c.md"]
+
+
+def test_changed_takes_the_search_cli_early_started_for_the_change(vault: Path, monkeypatch: object) -> None:
+    from codex_cli.adapters import grep, listing
+    from codex_cli.ops.check import run_check
+    from codex_cli.vault import Vault
+
+    make(vault)
+    (vault / "beta note.md").unlink()
+    write_vault(vault, {"fresh note.md": "# f\n\n[[c]]\n", "linker.md": "# l\n\n[[fresh note]]\n"})  # untracked: their titles are searched for too
+    started: list[tuple[str, ...]] = []
+    real = grep.Search.__init__
+
+    def counting(self: grep.Search, root: Path, title: str, *more: str, **kw: object) -> None:
+        started.append((title, *more))
+        real(self, root, title, *more, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(grep.Search, "__init__", counting)  # type: ignore[attr-defined]
+    doc = run(["check", "--changed", "--json"], cwd=vault).json()
+    # started by cli.early once git diff answered, again with the untracked notes once git ls-files did
+    assert started == [("beta note", "aliases"), ("beta note", "fresh note", "linker", "aliases")]
+    assert listing._early is None
+    assert doc["checked"] == sorted(run_check(Vault.open(vault), changed=True).selected or ())
+    assert doc["checked"] == ["a.md", "fresh note.md", "linker.md"]
