@@ -187,7 +187,7 @@ def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any
                 "--yes",
                 f"line {item.link.line}: {shown(item.link)} resolves to nothing. Replace with:",
                 kind="select",
-                choices=[*(Choice(t, f"{t}  ({s:.0f})") for t, s in item.candidates), Choice("", "leave it as it is")],
+                choices=[*(Choice(t) for t, _ in item.candidates), Choice("", "leave it as it is")],  # best first
                 default=item.candidates[0][0],
                 required=False,
             )
@@ -197,8 +197,8 @@ def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any
         if chosen:
             choices.append((item.link, chosen))
         else:
-            best = "; ".join(f"{t} ({s:.0f})" for t, s in item.candidates[:3]) or "no close title"
-            out.warn(f"{source.path}:{item.link.line}: left {shown(item.link)} as it is (closest: {best})")
+            best = "; ".join(f"[[{t}]]" for t, _ in item.candidates[:3]) or "no close title"
+            out.warn(f"{source.path}:{item.link.line}: left {shown(item.link)} as it is (closest first: {best})")
     return ops.plan_fixes(vault, source, choices)
 
 

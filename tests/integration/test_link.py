@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.helpers import claim, git, git_init, run, snapshot, write_vault
@@ -176,6 +177,13 @@ def test_headless_without_targets_names_the_flags(vault: Path) -> None:
     assert "--to" in result.stderr and "--suggest" in result.stderr
 
 
+def _with_link(vault: Path, title: str, link: str) -> Path:
+    path = vault / f"domains/finance/{title}.md"
+    path.write_text(path.read_text().replace("\n\n---\n", f"\n\nSee {link}.\n\n---\n", 1))
+    git(vault, "commit", "-qam", "a link")
+    return vault
+
+
 def test_fix_broken_keeps_alias_and_heading(vault: Path) -> None:
     body = "See [[conditional markets price proposal before adoption#Why|the pricing]] and [[nothing like any title at all]]."
     _repo(vault, **{f"domains/health/{H}.md": claim(H, body, domain="health")})
@@ -186,6 +194,9 @@ def test_fix_broken_keeps_alias_and_heading(vault: Path) -> None:
     text = (vault / f"domains/health/{H}.md").read_text()
     assert f"See [[{C}#Why|the pricing]] and [[nothing like any title at all]]." in text
     assert "left [[nothing like any title at all]]" in result.stderr
+    unsure = run(["link", A, "--fix-broken", "--yes", "--dry-run"], cwd=_with_link(vault, A, "[[governance through markets]]"))
+    left = next(line for line in unsure.stderr.splitlines() if "left [[governance through markets]]" in line)
+    assert "(closest first: [[" in left and not re.search(r"\(\d+\)", left)  # edit scores read as the order, and were not it
 
 
 def test_fix_broken_never_offers_the_note_itself_and_prefers_a_path(vault: Path) -> None:
