@@ -209,6 +209,7 @@ def _finish(out: Any, vault: Any, result: Any, options: Any, dry_run: bool) -> N
     for title in result.skipped:
         out.info(f"already linked: [[{title}]]")
     plan = result.plan
+    result.dry_run = dry_run
     if dry_run:
         doc = result.to_json()
         if plan:

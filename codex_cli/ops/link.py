@@ -180,18 +180,22 @@ class LinkResult:
     fixed: list[tuple[str, str]] = field(default_factory=list)  # (old target, new target)
     plan: Plan | None = None
     landed: Landed | None = None
+    dry_run: bool = False
 
     def to_json(self) -> dict[str, object]:
         landed = self.landed
+        files = self.plan.paths_touched() if self.plan else []
         return {
             "note": self.note.path,
             "added": self.added,
             "skipped": self.skipped,
             "reverse": self.reverse,
             "fixed": [{"from": a, "to": b} for a, b in self.fixed],
-            "files_changed": self.plan.paths_touched() if self.plan else [],
+            "files": files,  # the key every committing command has
+            "files_changed": files,
             "commit": landed.commit if landed else None,
             "branch": landed.branch if landed else None,
+            "dry_run": self.dry_run,
         }
 
 

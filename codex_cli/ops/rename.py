@@ -111,6 +111,7 @@ class RenameResult:
         doc: dict[str, Any] = {
             "from": self.old_path,
             "to": self.new_path,
+            "files": self.files_changed,  # the key every committing command has
             "files_changed": self.files_changed,
             "links_rewritten": self.links_rewritten,
             "commit": self.commit,
