@@ -41,3 +41,10 @@ def test_the_readme_links_every_doc() -> None:
     """The README listed five of the thirteen docs: new.md, link.md, extract.md… were found only by accident."""
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     assert [p.name for p in sorted(DOCS.glob("*.md")) if f"(docs/{p.name})" not in readme] == []
+
+
+def test_every_writing_command_takes_yes() -> None:
+    """An agent passing --yes to each writing command got `no such option` from map add, map remove, enrich, source start…"""
+    sections = render().split("\n## ")[1:]
+    writing = [s for s in sections if "--commit / --no-commit" in s]
+    assert len(writing) >= 15 and [s.split("`")[1] for s in writing if "-y, --yes" not in s] == []

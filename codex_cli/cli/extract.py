@@ -14,6 +14,7 @@ from codex_cli.cli.options import (
     DryRun,
     Json,
     NoBranch,
+    NoQuestions,
     commit_options,
 )
 
@@ -91,6 +92,7 @@ def enrich_command(
     confidence: str = typer.Option(None, "--confidence", metavar="LEVEL", help="A new confidence for the claim (needs --reason)."),
     reason: str = typer.Option(None, "--reason", metavar="TEXT", help="Why the confidence changes."),
     extractor: str = typer.Option(None, "--extractor", metavar="WHO", help="Who found the evidence (the `Extractor:` of the section; default: the agent)."),
+    yes: NoQuestions = False,
     agent: Agent = None,
     agent_id: AgentId = None,
     dry_run: DryRun = False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from codex_cli.cli.app_state import settings
+from codex_cli.cli.options import NoQuestions
 
 
 def register(app: typer.Typer) -> None:
@@ -17,6 +18,7 @@ def init_command(
     example: bool = typer.Option(False, "--example", help="Add a few linked example claims."),
     domain: str = typer.Option("knowledge", "--domain", metavar="NAME", help="Name of the first domain (folder domains/NAME)."),
     commit: bool = typer.Option(True, "--commit/--no-commit", help="Commit the new files (default), or leave them staged."),
+    yes: NoQuestions = False,
     json_output: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Create a knowledge base: schemas, a domain with its map, .codex.yaml, a git repository."""

@@ -17,6 +17,7 @@ from codex_cli.cli.options import (
     DryRun,
     Json,
     NoBranch,
+    NoQuestions,
     Why,
     commit_options,
 )
@@ -74,6 +75,7 @@ def add_command(
     map_path: str = typer.Option(None, "--map", metavar="PATH", help=H_MAP),
     section: str = typer.Option(None, "--section", metavar="H", help="Section heading (created when missing; default: the one whose entries are most similar)."),
     text: str = typer.Option(None, "--text", metavar="T", help="The entry's one line (default: the note's description)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Take the best section without asking (what happens with no terminal)."),
     agent: Agent = None,
     agent_id: AgentId = None,
     why: Why = None,
@@ -93,7 +95,7 @@ def add_command(
     vault = state.vault(write=not dry_run)
     target = vault.find_note(note)
     where = resolve_map_option(vault, map_path) if map_path else None
-    if section is None and state.can_ask():
+    if section is None and state.can_ask() and not yes:
         section = _ask_section(vault, target, where)
     change = plan_add(vault, target, map_path=where, section=section, text=text)
     render(out, land_change(vault, change, options, why=why, dry_run=dry_run))
@@ -118,6 +120,7 @@ def remove_command(
     ctx: typer.Context,
     note: str = typer.Argument(..., metavar="NOTE", help="The note to unlist: a title or a path.", autocompletion=complete_note),
     map_path: str = typer.Option(None, "--map", metavar="PATH", help="Only this map (default: every map that lists the note)."),
+    yes: NoQuestions = False,
     agent: Agent = None,
     agent_id: AgentId = None,
     why: Why = None,

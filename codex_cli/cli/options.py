@@ -46,6 +46,8 @@ Base = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+# For a command that asks nothing: a script (an agent) may pass --yes to every writing command
+NoQuestions = Annotated[bool, typer.Option("--yes", "-y", help="Accepted for scripts that pass it to every writing command; this one asks nothing.")]
 
 
 def commit_options(

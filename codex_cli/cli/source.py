@@ -15,6 +15,7 @@ from codex_cli.cli.options import (
     Commit,
     Json,
     NoBranch,
+    NoQuestions,
     commit_options,
 )
 
@@ -65,6 +66,7 @@ def _move_command(move: str) -> Any:
         ctx: typer.Context,
         source: str = typer.Argument(..., metavar="SOURCE", help=H_SOURCE),
         notes: str = typer.Option(None, "--notes", metavar="TEXT", help=notes_help),
+        yes: NoQuestions = False,
         agent: Agent = None,
         agent_id: AgentId = None,
         commit: Commit = True,
