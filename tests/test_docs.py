@@ -48,3 +48,9 @@ def test_every_writing_command_takes_yes() -> None:
     sections = render().split("\n## ")[1:]
     writing = [s for s in sections if "--commit / --no-commit" in s]
     assert len(writing) >= 15 and [s.split("`")[1] for s in writing if "-y, --yes" not in s] == []
+
+
+def test_usage_lines_do_not_brace_required_arguments() -> None:
+    """typer wrote `codex rename [OPTIONS] {NOTE} [NEW_TITLE]`: braces read as a set of choices."""
+    usages = [line for line in render().splitlines() if line.startswith("Usage: ")]
+    assert "Usage: codex rename [OPTIONS] NOTE [NEW_TITLE]" in usages and [u for u in usages if "{" in u] == []

@@ -10,7 +10,7 @@ import importlib
 
 import typer
 from typer import _click as click
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from codex_cli import __version__
 from codex_cli.cli.app_state import Settings, start_in
@@ -61,5 +61,24 @@ def main_options(
     ctx.call_on_close(ctx.obj.close)  # the vault lock a writing command holds
 
 
+class _PlainUsage(TyperCommand):
+    """Usage as click writes it, `codex rename [OPTIONS] NOTE [NEW_TITLE]`: typer wraps a
+    required argument in braces (`{NOTE}`), which reads as a set of choices."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+
+def _plain_usage(typer_app: typer.Typer) -> None:
+    """Every command of the app and its groups built as _PlainUsage (unless it names its own class)."""
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = _PlainUsage
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _plain_usage(group.typer_instance)
+
+
 for _name in COMMAND_MODULES:
     importlib.import_module(f"codex_cli.cli.{_name}").register(app)
+_plain_usage(app)
