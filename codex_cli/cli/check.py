@@ -61,6 +61,8 @@ def check_command(
     changed = changed or since is not None or staged
     progress = out.progress("reading notes")
     outcome = run_check(vault, paths or None, fix=fixing, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress)
+    if outcome.report.notes == 0 and not paths and not changed:  # a check of nothing passes any gate: say where it looked
+        raise UsageError(f"no notes in {vault.root}: nothing to check", hint="run it inside a knowledge base, or pass -C DIR")
     report = check_report.filtered(outcome.report, keep, drop)
     for raw in outcome.skipped:
         out.warn(f"{raw}: no such note; skipped")

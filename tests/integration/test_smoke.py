@@ -36,6 +36,15 @@ def test_init_on_a_knowledge_base_says_it_is_one(tmp_path: Path) -> None:
     assert again.code == 3 and f"hint: {tmp_path / 'other'} is a knowledge base already" in again.stderr
 
 
+def test_check_of_a_folder_with_no_notes_is_refused(tmp_path: Path) -> None:
+    """CI started in the wrong folder ran `codex check` on nothing: `0 notes … 0 errors`, exit 0."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "code.py").write_text("print(1)\n")
+    result = run(["check"], cwd=tmp_path / "src")
+    assert result.code == 2 and f"no notes in {tmp_path / 'src'}: nothing to check" in result.stderr
+    assert "-C DIR" in result.stderr and result.stdout == ""
+
+
 def test_broken_link_exits_1_with_suggestion(vault: Path) -> None:
     write_vault(vault, {
         "domains/ai/_map.md": "# AI\n\n## Core\n- [[markets beat votes for information aggregation]] — x\n",
