@@ -235,7 +235,12 @@ def _plan(
             "would not reach it, and bare links to the title from other folders become ambiguous"
         )
     if request.move_to is not None and not (vault.root / dest).is_dir():
-        notes.append(f"{dest}/ does not exist yet; it will be created")
+        from difflib import get_close_matches
+
+        folders = sorted({p.rpartition("/")[0] for p in vault.paths()} - {""})
+        close = get_close_matches(dest, folders, n=1, cutoff=0.8)
+        maybe = f" (did you mean {close[0]}/?)" if close else ""
+        notes.append(f"{dest}/ does not exist yet; it will be created{maybe}")
     for file, line, why in renamed.skipped:
         notes.append(f"{file}:{line}: left as it is ({why})")
     return Prepared(vault, request, title, renamed, len(sources), notes)

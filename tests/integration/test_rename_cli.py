@@ -306,6 +306,15 @@ def test_move_to_another_domain_moves_domain_and_map_entry(vault: Path) -> None:
     assert check["broken_links"] == []
 
 
+def test_move_to_a_folder_off_by_a_typo_says_the_closest(vault: Path) -> None:
+    """`--move-to domains/bo` would make a new domain folder with only `does not exist yet` said."""
+    make_vault(vault)
+    typo = run(["rename", OLD, "--move-to", "domains/bo", "--dry-run"], cwd=vault)
+    assert "warning: domains/bo/ does not exist yet; it will be created (did you mean domains/bio/?)" in typo.stderr
+    new = run(["rename", OLD, "--move-to", "domains/zoology", "--dry-run"], cwd=vault)
+    assert "domains/zoology/ does not exist yet; it will be created\n" in new.stderr
+
+
 def test_works_outside_git_and_with_non_ascii_titles(vault: Path) -> None:
     write_vault(vault, {
         "d/café culture spreads ideas.md": "# café culture spreads ideas\n",
