@@ -54,3 +54,10 @@ def test_usage_lines_do_not_brace_required_arguments() -> None:
     """typer wrote `codex rename [OPTIONS] {NOTE} [NEW_TITLE]`: braces read as a set of choices."""
     usages = [line for line in render().splitlines() if line.startswith("Usage: ")]
     assert "Usage: codex rename [OPTIONS] NOTE [NEW_TITLE]" in usages and [u for u in usages if "{" in u] == []
+
+
+def test_command_lists_are_not_cut_short() -> None:
+    """click cut long first sentences at the screen's width: "Create a knowledge base: schemas, a domain with its map,..."."""
+    lists = render().split("Commands:\n")[1:]
+    entries = [line for block in lists for line in block.split("\n\n")[0].splitlines()]
+    assert len(entries) >= 25 and [e for e in entries if e.rstrip().endswith("...")] == []

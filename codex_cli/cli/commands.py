@@ -69,16 +69,47 @@ class _PlainUsage(TyperCommand):
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
 
 
-def _plain_usage(typer_app: typer.Typer) -> None:
-    """Every command of the app and its groups built as _PlainUsage (unless it names its own class)."""
+# The one line each command has in its group's list (click cut the docstrings' first
+# sentences at the screen's width: "Create a knowledge base: schemas, a domain with its map,...").
+SHORT_HELP = {
+    "init": "Start a new knowledge base.",
+    "new": "Write a new note from its template.",
+    "source": "Archive sources and track their processing.",
+    "extract": "Turn a source into claims, entities and enrichments.",
+    "enrich": "Add a source's evidence to an existing claim.",
+    "link": "Suggest, add or repair a note's links.",
+    "rename": "Rename a note and every reference to it.",
+    "map": "Keep the topic maps true.",
+    "retire": "Retire a claim and take it off the maps.",
+    "impact": "List what depends on a note.",
+    "check": "Check links, frontmatter, file names and maps.",
+    "review": "Run the review checklist on a branch.",
+    "new source": "A source in inbox/archive/, status unprocessed.",
+    "new belief": "A belief in agents/<agent>/beliefs/, on 3+ claims.",
+    "map remove": "Remove a note's entries from the maps.",
+    "map check": "Report dead, duplicate and empty entries.",
+    "map sync": "List unlisted claims in their domain maps.",
+    "source start": "Mark a source processing.",
+    "source done": "Mark a source processed.",
+    "source null": "Mark a source null-result (nothing to extract).",
+    "source list": "List the archived sources and their status.",
+    "source add": "Archive a source (as codex new source).",
+}
+
+
+def _finish_commands(typer_app: typer.Typer, prefix: str = "") -> None:
+    """Every command of the app and its groups: built as _PlainUsage (unless it names its
+    own class), and listed with its SHORT_HELP line."""
     for info in typer_app.registered_commands:
         if info.cls in (None, TyperCommand):
             info.cls = _PlainUsage
+        info.short_help = SHORT_HELP.get(f"{prefix}{info.name}", info.short_help)
     for group in typer_app.registered_groups:
         if group.typer_instance is not None:
-            _plain_usage(group.typer_instance)
+            group.short_help = SHORT_HELP.get(f"{prefix}{group.name}", group.short_help)
+            _finish_commands(group.typer_instance, f"{prefix}{group.name} ")
 
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"codex_cli.cli.{_name}").register(app)
-_plain_usage(app)
+_finish_commands(app)
