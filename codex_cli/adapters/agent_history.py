@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MAX_COMMITS = 20000  # the newest commits read (a long history: the recent past says enough)
+MAX_COMMITS = 5000  # the newest commits read (a long history: the recent past says enough)
 _SUBJECT = re.compile(r"^([A-Za-z][\w-]*)\s*:")
 _MERGE_FROM = re.compile(r"from\s+(?:[\w.-]+/)?([\w.-]+)/", re.IGNORECASE)
 

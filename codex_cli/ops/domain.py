@@ -28,6 +28,7 @@ from codex_cli.core.domains import DomainChoice
 from codex_cli.vault import Vault
 
 NEIGHBOURS = 7  # the closest notes whose domains vote
+MODEL_NOTES = 3000  # on a larger vault the text models learn from about this many claims (a sample fixed by path)
 IDENTITY_WEIGHT = 3.0  # an agent's identity.md counts as this many of its past claims
 
 
@@ -80,10 +81,13 @@ def claim_domain(vault: Vault, note: Any) -> str | None:
 class DomainGuesser:
     """The models of one vault, built once (the benchmarks ask it many times).
 
-    The text models are kept in the cache folder for the vault's files as
-    they are (their paths and stat signatures); `leave_out=True` also keeps
-    each claim's words, so that `DomainDraft.exclude` can take one out (the
-    benchmarks' leave-one-out), and is never cached.
+    The text models learn from every claim, or on a vault of more than
+    MODEL_NOTES claims from a sample of about that many, chosen by a hash of
+    the path (so a new claim rarely changes it). They are kept in the cache
+    folder for the files they read as they are (paths and stat signatures);
+    `leave_out=True` also keeps each claim's words, so that
+    `DomainDraft.exclude` can take one out (the benchmarks' leave-one-out),
+    and is never cached.
     """
 
     def __init__(self, vault: Vault, leave_out: bool = False) -> None:
@@ -95,8 +99,14 @@ class DomainGuesser:
         self.terms: dict[str, tuple[str, dict[str, float]]] = {}  # claim path -> (domain, its words), with leave_out
         self.cites: dict[str, tuple[str, dict[str, float]]] = {}
         self._agents: dict[str, Counter[str]] | None = None
+        claim_types = vault.config.claim_types
+        claims = [p for p, n in vault.notes.items() if n.type in claim_types and not vault.config.is_map(p)]
+        every = max(1, -(-len(claims) // MODEL_NOTES))
+        self.sample = [p for p in claims if every == 1 or _bucket(p) % every == 0]
+        maps = [m for m in (vault.config.map_for_domain(d) for d in self.domains) if m]
+        files = vault.files
         store = cache.Store(vault.root)
-        key = f"{vault.fingerprint()}:{files_digest(vault.files)}"
+        key = f"{vault.fingerprint()}:{files_digest({p: files[p] for p in [*self.sample, *maps] if p in files})}"
         kept = None if leave_out else store.load("domain-model", key)
         if isinstance(kept, tuple) and len(kept) == 2:
             self.text, self.cited = kept
@@ -112,10 +122,8 @@ class DomainGuesser:
         vault = self.vault
         text = model.TextModel()
         cited = model.TextModel()  # the words of the claims' `source:` fields
-        claim_types = vault.config.claim_types
-        for path, note in vault.notes.items():
-            if note.type not in claim_types or vault.config.is_map(path):
-                continue
+        for path in self.sample:
+            note = vault.notes[path]
             d = claim_domain(vault, note)
             if d is None:
                 continue
@@ -251,6 +259,12 @@ class DomainGuesser:
             }
             evidence = {k: f(draft) for k, f in kinds.items() if weights.get(k, 0.0) > 0}
         return DomainGuess(model.pool(self.domains, evidence, weights), evidence)
+
+
+def _bucket(path: str) -> int:
+    import zlib
+
+    return zlib.crc32(path.encode("utf-8", "surrogateescape"))
 
 
 def guess_domain(vault: Vault, draft: DomainDraft) -> DomainGuess:
