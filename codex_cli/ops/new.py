@@ -109,7 +109,7 @@ class NewResult:
             "map": self.map,
             "map_section": self.map_section,
             "map_created": self.map_created,
-            "map_section_score": next((c.score for c in self.map_choices if c.heading == self.map_section), None),
+            "map_section_score": next((round(c.score, 3) for c in self.map_choices if c.heading == self.map_section), None),
             "map_section_runner_up": next((c.to_json() for c in self.map_choices if c.heading != self.map_section), None),
             "links": [{"title": link.title, "target": link.target, "relation": link.relation} for link in self.links],
             "proposals": self.proposals,
