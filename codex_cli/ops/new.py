@@ -250,7 +250,7 @@ def choose_links(
         links=frozenset(c.title for c in chosen),
         domain=str(answers.get("domain") or "") or None,
     )
-    found = proposals_for(vault, draft, limit=max(8, request.link_top))
+    found = proposals_for(vault, draft, limit=max(8, request.link_top), folder=path.rpartition("/")[0])
     proposals = [{"title": s.title, "path": s.path, "score": s.score, "why": s.why} for s in found]
     if request.link_top > 0:  # headless: take the best N
         for s in found[: request.link_top]:
@@ -292,14 +292,22 @@ def branch_hint(kind: str, name: str) -> str:
     return f"{plural} {name}"
 
 
-def proposals_for(vault: Vault, draft: Any, limit: int = 8) -> list[Any]:
-    """Link proposals for a note being written (one per title), best first; shared with `extract`."""
+def proposals_for(vault: Vault, draft: Any, limit: int = 8, folder: str | None = None) -> list[Any]:
+    """Link proposals for a note being written (one per title), best first; shared with `extract`.
+
+    Of copies of one title in several folders (the sample holds claims in
+    both `core/` and `domains/`), the one in `folder`, the new note's, is
+    proposed in the first copy's place: its bare `[[title]]` reaches it.
+    """
     from codex_cli.ops.link import propose
 
     found: list[Any] = []
     for s in propose(vault, draft, limit=limit + 2):
-        if all(s.title.casefold() != f.title.casefold() for f in found):
+        same = next((n for n, f in enumerate(found) if f.title.casefold() == s.title.casefold()), None)
+        if same is None:
             found.append(s)
+        elif folder is not None and s.path.rpartition("/")[0] == folder != found[same].path.rpartition("/")[0]:
+            found[same] = s
     return found[:limit]
 
 

@@ -213,6 +213,23 @@ def test_headless_json_reports_the_section_its_score_and_the_runner_up(vault: Pa
     assert doc["map_section_runner_up"]["section"] == "Alignment" and doc["map_section_runner_up"]["why"]
 
 
+def test_a_title_copied_into_two_folders_is_linked_as_the_copy_beside_the_note(vault: Path) -> None:
+    """`--link-top` linked `[[core/mechanisms/…]]` when the same claim sat in the new note's own folder."""
+    from tests.helpers import claim
+
+    make_vault(vault)
+    copy = vault / f"core/mechanisms/{MARKETS}.md"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(claim(MARKETS, "Prediction markets price policy outcomes; traders with money at stake beat expert panels.", domain="mechanisms"))
+    git(vault, "add", "-A")
+    git(vault, "commit", "-qm", "a copy in core")
+    result = new(vault, "claim", NEW, *FLAGS, "--link-top", "1", "--json", "--dry-run")
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert [p["path"] for p in doc["proposals"] if p["title"] == MARKETS] == [f"domains/ai/{MARKETS}.md"]
+    assert f"- [[{MARKETS}]] — related\n" in doc["text"]
+
+
 def test_section_reasons_read_as_sentences(vault: Path) -> None:
     """They read "(1 of its 15 closest notes are listed here; entries alike (100% of the best))"."""
     from codex_cli.core import maps
