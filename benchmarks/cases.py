@@ -197,3 +197,7 @@ bench_link.register_cases(sys.modules[__name__])
 import bench_check_scope  # noqa: E402
 
 bench_check_scope.register_cases(sys.modules[__name__])
+
+import bench_review  # noqa: E402
+
+bench_review.register_cases(sys.modules[__name__])

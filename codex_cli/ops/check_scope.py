@@ -66,12 +66,32 @@ class Scope:
     added: list[str] = field(default_factory=list)  # new notes: their titles are searched for
     changed: bool = False  # `--changed`: the notes are a change, whose effect on other notes is looked for
     before: dict[str, bytes] = field(default_factory=dict)  # the changed and deleted notes' bytes at the base (`--changed`)
+    # for a caller that follows references (codex review's cascade): the notes that mention
+    # one of these words are found by the same git grep, and read (not checked)
+    follow: list[str] = field(default_factory=list)
+    holders: bool = False  # read every note that may hold an alias (the word `aliases`), in the same grep
+
+
+@dataclass
+class Reading:
+    """What a scoped check read: the report (None: too many notes), the notes it is on, and the notes parsed."""
+
+    report: Report | None
+    checked: set[str]
+    notes: dict[str, Note]  # the notes parsed: checked, and those found for `Scope.follow` and `Scope.holders`
+    index: PartialIndex  # what the checked notes' links and titles can reach, exact
 
 
 def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None, set[str]]:
     """The report on the scope's notes and on those the change may have given
     new findings; and those notes. None for the report when they are more than
     `ops.check.SCOPED_UP_TO` (the caller checks the whole vault instead)."""
+    found = read(vault, paths, scope)
+    return found.report, found.checked
+
+
+def read(vault: Vault, paths: list[str], scope: Scope) -> Reading:
+    """The scoped check of `scope` (see `report`), with what it read."""
     from codex_cli.ops import check as ops_check
 
     root, config = vault.root, vault.config
@@ -80,6 +100,7 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None,
     claim_types = frozenset(config.claim_types)
     parts: dict[str, Part] = {}
     notes: dict[str, Note] = {}
+    followers: set[str] = set()
 
     def check(batch: dict[str, tuple[Note, bytes]]) -> None:
         index.cover(*(title_of(p) for p in batch), *(link.target for note, _ in batch.values() for link in note.links))
@@ -96,15 +117,16 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None,
     holders: set[str] | None = None
     linkers: set[str] = set()
     suggest = _Suggestions(paths, index)
-    if searched:
+    aliased = config.aliases and (bool(searched) or scope.holders)
+    if searched or scope.follow or aliased:
         # while git grep runs: "did you mean" for the checked notes' broken links, and for the
         # deleted titles (the links the search finds are broken now)
         broken = [f[5] for part in parts.values() for f in part.findings if f[1] == "broken-link" and f[5] is not None]
         suggest.prepare([*broken, *(title_of(p) for p in scope.gone)])
-        linkers, holders = _search(vault, paths, notes.keys(), searched, config.aliases)
+        linkers, holders, followers = _search(vault, paths, notes.keys(), searched, aliased, scope.follow)
     more = (linkers | pulled) - notes.keys()
     if len(notes) + len(more) > ops_check.SCOPED_UP_TO:
-        return None, set(notes) | more
+        return Reading(None, set(notes) | more, notes, index)
     check(_read(vault, more))
     checked = set(parts)
     parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types))
@@ -115,7 +137,15 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None,
     parts.update(_listed_by(vault, parts, checked, claim_types))
     to_retired = _links_to_retired(vault, notes, parts, index, claim_types)
     names = [ref.path for bucket in index.by_title.values() for ref in bucket]  # by_path keeps one of a case collision
-    return assemble(parts, (), checked, suggest, names, to_retired), checked
+    found = assemble(parts, (), checked, suggest, names, to_retired)
+    kept = dict(notes)
+    if scope.follow:  # the checked notes that mention a followed word, and those the grep found
+        needles = _needles(scope.follow)
+        followers |= {p for p in scope.notes if any(n in _lowered(vault, p) for n in needles)}
+        kept.update((p, n) for p, (n, _) in _read(vault, followers - kept.keys()).items())
+    if scope.holders and holders:
+        kept.update((p, n) for p, (n, _) in _read(vault, holders - kept.keys()).items())
+    return Reading(found, checked, kept, index)
 
 
 def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, Note]) -> tuple[list[str], set[str]]:
@@ -186,12 +216,16 @@ def _needs_holders(parts: dict[str, Part], checked: set[str]) -> bool:
 ALIAS_KEY = listing.ALIAS_KEY  # a note holding an alias holds this word
 
 
-def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[str], aliases: bool) -> tuple[set[str], set[str]]:
-    """(notes that mention one of `titles`, notes that may hold aliases), not yet read, by one `git grep`:
-    the one cli.early started when it looks for every word needed (the notes only its other words find are left out)."""
+def _search(
+    vault: Vault, paths: list[str], read: Iterable[str], titles: list[str], aliases: bool, follow: list[str] | None = None
+) -> tuple[set[str], set[str], set[str]]:
+    """(notes that mention one of `titles`, notes that may hold aliases, notes that mention one of
+    `follow`), not yet read, by one `git grep`: the one cli.early started when it looks for every
+    word needed (the notes only its other words find are left out)."""
+    follow = follow or []
     done = set(read)
     listed = [p for p in paths if p not in done]
-    words = titles + ([ALIAS_KEY] if aliases else [])
+    words = titles + follow + ([ALIAS_KEY] if aliases else [])
     early = listing.take_search(vault.root)
     if early is not None and set(words) <= set(early[0]):
         search, extra = early[1], set(early[0]) != set(words)
@@ -201,22 +235,33 @@ def _search(vault: Vault, paths: list[str], read: Iterable[str], titles: list[st
         search, extra = grep.Search(vault.root, words[0], *words[1:]), False
     exists = listing.on_disk(vault.root)
     found = {p for p in search.files(listed) if exists(p)}
-    if not titles and not extra:
-        return set(), found
-    if not aliases and not extra:
-        return found, set()
-    needles = [n.lower().encode("utf-8") for t in titles for n in (grep.needles(t) or [t])]
-    linkers, holders = set(), set()
+    if not titles and not follow and not extra:
+        return set(), found, set()
+    if not aliases and not extra and not (titles and follow):
+        return (found, set(), set()) if titles else (set(), set(), found)
+    needles, followed = _needles(titles), _needles(follow)
+    linkers, holders, followers = set(), set(), set()
     for path in found:
-        try:
-            low = read_regular(vault.root, path).lower()
-        except OSError:
-            continue
+        low = _lowered(vault, path)
+        if follow and any(n in low for n in followed):
+            followers.add(path)
         if any(n in low for n in needles):
             linkers.add(path)
         elif aliases and ALIAS_KEY.encode() in low:
             holders.add(path)
-    return linkers, holders
+    return linkers, holders, followers
+
+
+def _needles(words: list[str]) -> list[bytes]:
+    """What a word's mention looks like in a note's lowered bytes (grep.needles, else the word)."""
+    return [n.lower().encode("utf-8") for w in words for n in (grep.needles(w) or [w])]
+
+
+def _lowered(vault: Vault, path: str) -> bytes:
+    try:
+        return read_regular(vault.root, path).lower()
+    except OSError:
+        return b""
 
 
 def _alias_holders(vault: Vault, paths: set[str], claim_types: frozenset[str]) -> dict[str, Part]:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from codex_cli.core.impact import (
@@ -50,15 +50,19 @@ def role_of(vault: Vault) -> Callable[[Note], str]:
 def graph(vault: Vault, resolver: Resolver[Any] | None = None) -> Graph:
     """The vault's references, reversed (built once per command); `resolver` replaces the vault's."""
     notes = vault.notes
-    config = vault.config
-    beliefs = {}
-    for path in notes:
-        if config.is_belief_file(path):
+    return Graph(notes, resolver if resolver is not None else vault.resolver, role_of(vault), belief_sections(vault, notes))
+
+
+def belief_sections(vault: Vault, paths: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
+    """The sections of each belief file (config `belief_files`) among `paths`, in their order."""
+    out = {}
+    for path in paths:
+        if vault.config.is_belief_file(path):
             try:
-                beliefs[path] = sections(vault.read_text(path))
+                out[path] = sections(vault.read_text(path))
             except OSError:
                 continue
-    return Graph(notes, resolver if resolver is not None else vault.resolver, role_of(vault), beliefs)
+    return out
 
 
 def impact(vault: Vault, path: str) -> Impact:

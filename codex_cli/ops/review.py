@@ -3,15 +3,18 @@
 1. Read the range from history (adapters.history, GitPython): the merge base
    with the base branch up to HEAD by default; its commits and trailers; the
    notes added, modified, renamed and deleted.
-2. Check the changed notes with `codex check`'s findings (schema, links,
+2. Read only what the change needs (ops.review_scope: the listing, the
+   scoped check's notes and its one `git grep`), or every note for a change
+   of more than SCOPED_UP_TO notes.
+3. Check the changed notes with `codex check`'s findings (schema, links,
    maps), and each claim with the review gates (core.review); for a modified
    note, only what the branch introduced (the note at the base is checked
    the same way and its findings left out).
-3. Check each commit's `Pentagon-Agent` trailer against the vault's agents
+4. Check each commit's `Pentagon-Agent` trailer against the vault's agents
    (a commit without one that the base's `review.trailer_exempt` rules
    match needs none), and each changed source's `claims_extracted` and enrichments against
    what the branch adds and changes.
-4. Prepare what a reviewer judges: the most similar existing claims
+5. Prepare what a reviewer judges: the most similar existing claims
    (core.matcher.rank), the similar ones of opposite stance or with a
    challenge relation, and the beliefs and positions whose chains reach a
    changed, renamed, retired or deleted note (core.impact).
@@ -20,18 +23,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from codex_cli.adapters import history
 from codex_cli.core import review as gates
 from codex_cli.core.check import Finding, Report, note_part
-from codex_cli.core.impact import CLAIM, Dependent, Graph, Node
+from codex_cli.core.impact import CLAIM, NOTE, Dependent, Graph, Node
 from codex_cli.core.note import ERROR, WARNING, Note, parse_note, title_of
-from codex_cli.core.resolve import OK, PathRef, Resolver
+from codex_cli.core.resolve import OK
+from codex_cli.ops.impact import role_of
+from codex_cli.ops.review_scope import RETIRED, SCOPED_UP_TO, Full, Reader, reader, retired
 from codex_cli.vault import Vault
 
-RETIRED = "retired"
 SIMILAR = 3  # possible duplicates shown
 NEIGHBOURHOOD = 10  # similar claims looked at for a contradiction
 
@@ -131,46 +136,57 @@ class Review:
         }
 
 
-def review(vault: Vault, spec: str | None = None, base: str | None = None, *, judge: bool = True) -> Review:
+def review(vault: Vault, spec: str | None = None, base: str | None = None, *, judge: bool = True, scoped: bool = True) -> Review:
+    """The review of a range; `scoped=False` loads every note whatever the change (the reference
+    the scoped reading is tested against, ops.review_scope)."""
     settings = vault.config.review
     rng = history.open_range(vault.root, spec, base or str(settings.get("base") or "main"))
-    changes = _vault_changes(vault, rng)
-    notes = vault.notes
+    paths = _listing(vault) if scoped and len(rng.changes) <= SCOPED_UP_TO else None
+    changes = _vault_changes(vault, rng, set(paths) if paths is not None else vault.paths())
+    read = reader(vault, changes, paths)
     reviews: list[NoteReview] = []
     added = {c.path for c in changes if c.kind == history.ADDED}
     changed = {c.path for c in changes if c.kind != history.DELETED}
     deleted = [c.path for c in changes if c.kind == history.DELETED]
-    graph = _graph(vault, deleted)
     threshold = restatement_threshold(vault)
-    gated = gate_findings(vault, sorted(changed), threshold)
+    gated = read.gates(sorted(p for p in changed if read.note(p) is not None), threshold)
     prefix = _prefix(vault, rng)
+    role = role_of(vault)
+    followed: list[str] = []
     for c in changes:
         if c.kind == history.DELETED:
-            reviews.append(_deleted(c.path, graph))
+            reviews.append(NoteReview(c.path, history.DELETED, NOTE))
             continue
-        note = notes.get(c.path)
+        note = read.note(c.path)
         if note is None:
             continue
         at_base = _note_at_base(vault, rng, prefix + (c.old_path or c.path), c.old_path or c.path) if c.kind != history.ADDED else None
         before = at_base[0] if at_base is not None else None
         kind = c.kind
-        if kind == history.MODIFIED and _retired(note) and not (before is not None and _retired(before)):
+        if kind == history.MODIFIED and retired(note) and not (before is not None and retired(before)):
             kind = RETIRED
-        item = NoteReview(c.path, kind, graph.role(note), c.old_path)
+        item = NoteReview(c.path, kind, role(note), c.old_path)
         found = list(gated.get(c.path, []))
         if kind in (history.MODIFIED, RETIRED):  # a map lists it or not as before: the maps' change says
             found = [f for f in found if f.code != "unmapped"]
         if at_base is not None:
-            found = gates.new_only(found, _findings_of(vault, *at_base, threshold))
+            found = gates.new_only(found, _findings_of(vault, read, *at_base, threshold))
         if note.type == "source":
-            found += gates.source_findings(note, before, _resolve_path(vault), added, changed)
+            found += gates.source_findings(note, before, _resolve_path(read, note, before), added, changed)
         item.findings = sorted(found, key=lambda f: (f.severity != ERROR, f.line or 0, f.code))
         if kind != history.ADDED:
-            item.cascade = graph.impact(c.path).cascade
+            followed.append(c.path)
         reviews.append(item)
-    _unlisted_claims(reviews, notes, added)
+    if followed or deleted:
+        graph = read.graph(deleted, followed + deleted)
+        for item in reviews:
+            if item.change == history.DELETED:
+                _deleted(item, graph)
+            elif item.path in followed:
+                item.cascade = graph.impact(item.path).cascade
+    _unlisted_claims(reviews, read, added)
     if judge:
-        _judge(vault, reviews, added)
+        _judge(vault, read, reviews, added)
     known = known_agents(vault)
     rules, notices = trailer_exemptions(vault, rng)
     commits = []
@@ -178,6 +194,13 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
         exempt = gates.exempt_why(rules, info.subject, info.author, info.trailers) if info.parents <= 1 else None
         commits.append(CommitReview(info, gates.commit_findings(info.sha, info.subject, info.trailers, info.parents, known, exempt), exempt))
     return Review(rng.spec, rng.base, rng.head, commits, reviews, notices + _uncommitted(vault, rng, changes))
+
+
+def _listing(vault: Vault) -> list[str]:
+    """Every note's path, as `check --changed` lists them (git's index and untracked files)."""
+    from codex_cli.adapters import listing
+
+    return listing.notes(vault.root, vault.config.ignore).paths
 
 
 EXEMPT_KEY = "trailer_exempt"
@@ -200,8 +223,6 @@ def trailer_exemptions(vault: Vault, rng: history.Range) -> tuple[list[gates.Exe
     if rules != list(vault.config.review.get(EXEMPT_KEY) or []):
         notices.append(f"the branch changes review.{EXEMPT_KEY}: its commits are reviewed with the base's rules until it is merged")
     return gates.exemptions(rules), notices
-
-
 def _uncommitted(vault: Vault, rng: history.Range, changes: list[history.Change]) -> list[str]:
     """A notice when changed notes differ from HEAD: the review reads the work tree."""
     from codex_cli.adapters.git import Repository
@@ -238,10 +259,9 @@ def _prefix(vault: Vault, rng: history.Range) -> str:
     return "" if inside == "." else inside + "/"
 
 
-def _vault_changes(vault: Vault, rng: history.Range) -> list[history.Change]:
-    """The range's changes to notes, with vault-relative paths (a rename out of the vault is a deletion)."""
+def _vault_changes(vault: Vault, rng: history.Range, paths: Collection[str]) -> list[history.Change]:
+    """The range's changes to notes (`paths`: every note's), with vault-relative paths (a rename out of the vault is a deletion)."""
     prefix = _prefix(vault, rng)
-    paths = vault.paths()
 
     def note_path(path: str | None) -> str | None:
         if path is None or not path.startswith(prefix) or not path.endswith(".md"):
@@ -267,10 +287,6 @@ def _vault_changes(vault: Vault, rng: history.Range) -> list[history.Change]:
     return out
 
 
-def _retired(note: Note) -> bool:
-    return (note.meta or {}).get("status") == RETIRED
-
-
 def _note_at_base(vault: Vault, rng: history.Range, repo_path: str, path: str) -> tuple[Note, str] | None:
     """The note as it was at the base, and its text."""
     text = rng.text_at_base(repo_path)
@@ -289,36 +305,24 @@ def restatement_threshold(vault: Vault) -> float:
 def gate_findings(vault: Vault, paths: list[str], threshold: float | None = None) -> dict[str, list[Finding]]:
     """The gates on these notes as they are: `codex check`'s findings, and the
     claim gates for the claims that are not retired (benchmarks/review_fp.py measures them)."""
-    from codex_cli.ops.check import run_check
-
-    if not paths:
-        return {}
-    limit = restatement_threshold(vault) if threshold is None else threshold
-    report = run_check(vault, [str(vault.root / p) for p in paths]).report
-    out: dict[str, list[Finding]] = {p: [] for p in paths}
-    for f in report.findings:
-        out.setdefault(f.file, []).append(f)
-    claims = vault.config.claim_types
-    for path in paths:
-        note = vault.notes.get(path)
-        if note is not None and note.type in claims and not _retired(note):
-            out[path] += gates.claim_findings(note, vault.read_text(path), limit)
-    return out
+    return Full(vault).gates(paths, restatement_threshold(vault) if threshold is None else threshold)
 
 
-def _findings_of(vault: Vault, before: Note, text: str, threshold: float) -> list[Finding]:
+def _findings_of(vault: Vault, read: Reader, before: Note, text: str, threshold: float) -> list[Finding]:
     """What check and the gates said of a note's text at the base (against today's vault)."""
     config = vault.config
     map_text = text if config.is_map(before.path) else None
-    part = note_part(before, vault.index(), frozenset(config.claim_types), config.is_map, map_text)
+    part = note_part(before, read.index([before]), frozenset(config.claim_types), config.is_map, map_text)
     found = [Finding(*t) for t in part.findings]
     if before.type in config.claim_types:
         found += gates.claim_findings(before, text, threshold)
     return found
 
 
-def _resolve_path(vault: Vault) -> Any:
-    resolver = vault.index()
+def _resolve_path(read: Reader, *sources: Note | None) -> Any:
+    """`resolve(title, from_path)`: the path a source's entry names, or None."""
+    targets = [e for s in sources if s is not None for e in gates.entries(s.meta, (gates.EXTRACTED, *gates.ENRICHED))]
+    resolver = read.index([], targets)
 
     def resolve(title: str, source: str) -> str | None:
         res = resolver.resolve(title, source)
@@ -327,9 +331,9 @@ def _resolve_path(vault: Vault) -> Any:
     return resolve
 
 
-def _unlisted_claims(reviews: list[NoteReview], notes: dict[str, Note], added: set[str]) -> None:
+def _unlisted_claims(reviews: list[NoteReview], read: Reader, added: set[str]) -> None:
     """When the branch changes sources (an extraction), every claim it adds should be in one's claims_extracted."""
-    sources = [notes[r.path] for r in reviews if r.path in notes and notes[r.path].type == "source"]
+    sources = [n for r in reviews if r.change != history.DELETED and (n := read.note(r.path)) is not None and n.type == "source"]
     if not sources:
         return
     listed: set[str] = set()
@@ -346,29 +350,14 @@ def _key(text: str) -> str:
     return target_key(text)
 
 
-def _graph(vault: Vault, deleted: list[str]) -> Graph:
-    """The vault's references reversed; deleted notes stand in the index so links to them are followed."""
-    from codex_cli.ops import impact
-
-    if not deleted:
-        return impact.graph(vault)
-    from codex_cli.core.resolve import aliases_of
-
-    notes = vault.notes
-    aliases = [(a, n) for n in notes.values() for a in aliases_of(n.meta)] if vault.config.aliases else []
-    resolver: Resolver[Any] = Resolver([*notes.values(), *(PathRef(p) for p in deleted if p not in notes)], aliases)
-    return impact.graph(vault, resolver)
-
-
-def _deleted(path: str, graph: Graph) -> NoteReview:
-    found = graph.impact(path)
-    item = NoteReview(path, history.DELETED, graph.role_of(Node(path)))
+def _deleted(item: NoteReview, graph: Graph) -> None:
+    found = graph.impact(item.path)
+    item.role = graph.role_of(Node(item.path))
     live = [d for d in found.direct if not d.ambiguous]
     if live:
         shown = "; ".join(d.node.label for d in live[:5]) + ("; …" if len(live) > 5 else "")
-        item.findings.append(Finding(path, "deleted-but-linked", ERROR, f"deleted while {len(live)} note{'s' if len(live) != 1 else ''} still refer to it: {shown} (retire it instead: codex retire)"))
+        item.findings.append(Finding(item.path, "deleted-but-linked", ERROR, f"deleted while {len(live)} note{'s' if len(live) != 1 else ''} still refer to it: {shown} (retire it instead: codex retire)"))
     item.cascade = found.cascade
-    return item
 
 
 # --- what a reviewer judges, prepared ---------------------------------------------------------
@@ -386,15 +375,17 @@ def opposite_stance(a: str, b: str) -> bool:
     return bool(_NEGATION.search(a)) != bool(_NEGATION.search(b))
 
 
-def _judge(vault: Vault, reviews: list[NoteReview], added: set[str]) -> None:
+def _judge(vault: Vault, read: Reader, reviews: list[NoteReview], added: set[str]) -> None:
     from codex_cli.core.matcher import draft_of, rank
 
-    notes = vault.notes
-    challenged = _challenge_relations(vault)
+    challenged: dict[str, str] | None = None
     for r in reviews:
         if r.role != CLAIM or r.change not in (history.ADDED, history.RENAMED, history.MODIFIED):
             continue
-        note = notes[r.path]
+        if challenged is None:
+            challenged = _challenge_relations(vault)
+        note = read.note(r.path)
+        assert note is not None
         ranked = rank(vault, draft_of(vault, note), limit=NEIGHBOURHOOD)
         similar = [Similar(s.title, s.path, s.score, s.why, s.path in added) for s in ranked]
         if r.change != history.MODIFIED:
