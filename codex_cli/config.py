@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,13 @@ class Config:
         from fnmatch import fnmatchcase
 
         return any(fnmatchcase(path, g) for g in self.belief_files)
+
+    def belief_files_in(self, paths: Iterable[str]) -> list[str]:
+        """The belief files among `paths`: each glob's literal start tested first (a fast string test over a listing)."""
+        import re
+
+        starts = tuple(re.split(r"[*?\[]", g)[0] for g in self.belief_files)
+        return [p for p in paths if p.startswith(starts) and self.is_belief_file(p)] if starts else []
 
     @property
     def review(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,7 +142,7 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
     settings = vault.config.review
     rng = history.open_range(vault.root, spec, base or str(settings.get("base") or "main"))
     paths = _listing(vault) if scoped and len(rng.changes) <= SCOPED_UP_TO else None
-    changes = _vault_changes(vault, rng, set(paths) if paths is not None else vault.paths())
+    changes = _vault_changes(vault, rng, _is_note(vault, paths))
     read = reader(vault, changes, paths)
     reviews: list[NoteReview] = []
     added = {c.path for c in changes if c.kind == history.ADDED}
@@ -194,6 +194,16 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
         exempt = gates.exempt_why(rules, info.subject, info.author, info.trailers) if info.parents <= 1 else None
         commits.append(CommitReview(info, gates.commit_findings(info.sha, info.subject, info.trailers, info.parents, known, exempt), exempt))
     return Review(rng.spec, rng.base, rng.head, commits, reviews, notices + _uncommitted(vault, rng, changes))
+
+
+def _is_note(vault: Vault, paths: list[str] | None) -> Callable[[str], bool]:
+    """Whether a path is a note now: in the listing (`paths`) and on disk, or found by the walk."""
+    if paths is None:
+        return vault.paths().__contains__
+    from codex_cli.adapters import listing
+
+    known, exists = set(paths), listing.on_disk(vault.root)
+    return lambda path: path in known and exists(path)
 
 
 def _listing(vault: Vault) -> list[str]:
@@ -259,8 +269,8 @@ def _prefix(vault: Vault, rng: history.Range) -> str:
     return "" if inside == "." else inside + "/"
 
 
-def _vault_changes(vault: Vault, rng: history.Range, paths: Collection[str]) -> list[history.Change]:
-    """The range's changes to notes (`paths`: every note's), with vault-relative paths (a rename out of the vault is a deletion)."""
+def _vault_changes(vault: Vault, rng: history.Range, is_note: Callable[[str], bool]) -> list[history.Change]:
+    """The range's changes to notes, with vault-relative paths (a rename out of the vault, or a note gone from the work tree, is a deletion)."""
     prefix = _prefix(vault, rng)
 
     def note_path(path: str | None) -> str | None:
@@ -277,7 +287,7 @@ def _vault_changes(vault: Vault, rng: history.Range, paths: Collection[str]) -> 
         if c.kind == history.DELETED:
             if new is not None:
                 out.append(history.Change(history.DELETED, new))
-        elif new is None or new not in paths:
+        elif new is None or not is_note(new):
             if old is not None:  # renamed out of the vault (or no longer a note)
                 out.append(history.Change(history.DELETED, old))
         elif c.kind == history.RENAMED and old is None:
@@ -378,16 +388,18 @@ def opposite_stance(a: str, b: str) -> bool:
 def _judge(vault: Vault, read: Reader, reviews: list[NoteReview], added: set[str]) -> None:
     from codex_cli.core.matcher import draft_of, rank
 
-    challenged: dict[str, str] | None = None
+    judged: list[tuple[NoteReview, Note, list[Similar]]] = []
     for r in reviews:
         if r.role != CLAIM or r.change not in (history.ADDED, history.RENAMED, history.MODIFIED):
             continue
-        if challenged is None:
-            challenged = _challenge_relations(vault)
         note = read.note(r.path)
         assert note is not None
         ranked = rank(vault, draft_of(vault, note), limit=NEIGHBOURHOOD)
-        similar = [Similar(s.title, s.path, s.score, s.why, s.path in added) for s in ranked]
+        judged.append((r, note, [Similar(s.title, s.path, s.score, s.why, s.path in added) for s in ranked]))
+    if not judged:
+        return
+    challenged = read.challenges({s.path for _, _, similar in judged for s in similar})
+    for r, note, similar in judged:
         if r.change != history.MODIFIED:
             r.duplicates = similar[:SIMILAR]
         contra = []
@@ -400,19 +412,3 @@ def _judge(vault: Vault, read: Reader, reviews: list[NoteReview], added: set[str
             if reasons:
                 contra.append(Similar(s.title, s.path, s.score, "; ".join(reasons) + f" — {s.why}", s.new))
         r.contradictions = contra[:SIMILAR]
-
-
-def _challenge_relations(vault: Vault) -> dict[str, str]:
-    """Notes in a challenge relation: those with a challenged_by, and those named in one."""
-    out: dict[str, str] = {}
-    resolver = vault.resolver
-    for path, note in vault.notes.items():
-        for link in note.links:
-            if link.field != "challenged_by":
-                continue
-            out.setdefault(path, "has challenged_by")
-            res = resolver.resolve_link(link, path)
-            if res.status == OK and res.note is not None:
-                out.setdefault(res.note.path, f"challenges {title_of(path)}")
-    return out
-

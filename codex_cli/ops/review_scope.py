@@ -35,7 +35,7 @@ from codex_cli.core import review as gates
 from codex_cli.core.check import Finding
 from codex_cli.core.impact import CASCADING, DEPENDS_ON, Graph, sections
 from codex_cli.core.note import Note, title_of
-from codex_cli.core.resolve import BROKEN, PathRef, Resolver, aliases_of
+from codex_cli.core.resolve import BROKEN, OK, PathRef, Resolver, aliases_of
 from codex_cli.vault import Vault
 
 SCOPED_UP_TO = 2000  # more changed notes than this: every note is loaded (as ops.check does)
@@ -53,9 +53,30 @@ class Reader(Protocol):
 
     def graph(self, deleted: list[str], starts: list[str]) -> Graph: ...
 
+    def challenges(self, paths: set[str]) -> dict[str, str]: ...
+
 
 def retired(note: Note) -> bool:
     return (note.meta or {}).get("status") == RETIRED
+
+
+CHALLENGED_BY = "challenged_by"
+
+
+def challenge_relations(notes: Iterable[Note], resolver: Resolver[Any]) -> dict[str, str]:
+    """Notes in a challenge relation: those with a challenged_by, and those named in one
+    (the first relation found, `notes` in path order, says which)."""
+    out: dict[str, str] = {}
+    for note in notes:
+        path = note.path
+        for link in note.links:
+            if link.field != CHALLENGED_BY:
+                continue
+            out.setdefault(path, "has challenged_by")
+            res = resolver.resolve_link(link, path)
+            if res.status == OK and res.note is not None:
+                out.setdefault(res.note.path, f"challenges {title_of(path)}")
+    return out
 
 
 def claim_gates(vault: Vault, note: Note, limit: float) -> list[Finding]:
@@ -105,6 +126,9 @@ class Full:
         resolver: Resolver[Any] = Resolver([*notes.values(), *(PathRef(p) for p in deleted if p not in notes)], aliases)
         return impact.graph(vault, resolver)
 
+    def challenges(self, paths: set[str]) -> dict[str, str]:
+        return challenge_relations(self.vault.notes.values(), self.vault.resolver)
+
 
 class Scoped:
     """Only what the change needs (see the module's steps)."""
@@ -116,18 +140,19 @@ class Scoped:
         self.paths = paths
         self.exists = listing.on_disk(vault.root)
         present = [c.path for c in changes if c.kind != history.DELETED and self.exists(c.path)]
-        changed = {p: n for p, (n, _) in _read(vault, present).items()}
+        back = [c.path for c in changes if c.kind == history.DELETED and self.exists(c.path)]  # deleted, then written again, uncommitted
+        changed = {p: n for p, (n, _) in _read(vault, present + back).items()}
         follow: list[str] = []
         for c in changes:
             note = changed.get(c.path)
-            if c.kind == history.DELETED:
+            if c.kind == history.DELETED and note is None:
                 follow.append(title_of(c.path))
             elif c.kind != history.ADDED and note is not None:
                 follow += self._words(note)
         follow = list(dict.fromkeys(follow))
         self.searched = set(follow)
         self.reading = read(vault, paths, Scope(set(present), follow=follow, holders=bool(follow)))
-        self.notes: dict[str, Note] = dict(self.reading.notes)
+        self.notes: dict[str, Note] = {**{p: changed[p] for p in back}, **self.reading.notes}
         self._aliases = bool(follow) and vault.config.aliases  # every holder was read by the one grep
         if self._aliases:
             self._add_aliases(self.notes.values())
@@ -191,7 +216,7 @@ class Scoped:
         from codex_cli.ops.impact import belief_sections, role_of
 
         vault, config = self.vault, self.vault.config
-        beliefs = [p for p in self.paths if p not in self.notes and config.is_belief_file(p) and self.exists(p)]
+        beliefs = [p for p in config.belief_files_in(self.paths) if p not in self.notes and self.exists(p)]
         for path, (note, _) in _read(vault, beliefs).items():
             self.notes[path] = note
         index = self.reading.index
@@ -224,6 +249,26 @@ class Scoped:
                 return graph
             for path, (note, _) in _read(vault, new).items():
                 self.notes[path] = note
+
+
+    def challenges(self, paths: set[str]) -> dict[str, str]:
+        """`challenge_relations` as every note would give it, for `paths`: those notes, and
+        every note that mentions their titles or aliases (one `git grep`), are enough."""
+        from codex_cli.ops.check_scope import _read
+
+        for path, (note, _) in _read(self.vault, {p for p in paths if p not in self.notes and self.exists(p)}).items():
+            self.notes[path] = note
+        words = list(dict.fromkeys(w for p in sorted(paths) if p in self.notes for w in self._words(self.notes[p])))
+        if words:
+            found = grep.files_mentioning(self.vault.root, words[0], [p for p in self.paths if p not in self.notes], *words[1:])
+            for path, (note, _) in _read(self.vault, {p for p in found if self.exists(p)}).items():
+                self.notes[path] = note
+        challenging = [self.notes[p] for p in sorted(self.notes) if any(link.field == CHALLENGED_BY for link in self.notes[p].links)]
+        resolver = self.index(challenging)
+        if self._aliases:
+            self._add_aliases(self.notes.values())
+        found_relations = challenge_relations(challenging, resolver)
+        return {p: why for p, why in found_relations.items() if p in paths}
 
 
 def _heading_word(heading: str) -> str:

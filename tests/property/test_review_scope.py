@@ -6,7 +6,8 @@ a belief file, positions and claims that `depends_on` others, sources with
 `claims_extracted`) are committed on main; a branch then edits, adds,
 deletes and renames notes and commits. The review of the branch read the
 scoped way must equal, finding for finding and cascade for cascade, the
-review that loads every note (`scoped=False`, the reference).
+review that loads every note (`scoped=False`, the reference), with the
+judgement (similar claims, contradictions) or without.
 """
 
 from __future__ import annotations
@@ -104,9 +105,7 @@ def change(draw: st.DrawFn) -> list[tuple[str, str, str]]:
     return out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(files=vault_files(), branch=change(), dirty=st.lists(st.tuples(st.just("edit"), claim_paths, note_text()), max_size=1))
-def test_the_scoped_review_is_the_full_review(files: dict[str, str], branch: list[tuple[str, str, str]], dirty: list[tuple[str, str, str]]) -> None:
+def reviews_agree(files: dict[str, str], branch: list[tuple[str, str, str]], dirty: list[tuple[str, str, str]], judge: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_vault(root, files)
@@ -116,6 +115,21 @@ def test_the_scoped_review_is_the_full_review(files: dict[str, str], branch: lis
         git(root, "add", "-A")
         git(root, "commit", "-q", "--allow-empty", "-m", f"rio: change\n\nPentagon-Agent: Rio <{UUID}>")
         apply(root, dirty)  # uncommitted: the review reads the work tree
-        full = review(Vault.open(root), judge=False, scoped=False).as_dict()
-        scoped = review(Vault.open(root), judge=False, scoped=True).as_dict()
+        full = review(Vault.open(root), judge=judge, scoped=False).as_dict()
+        scoped = review(Vault.open(root), judge=judge, scoped=True).as_dict()
         assert scoped == full
+
+
+dirty_edits = st.lists(st.tuples(st.sampled_from(["edit", "delete"]), st.one_of(claim_paths, st.sampled_from(sorted(SPECIAL))), note_text()), max_size=1)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=vault_files(), branch=change(), dirty=dirty_edits)
+def test_the_scoped_review_gives_the_full_reviews_gates_and_cascade(files: dict[str, str], branch: list[tuple[str, str, str]], dirty: list[tuple[str, str, str]]) -> None:
+    reviews_agree(files, branch, dirty, judge=False)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=vault_files(), branch=change())
+def test_and_its_judgement(files: dict[str, str], branch: list[tuple[str, str, str]]) -> None:
+    reviews_agree(files, branch, [], judge=True)
