@@ -174,8 +174,11 @@ class Scoped:
         return self.notes.get(path)
 
     def gates(self, paths: list[str], threshold: float) -> dict[str, list[Finding]]:
+        report = self.reading.report
+        if report is None:  # more notes to check than a scoped check reads: the whole vault's check
+            return Full(self.vault).gates(paths, threshold)
         out: dict[str, list[Finding]] = {p: [] for p in paths}
-        for f in self.reading.report.findings:
+        for f in report.findings:
             if f.file in out:
                 out[f.file].append(f)
         for path in paths:
