@@ -89,6 +89,11 @@ def _default_mode() -> int:
 
 def prepare(root: Path, plan: Plan) -> Prepared:
     """Check the plan against the files and compute everything the writes and a rollback need."""
+    with confined.cached(root):  # one walk per folder: the writes walk again, each time
+        return _prepare(root, plan)
+
+
+def _prepare(root: Path, plan: Plan) -> Prepared:
     from codex_cli.core.note import encode
 
     saved = _check(root, plan)

@@ -197,6 +197,12 @@ def folder_of(root: Path | str, path: str, *, create: bool = False) -> Iterator[
             os.close(fd)
 
 
+def make_folder(root: Path | str, folder: str) -> int:
+    """A descriptor of the vault folder `folder`, made (with the folders on the way) if missing; the caller closes it."""
+    fd, _, _ = _folder(root, f"{folder}/-", create=True)  # the walk to a file in it: `folder` is the last one opened
+    return fd
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codex_cli.adapters.lock import JOURNAL, locked, state_dir
+from codex_cli.adapters.lock import JOURNAL, exists_in, locked, open_state, state_dir, state_fd
 from codex_cli.errors import GitFailed, RepositoryBusy
 
 BACKUP = "journal.old"
@@ -160,9 +160,14 @@ def step() -> None:
 # --- writing the record -----------------------------------------------------------
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+# The state folder's files are opened relative to its descriptor (adapters.lock.state_fd,
+# held with the lock): outside git the folder is `<vault>/.codex`, in the untrusted vault.
+_OPEN = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _fsync_write(folder: int, name: str, data: bytes) -> None:
+    tmp = name + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _OPEN, 0o600, dir_fd=folder)
     try:
         view = memoryview(data)
         while view:
@@ -170,23 +175,10 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, path)
+    os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
 
 
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _save(folder: Path, record: Record) -> None:
+def _save(folder: int, record: Record) -> None:
     """The record as JSON, fsync'd (by hand, not asdict: a thousand entries in a few milliseconds)."""
     doc = {
         "version": record.version,
@@ -199,30 +191,38 @@ def _save(folder: Path, record: Record) -> None:
         "folders": record.folders,
         "git": None if record.git is None else {**vars(record.git), "paths": list(record.git.paths)},
     }
-    _fsync_write(folder / JOURNAL, json.dumps(doc, separators=(",", ":")).encode("utf-8", "surrogatepass"))
-    _fsync_folder(folder)
+    _fsync_write(folder, JOURNAL, json.dumps(doc, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    with contextlib.suppress(OSError):
+        os.fsync(folder)
 
 
-def load(folder: Path) -> tuple[Record, bytes] | None:
-    """The journal in `folder` and its backup bytes; None when there is none (or it is unreadable)."""
+def _read_state(folder: int, name: str) -> bytes:
+    fd = os.open(name, os.O_RDONLY | _OPEN, dir_fd=folder)
     try:
-        raw = (folder / JOURNAL).read_bytes()
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def load(folder: int) -> tuple[Record, bytes] | None:
+    """The journal in the state folder and its backup bytes; None when there is none."""
+    try:
+        raw = _read_state(folder, JOURNAL)
     except FileNotFoundError:
         return None
     record = Record.from_json(json.loads(raw.decode("utf-8", "surrogatepass")))
-    if record.git is not None and os.path.exists(folder / STAGING):
+    if record.git is not None and exists_in(folder, STAGING):
         record.git.staging = True
-    try:
-        backup = (folder / BACKUP).read_bytes()
-    except FileNotFoundError:
-        backup = b""
-    return record, backup
+    return record, _backup_of(folder)
 
 
-def _drop(folder: Path) -> None:
+def _drop(folder: int) -> None:
     for name in (JOURNAL, BACKUP, STAGING, JOURNAL + ".tmp", BACKUP + ".tmp"):
         try:
-            os.unlink(folder / name)
+            os.unlink(name, dir_fd=folder)
         except FileNotFoundError:
             pass
 
@@ -253,7 +253,7 @@ class Transaction:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.folder = state_dir(root)
+        self.folder = -1  # the state folder's descriptor, once the lock is held
         self.record: Record | None = None
         self.undo_report: str | None = None
         self.undo_clean = False
@@ -261,6 +261,7 @@ class Transaction:
 
     def __enter__(self) -> Transaction:
         self._lock.enter_context(locked(self.root))
+        self.folder = state_fd(self.root)
         return self
 
     def begin(self, entries: Sequence[tuple[Entry, bytes | None]], folders: Sequence[str], git: GitIntent | None = None) -> Record:
@@ -268,8 +269,10 @@ class Transaction:
         global _outcome
         import sys
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _unlink(self.folder / STAGING)  # a marker a crash left after its journal was gone
+        if self.folder < 0:  # not entered (a test playing a killed process): no lock, the folder all the same
+            self.folder = open_state(self.root)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(STAGING, dir_fd=self.folder)  # a marker a crash left after its journal was gone
         chunks: list[bytes] = []
         offset = 0
         for entry, old in entries:
@@ -278,7 +281,7 @@ class Transaction:
                 chunks.append(old)
                 offset += len(old)
         record = Record(os.getpid(), list(sys.argv), [e for e, _ in entries], list(folders), git)
-        _fsync_write(self.folder / BACKUP, b"".join(chunks))
+        _fsync_write(self.folder, BACKUP, b"".join(chunks))
         self.record = record  # before the journal is saved: an interrupt while saving still undoes (nothing)
         _save(self.folder, record)
         _outcome = None
@@ -289,8 +292,7 @@ class Transaction:
         """Staging begins: a rollback resets the index entries of the paths (a marker file, no rewrite of the record)."""
         assert self.record is not None and self.record.git is not None
         self.record.git.staging = True
-        with open(self.folder / STAGING, "wb"):
-            pass
+        os.close(os.open(STAGING, os.O_WRONLY | os.O_CREAT | _OPEN, 0o600, dir_fd=self.folder))
 
     def end(self, what: str = "the change was written") -> None:
         global _outcome
@@ -313,9 +315,9 @@ class Transaction:
             _outcome = report
 
 
-def _backup_of(folder: Path) -> bytes:
+def _backup_of(folder: int) -> bytes:
     try:
-        return (folder / BACKUP).read_bytes()
+        return _read_state(folder, BACKUP)
     except OSError:
         return b""
 
@@ -341,7 +343,7 @@ def _signals_deferred() -> Iterator[None]:
 # --- rolling back -----------------------------------------------------------------------------
 
 
-def rollback(root: Path, folder: Path, record: Record, backup: bytes) -> tuple[str, bool]:
+def rollback(root: Path, folder: int, record: Record, backup: bytes) -> tuple[str, bool]:
     """Undo the recorded change, from whatever point it reached; say what was done, and whether all of it.
 
     Safe to run again after it was itself interrupted: each step looks at
@@ -496,13 +498,6 @@ def _unlink_in(root: Path, rel: str) -> None:
         pass
 
 
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-
-
 def write_file(root: Path, rel: str, data: bytes, mode: int, tmp_name: str, *, fault: bool = True) -> None:
     """Write a vault file through the temporary file `tmp_name` beside it, then move it into place (adapters.confined)."""
     from codex_cli.adapters import confined
@@ -542,8 +537,9 @@ def recover(root: Path, *, locked_already: bool = False) -> str | None:
                 stack.enter_context(locked(root, wait=0))
             except RepositoryBusy:
                 return None  # its command is still running
+        fd = state_fd(root)
         try:
-            found = load(folder)
+            found = load(fd)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return f"an interrupted codex command left a journal that cannot be read ({exc}); see {folder / JOURNAL}"
         if found is None:
@@ -553,6 +549,6 @@ def recover(root: Path, *, locked_already: bool = False) -> str | None:
         if outside:  # the journal is data on disk too: never let it steer a write out of the vault
             return f"an interrupted codex command left a journal naming paths outside the vault ({', '.join(outside)}); nothing was undone; see {folder / JOURNAL}"
         with _signals_deferred():
-            report, _ = rollback(root, folder, record, backup)
+            report, _ = rollback(root, fd, record, backup)
         return f"recovered an interrupted codex command (pid {record.pid}): {report}"
     return None

@@ -63,7 +63,7 @@ def journal_left(root: Path) -> bool:
     return os.path.exists(state_dir(root) / JOURNAL)
 
 
-_held: dict[str, list[int]] = {}  # state folder -> [descriptor, depth]
+_held: dict[str, list[int]] = {}  # state folder -> [lock descriptor, depth, folder descriptor]
 _moved: dict[str, str] = {}  # state folder -> the branch this process's command switched HEAD to
 _planned: dict[str, str] = {}  # state folder -> where HEAD was when a plan began without the lock (`planning`)
 
@@ -77,7 +77,7 @@ def lock_wait() -> float:
 
 def held_descriptors() -> tuple[int, ...]:
     """The lock descriptors this process holds (passed on to `git commit`)."""
-    return tuple(fd for fd, _ in _held.values())
+    return tuple(held[0] for held in _held.values())
 
 
 def moved_head(root: Path, branch: str) -> None:
@@ -150,8 +150,8 @@ def locked(root: Path, *, wait: float | None = None) -> Iterator[None]:
             _held[key][1] -= 1
         return
     started, head = time.time(), _head(folder)
-    fd, waited, record = acquire(folder, lock_wait() if wait is None else wait)
-    _held[key] = [fd, 1]
+    fd, waited, record, state = acquire(root, folder, lock_wait() if wait is None else wait)
+    _held[key] = [fd, 1, state]
     try:
         now = _head(folder)
         moved = record.split()
@@ -168,12 +168,49 @@ def locked(root: Path, *, wait: float | None = None) -> Iterator[None]:
         branch = _moved.pop(key, None)
         with contextlib.suppress(OSError):  # kept for the next holder: who moved HEAD, until when
             _write(fd, f"{os.getpid()}\n" + (f"moved {branch} {time.time():.3f}\n" if branch else record))
-        if folder.parent == root and not os.path.exists(folder / JOURNAL):
+        if folder.parent == root and not exists_in(state, JOURNAL):
             # outside git the folder is in the vault: leave nothing behind when there is nothing to keep
             with contextlib.suppress(OSError):
-                os.unlink(folder / LOCK)
-                folder.rmdir()
+                os.unlink(LOCK, dir_fd=state)
+                from codex_cli.adapters import confined
+
+                confined.rmdir(root, folder.name)
         os.close(fd)
+        os.close(state)
+
+
+def state_fd(root: Path) -> int:
+    """The descriptor of the state folder, while this process holds the lock (the journal's files are opened relative to it)."""
+    return _held[str(state_dir(root))][2]
+
+
+def exists_in(folder_fd: int, name: str) -> bool:
+    """Is there a file `name` (a link counts, unfollowed) in the folder of that descriptor?"""
+    try:
+        os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
+
+
+def open_state(root: Path, folder: Path | None = None) -> int:
+    """A descriptor of the state folder, made if missing.
+
+    Outside git it is `<vault>/.codex`, in the vault (untrusted): walked from
+    the root with no link followed (adapters.confined), so a `.codex` that
+    is a link to elsewhere is refused, not written into.
+    """
+    folder = state_dir(root) if folder is None else folder
+    if folder.parent != root:  # in the git directory
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    from codex_cli.adapters import confined
+    from codex_cli.adapters.fs import outside
+
+    try:
+        return confined.make_folder(root, folder.name)
+    except confined.LinkOnPath as exc:
+        raise outside(f"{folder.name}/{LOCK}", exc.link) from None
 
 
 def _head(folder: Path) -> str:
@@ -190,8 +227,9 @@ def _write(fd: int, text: str) -> None:
     os.pwrite(fd, text.encode("utf-8", "replace"), 0)
 
 
-def acquire(folder: Path, wait: float) -> tuple[int, bool, str]:
-    """An open, flock'ed descriptor of `folder/lock`; whether it had to wait; the record it holds after the pid."""
+def acquire(root: Path, folder: Path, wait: float) -> tuple[int, bool, str, int]:
+    """An open, flock'ed descriptor of `folder/lock`; whether it had to wait; the record it holds after the pid;
+    a descriptor of `folder`."""
     try:
         import fcntl
     except ImportError:  # no flock (Windows): no lock
@@ -199,40 +237,44 @@ def acquire(folder: Path, wait: float) -> tuple[int, bool, str]:
     deadline = time.monotonic() + wait
     waited = False
     while True:
+        state = -1
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            state = open_state(root, folder)
+            fd = os.open(LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o644, dir_fd=state)
         except OSError as exc:
+            if state >= 0:
+                os.close(state)
             raise RepositoryBusy(f"cannot lock the vault: {folder / LOCK}: {exc.strerror}") from None
         if fcntl is None:
-            return fd, False, ""
+            return fd, False, "", state
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                os.close(fd)
+            busy = exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK)
+            holder = _read(fd).partition("\n")[0].strip() if busy else ""
+            os.close(fd)
+            os.close(state)
+            if not busy:
                 raise RepositoryBusy(f"cannot lock the vault: {folder / LOCK}: {exc.strerror}") from None
             if time.monotonic() >= deadline:
-                holder = _read(fd).partition("\n")[0].strip()
-                os.close(fd)
                 raise RepositoryBusy(
                     f"another codex command is running{f' (pid {holder})' if holder else ''}; nothing was written",
                     hint=f"wait for it to finish and run this again (the lock is {folder / LOCK})",
                 ) from None
-            os.close(fd)
             waited = True
             time.sleep(0.05)
             continue
         try:
-            if os.fstat(fd).st_ino != os.stat(folder / LOCK).st_ino:
+            if os.fstat(fd).st_ino != os.stat(LOCK, dir_fd=state, follow_symlinks=False).st_ino:
                 raise FileNotFoundError  # the holder removed the file as it let go: lock the new one
         except FileNotFoundError:
             os.close(fd)
+            os.close(state)
             continue
         record = _read(fd).partition("\n")[2]
         with contextlib.suppress(OSError):
             _write(fd, f"{os.getpid()}\n{record}")
-        return fd, waited, record
+        return fd, waited, record, state
 
 
 def _read(fd: int) -> str:

@@ -180,6 +180,18 @@ def test_a_linked_template_folder_is_refused(vault: Path, victim: Path) -> None:
     assert state(vault, victim) == before
 
 
+def test_a_linked_state_folder_outside_git_is_refused_not_written_into(vault: Path, victim: Path) -> None:
+    """Outside git the lock and the journal live in `<vault>/.codex`: a link there must not steer them elsewhere."""
+    make_vault(vault, commit=False)
+    (victim / "lock").write_text("someone else's file\n")
+    (vault / ".codex").symlink_to(victim)
+    before = snapshot(vault), snapshot(victim)
+    result = new_claim(vault, "--agent", "rio")
+    assert result.code == 3, result.stderr
+    assert error_line(result.stderr) == "codex: error: refusing to write .codex/lock: it goes through a symbolic link (.codex is one); nothing was written"
+    assert (snapshot(vault), snapshot(victim)) == before
+
+
 # --- attribution: agent names and ids --------------------------------------------------
 
 RIO_ID = "2EA8DBCB-A29B-43E8-B726-45E571A1F3C8"
