@@ -11,6 +11,12 @@ Registered with benchmarks/run.py by benchmarks/cases.py:
   writes to the vault: give run.py a copy (`cp -a`), not a shared vault.
 
 Both have a peak memory target of 300 MB (the process tree's PSS).
+
+- `git grep for the change's titles (the --changed search alone)`: the one
+  search `--changed` runs for that change set (the deleted title in its
+  three spellings and `aliases`, `-l -z -i -F`), timed against the same
+  baseline: the floor of the `--changed` case, since a note that links to
+  the deleted one can be anywhere.
 """
 
 from __future__ import annotations
@@ -31,6 +37,15 @@ def change_set(ctx: Any) -> None:
         extra = f"\nEdited for the benchmark ({i}): see [[{ordinary[0]['title']}]]" + (" and [[a claim nobody wrote]]" if i % 2 else "") + ".\n"
         path.write_bytes(path.read_bytes() + extra.encode())
     (Path(ctx.vault) / ordinary[2 + CHANGED]["path"]).unlink()
+
+
+def _search_argv(ctx: Any) -> list[str]:
+    """The `git grep` that `check --changed` runs for `change_set` (adapters.grep.Search's arguments)."""
+    from urllib.parse import quote
+
+    title = ctx.manifest["ordinary"][2 + CHANGED]["title"]
+    words = list(dict.fromkeys([title, title.replace("%", "%25").replace(" ", "%20"), quote(title, safe="/"), "aliases"]))
+    return ["git", "-C", ctx.vault, "grep", "-l", "-z", "-i", "-F", *(a for w in words for a in ("-e", w)), "--", "*.md"]
 
 
 def _restore(ctx: Any) -> None:
@@ -66,6 +81,18 @@ def register_cases(cases: Any) -> None:
             ok_codes=(0, 1),
             memory_mb=300,
             about="19 notes edited and one deleted since main: those notes, the notes linking to the deleted one (one git grep), the maps",
+            tags=("check", "scoped"),
+        )
+    )
+    cases.register(
+        cases.Case(
+            name="git grep for the change's titles (the --changed search alone)",
+            argv=_search_argv,
+            baseline=cases.GREP,
+            prepare=change_set,
+            finish=_restore,
+            ok_codes=(0, 1),
+            about="the one search check --changed runs for the 20-note change: its floor",
             tags=("check", "scoped"),
         )
     )
