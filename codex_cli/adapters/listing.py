@@ -99,6 +99,7 @@ class _Early:
     def __init__(self, root: Path, procs: Procs, changed: tuple[str | None, bool] | None) -> None:
         self.root, self.procs, self.args = root, procs, changed
         self.outputs: tuple[bytes | None, bytes | None] | None = None
+        self.taken = False
         self.changed: Changes | None = None
         self.asked: list[str] = []
         self.before: dict[str, bytes] = {}
@@ -109,13 +110,15 @@ class _Early:
             self.thread = threading.Thread(target=self._prefetch, daemon=True)
             self.thread.start()
 
-    def listed(self) -> tuple[bytes | None, bytes | None]:
-        """git ls-files' outputs (None: it failed): tracked, untracked."""
+    def listed(self) -> tuple[bytes | None, bytes | None] | None:
+        """git ls-files' outputs (None: it failed): tracked, untracked; handed over once (None after)."""
         if self.thread is not None:
             self.thread.join()
-        if self.outputs is None:
-            self.outputs = _outputs(self.procs)
-        return self.outputs
+        if self.taken:
+            return None
+        self.taken = True
+        outputs, self.outputs = self.outputs, None  # not kept: 10 MB on 100,000 notes
+        return outputs if outputs is not None else _outputs(self.procs)
 
     def _prefetch(self) -> None:
         since, staged = self.args or (None, False)
@@ -195,10 +198,8 @@ def take_search(root: Path) -> tuple[list[str], Any] | None:
 def notes(root: Path, ignored: Sequence[str] = ()) -> Listing:
     """Every note under `root`: from git (the listing started early when it is for `root`), else a walk."""
     early = _early
-    outputs = None
-    if early is not None and early.root == root:
-        outputs = early.listed()
-    else:
+    outputs = early.listed() if early is not None and early.root == root else None
+    if outputs is None:
         procs = start(root)
         outputs = _outputs(procs) if procs is not None else None
     if outputs is not None and outputs[0] is not None and outputs[1] is not None:

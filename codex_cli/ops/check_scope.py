@@ -310,15 +310,22 @@ class _Suggestions:
     on the targets (and the likely targets' words) while git grep runs."""
 
     def __init__(self, paths: list[str], index: PartialIndex) -> None:
-        self.index = index
-        self.titles = [title_of(p) for p in paths]
-        self.suggester = Suggester(self.titles)
+        self.paths, self.index = paths, index
+        self.titles: list[str] = []
+        self.suggester: Suggester | None = None  # built when first asked
+
+    def _suggester(self) -> Suggester:
+        if self.suggester is None:
+            self.titles = [title_of(p) for p in self.paths]
+            self.suggester = Suggester(self.titles)
+        return self.suggester
 
     def prepare(self, targets: Iterable[str]) -> None:
-        self.suggester.suggest_many(list(dict.fromkeys(targets)))
+        self._suggester().suggest_many(list(dict.fromkeys(targets)))
 
     def __call__(self, targets: list[str]) -> dict[str, list[str]]:
-        index, suggester, titles = self.index, self.suggester, self.titles
+        suggester = self._suggester()
+        index, titles = self.index, self.titles
         while True:
             found = suggester.suggest_many(targets)
             offered = {t for ts in found.values() for t in ts}
