@@ -119,6 +119,7 @@ class RenameResult:
             "dry_run": self.dry_run,
             "summary": self.summary,
             "notes": self.notes,
+            "warnings": self.notes,  # what every command calls them (new, map, extract)
         }
         if self.dry_run:
             doc["diff"] = self.diff

@@ -313,6 +313,8 @@ def test_move_to_a_folder_off_by_a_typo_says_the_closest(vault: Path) -> None:
     assert "warning: domains/bo/ does not exist yet; it will be created (did you mean domains/bio/?)" in typo.stderr
     new = run(["rename", OLD, "--move-to", "domains/zoology", "--dry-run"], cwd=vault)
     assert "domains/zoology/ does not exist yet; it will be created\n" in new.stderr
+    doc = run(["--json", "rename", OLD, "--move-to", "domains/bo", "--dry-run"], cwd=vault).json()
+    assert doc["warnings"] == doc["notes"] and "did you mean domains/bio/?" in doc["warnings"][0]  # "warnings", as new and map say
 
 
 def test_works_outside_git_and_with_non_ascii_titles(vault: Path) -> None:
