@@ -6,7 +6,8 @@ can override any built-in template by putting a file of the same name under
 `.codex/scaffolds/`. Includes and imports are looked up by the loader only
 inside the template folders; a name with `..`, an absolute path, or a file
 that resolves (through a symbolic link) outside its folder is refused, and
-so is an override folder reached through a symbolic link.
+so is an override folder reached through a symbolic link; the vault's own
+templates are read with no link followed at all (adapters.confined).
 """
 
 from __future__ import annotations
@@ -40,19 +41,29 @@ def _plain(value: Any, where: str = "context") -> Any:
     raise CodexError(f"template {where} must be plain data, not {type(value).__name__}")
 
 
-def _environment(folders: list[Path]) -> Any:
+def _environment(folders: list[Path], vault_root: Path | None = None) -> Any:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
     class ConfinedLoader(jinja2.FileSystemLoader):
         def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
-            if template.startswith(("/", "\\")) or "\\" in template or any(p == ".." for p in template.split("/")):
+            if template.startswith(("/", "\\")) or "\\" in template or any(p in ("..", ".", "") for p in template.split("/")):
                 raise TemplateError(f"template {template!r} is outside the template folder")
-            source, filename, uptodate = super().get_source(environment, template)
-            real = os.path.realpath(filename)
-            if not any(real.startswith(os.path.realpath(f) + os.sep) for f in self.searchpath):
-                raise TemplateError(f"template {template!r} resolves outside the template folder")
-            return source, filename, uptodate
+            for folder in folders:
+                if vault_root is not None and folder.is_relative_to(vault_root):
+                    found = _vault_template(vault_root, f"{folder.relative_to(vault_root).as_posix()}/{template}", template)
+                    if found is not None:
+                        return found
+                    continue
+                try:
+                    source, filename, uptodate = jinja2.FileSystemLoader([str(folder)]).get_source(environment, template)
+                except jinja2.TemplateNotFound:
+                    continue
+                real = os.path.realpath(filename)
+                if not real.startswith(os.path.realpath(folder) + os.sep):
+                    raise TemplateError(f"template {template!r} resolves outside the template folder")
+                return source, filename, uptodate
+            raise jinja2.TemplateNotFound(template)
 
     return SandboxedEnvironment(
         loader=ConfinedLoader([str(f) for f in folders]),
@@ -60,6 +71,22 @@ def _environment(folders: list[Path]) -> Any:
         keep_trailing_newline=True,
         autoescape=False,
     )
+
+
+def _vault_template(root: Path, rel: str, name: str) -> tuple[str, str, Any] | None:
+    """A template of the vault's own (`.codex/scaffolds/…`), read with no link followed (adapters.confined)."""
+    from codex_cli.adapters import confined
+
+    try:
+        raw = confined.read(root, rel)
+    except confined.LinkOnPath:
+        raise TemplateError(f"template {name!r} resolves outside the template folder (through a symbolic link)") from None
+    except OSError:
+        return None
+    try:
+        return raw.decode("utf-8"), str(root / rel), lambda: False
+    except UnicodeDecodeError:
+        raise TemplateError(f"template {rel} is not UTF-8") from None
 
 
 def folders_for(vault_root: Path | None, sub: str) -> list[Path]:
@@ -83,7 +110,7 @@ def render(name: str, context: Mapping[str, Any], *, sub: str, vault_root: Path 
     import jinja2
     from jinja2.exceptions import SecurityError
 
-    env = _environment(folders_for(vault_root, sub))
+    env = _environment(folders_for(vault_root, sub), vault_root)
     try:
         template = env.get_template(name)
         return str(template.render(**_plain(dict(context))))
