@@ -20,6 +20,8 @@ MAX_NAME_BYTES = 255
 SUFFIX = ".md"
 # Characters the sample's file names avoid: shell- and OS-hostile, or quotes.
 AVOIDED = ':?"*<>|\'\u2019\u2018\u201c\u201d'
+# Of those, the ones that stand between words (`pass|fail`, `a<b`): a space, not nothing
+BETWEEN_WORDS = "<>|"
 # Characters a [[link]] cannot carry in its target: `#` starts a heading,
 # `^` a block reference, brackets end the link.
 UNLINKABLE = "#[]^"
@@ -75,7 +77,7 @@ def clean_title(raw: str) -> Title:
     name = text
     removed = sorted({c for c in name if c in AVOIDED})
     if removed:
-        name = "".join(c for c in name if c not in AVOIDED)
+        name = "".join(" " if c in BETWEEN_WORDS else c for c in name if c not in AVOIDED or c in BETWEEN_WORDS)
         name = _SPACES.sub(" ", name).strip()
         shown = " ".join(removed)
         notes.append(f"left {shown} out of the file name (the H1 keeps {'it' if len(removed) == 1 else 'them'})")

@@ -88,3 +88,10 @@ def test_a_value_off_by_a_typo_says_the_closest() -> None:
     with pytest.raises(UsageError, match=r"is not one of: health, internet-finance$"):
         check("politics")
     assert check("Health") == "health"
+
+
+def test_characters_between_words_leave_a_space_in_the_file_name() -> None:
+    """`pass|fail markets…` was filed as `passfail markets…`, `a<b` as `ab`."""
+    assert clean_title("pass|fail markets decide because prices aggregate").name == "pass fail markets decide because prices aggregate"
+    assert clean_title("a<b comparisons fail because types differ").name == "a b comparisons fail because types differ"
+    assert clean_title("markets don't lie: traders pay").name == "markets dont lie traders pay"  # the others just go
