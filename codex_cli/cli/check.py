@@ -29,7 +29,7 @@ def check_command(
     agent_id: AgentId = None,
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     missing_ok: bool = typer.Option(False, "--missing-ok", help="Skip a PATH that names no note (a deleted one) instead of failing (exit 2)."),
-    changed: bool = typer.Option(False, "--changed", help="Check the notes changed since the merge base with the base branch (staged, unstaged, untracked), and those a deleted note's links now miss."),
+    changed: bool = typer.Option(False, "--changed", help="Check the notes changed since the merge base with the base branch (staged, unstaged, untracked), and every note the change gives a new finding (links a deletion breaks, a map that stops listing a claim, a note retired)."),
     since: str = typer.Option(None, "--since", metavar="REF", help="With --changed: compare with REF instead. Implies --changed."),
     staged: bool = typer.Option(False, "--staged", help="Check what a commit would record: the staged notes (against HEAD, or --since REF) and those a staged deletion breaks; untracked notes are left out. Implies --changed (the pre-commit hook)."),
     only: list[str] = typer.Option(None, "--only", metavar="CODE[,CODE]", help="Report only these finding codes (repeatable); the exit code follows what is reported."),
