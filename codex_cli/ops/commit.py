@@ -44,7 +44,7 @@ from codex_cli.adapters.identity import unknown_agent
 from codex_cli.core import commit as commit_mod
 from codex_cli.core.commit import Author
 from codex_cli.core.plan import Plan
-from codex_cli.errors import DirtyFile, GitFailed, Refused, StageFailed, UsageError
+from codex_cli.errors import DirtyFile, GitFailed, OutsideVault, Refused, StageFailed, UsageError
 from codex_cli.vault import Vault
 
 
@@ -286,5 +286,9 @@ def _land(vault: Vault, repo: Repository, plan: Plan, msg: Message, options: Com
     except StageFailed as exc:
         exc.hint = None
         exc.message += "; " + ("every file was restored" if txn.undo_clean else txn.undo_report or "")
+        raise
+    except OutsideVault as exc:  # the git adapter's check before staging: a folder became a link after the writes
+        if txn.undo_report is not None:
+            exc.message = exc.message.removesuffix("; nothing was written") + "; " + ("every file was restored" if txn.undo_clean else txn.undo_report)
         raise
     return landed
