@@ -188,7 +188,7 @@ def _fix_broken(state: Any, out: Any, vault: Any, source: Any, yes: bool) -> Any
                 f"line {item.link.line}: {shown(item.link)} resolves to nothing. Replace with:",
                 kind="select",
                 choices=[*(Choice(t) for t, _ in item.candidates), Choice("", "leave it as it is")],  # best first
-                default=item.candidates[0][0],
+                default=item.clear_best or "",  # enter keeps an unsure link as it is: a wrong repair looks right
                 required=False,
             )
             chosen = ask_missing([q], {}, can_ask=True).get("pick") or ""
