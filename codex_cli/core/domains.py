@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from codex_cli.core.matcher import BODY_WEIGHT, DESCRIPTION_WEIGHT, TITLE_WEIGHT, tokens
 
 # Per kind of evidence: how strongly its log-probability counts (dev part, docs/link.md).
-WEIGHTS: dict[str, float] = {"text": 0.5, "cites": 0.5, "neighbours": 0.5, "agent": 2.0, "source": 2.0, "links": 1.0}
+WEIGHTS: dict[str, float] = {"text": 0.25, "cites": 0.5, "neighbours": 1.0, "agent": 2.0, "source": 2.0, "links": 1.0}
 TEXT_TEMPERATURE = 8.0  # the text's mean log-likelihood per word, scaled: how peaked its belief is
 MAP_WEIGHT = 3.0  # a map's own words count as this many claims' worth of words, per word
 FOLDER_WEIGHT = 5.0  # the folder name's words

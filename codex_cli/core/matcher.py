@@ -477,16 +477,20 @@ def rank_in(
     score = scored(evidence, weights)
     ranked = sorted(score.items(), key=lambda kv: (-kv[1], rows[kv[0]].title))[:limit]
     surface = _surface(f"{draft.title} {draft.description} {query_body(draft.body)}")
-    qterms = {t for t in features(draft.title, draft.description, query_body(draft.body)).terms if " " not in t}
+    counts = features(draft.title, draft.description, query_body(draft.body)).terms
+    qterms = [t for t in counts if " " not in t]
     words = [surface.get(t, t) for t in qterms]
     stems = index.stems(words) if ranked and words else {}
     df = index.doc_frequency(stems.values()) if stems else {}
-    rarity = {t: df.get(stems.get(w, ""), 10**9) for t, w in zip(qterms, words, strict=True)}  # for "shares": rarest first
+    n = max(1, index.count())
+    telling = {  # for "shares": the draft's words by weight (title 3, description 2, body 1 per use) × rarity (IDF)
+        t: counts[t] * math.log(1 + n / df[stems[w]]) for t, w in zip(qterms, words, strict=True) if df.get(stems.get(w, ""), 0) > 0
+    }
     out = []
     for i, s in ranked:
         r = rows[i]
         text = (r.title, "", read_text(r.path) if read_text else "")
-        why = _why(rarity, text, evidence[i], weights, surface)
+        why = _why(telling, text, evidence[i], weights, surface)
         probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))  # the model's log-odds as 0-1
         out.append(Suggestion(r.title, r.path, round(probability, 4), "; ".join(why) or "similar text"))
     return out
@@ -506,7 +510,7 @@ def _title_scores(draft: Draft, titles: dict[int, str]) -> dict[int, float]:
 
 
 def _why(
-    rarity: dict[str, int],
+    telling: dict[str, float],
     text: tuple[str, str, str],
     ev: Evidence,
     weights: Sequence[float],
@@ -525,7 +529,7 @@ def _why(
             weights_of: dict[str, float] = {}
             term_counts(text[0], TITLE_WEIGHT, weights_of)
             term_counts(text[2], BODY_WEIGHT, weights_of)
-            shared = sorted((t for t in rarity if t in weights_of), key=lambda t: (rarity[t], t))  # rarest first
+            shared = sorted((t for t in telling if t in weights_of), key=lambda t: (-telling[t], t))  # most telling first
             if shared:
                 why.append("shares " + ", ".join(surface.get(t, t) for t in shared[:4]))
         elif name == "votes" and ev.voters:

@@ -27,7 +27,7 @@ from codex_cli.core import domains as model
 from codex_cli.core.domains import DomainChoice
 from codex_cli.vault import Vault
 
-NEIGHBOURS = 7  # the closest notes whose domains vote
+NEIGHBOURS = 20  # the closest notes whose domains vote, one vote each
 MODEL_NOTES = 3000  # on a larger vault the text models learn from about this many claims (a sample fixed by path)
 IDENTITY_WEIGHT = 3.0  # an agent's identity.md counts as this many of its past claims
 
@@ -170,7 +170,7 @@ class DomainGuesser:
             note = self.vault.notes.get(s.path)
             d = claim_domain(self.vault, note) if note is not None else None
             if d is not None:
-                votes[d] = votes.get(d, 0.0) + s.score
+                votes[d] = votes.get(d, 0.0) + 1.0
         return model.shares(votes)
 
     def agent_counts(self) -> dict[str, Counter[str]]:

@@ -68,7 +68,10 @@ def test_related_claim_first_and_why(vault: Path) -> None:
     finance = {"futarchy markets aggregate information better than votes", "token holders delegate governance to markets"}
     assert {s.title for s in got[:2]} == finance  # text for one, a link from it (a vote) for the other
     futarchy = next(s for s in got if s.title.startswith("futarchy"))
-    assert futarchy.why.startswith("shares traders, aggregate")  # the rarest shared words first
+    assert futarchy.why.startswith("shares traders, aggregate")  # the most telling shared words first
+    # by weight × rarity: a title word (×3) before a slightly rarer word the body uses once
+    again = rank(v, Draft("markets price governance", "", "futarchy"))[0]
+    assert again.title.startswith("futarchy") and again.why.startswith("shares price, governance, markets, futarchy")
     token = next(s for s in got if s.title.startswith("token"))
     assert "linked from 2 similar notes" in token.why  # the futarchy claim and the map
     assert all(s.path.startswith("domains/") for s in got)  # claims only by default
