@@ -144,7 +144,7 @@ def pool(domains: Iterable[str], evidence: Mapping[str, Mapping[str, float]], we
     pooled = softmax(logs)
     out = []
     for d in names:
-        favours = [kind for kind, probs in used.items() if max(probs, key=lambda x: probs[x]) == d]
+        favours = [kind for kind, probs in used.items() if all(probs.get(d, 0.0) > p for o, p in probs.items() if o != d)]
         out.append(DomainChoice(d, round(pooled[d], 4), ", ".join(favours) or "-"))
     out.sort(key=lambda c: (-c.score, c.domain))
     return out

@@ -429,7 +429,8 @@ def test_domain_auto_takes_a_sure_guess_and_says_so_in_json(vault: Path) -> None
 
 def test_domain_auto_headless_and_unsure_names_the_flag_and_the_guesses(vault: Path) -> None:
     make_vault(vault)
-    result = new(vault, "claim", "an unrelated sentence about weather and tides", "--domain", "auto", *FLAGS[2:])
+    weather = ["--description", "Low pressure fronts bring rain to the coast", "--confidence", "likely", "--source", "tests"]
+    result = new(vault, "claim", "an unrelated sentence about weather and tides", "--domain", "auto", *weather)
     assert result.code == 2
     assert "--domain auto: codex is not sure of the domain (" in result.stderr and "pass --domain NAME" in result.stderr
 

@@ -30,6 +30,7 @@ def test_pool_multiplies_the_evidence_and_no_single_kind_rules_a_domain_out() ->
     text_only = dm.pool(["a", "b", "c"], evidence, {"text": 1.0})
     assert text_only[0].domain == "a"
     assert dm.pool(["a", "b"], {}, {"text": 1.0})[0].score == 0.5  # no evidence: even
+    assert dm.pool(["a", "b"], {"text": {"a": 0.5, "b": 0.5}}, {"text": 1.0})[0].why == "-"  # a tie favours neither
 
 
 def test_commits_are_attributed_by_subject_trailer_and_merged_branch() -> None:
