@@ -9,8 +9,8 @@ takes over (`grep.search`) if the guess was right. A wrong guess only costs
 the search it started (stopped by `stop`); nothing else depends on it.
 
 A scoped `codex check` (PATH arguments, `--changed`, `--since`,
-`--staged`) starts the listing of every note's path the same way
-(adapters.listing), which ops.check_scope then takes; with `--changed`,
+`--staged`) and `codex review` start the listing of every note's path the
+same way (adapters.listing), which ops.check_scope and ops.review then take; with `--changed`,
 a thread also asks git what changed and starts the one `git grep` for the
 titles the change added and deleted.
 
@@ -38,12 +38,13 @@ def start(args: list[str]) -> None:
     if os.environ.get("_CODEX_COMPLETE"):
         return  # shell completion: nothing runs
     scoped = scoped_check(args)
-    if scoped is not None:
-        root = guess_root(scoped[0])
+    review = _command(args, "review")
+    if scoped is not None or review is not None:
+        root = guess_root(scoped[0] if scoped is not None else review[0] if review is not None else None)
         if root is not None:
             from codex_cli.adapters import listing
 
-            listing.start_early(root, scoped[1])
+            listing.start_early(root, scoped[1] if scoped is not None else None)
         return
     found = rename_note(args)
     if found is None:

@@ -75,3 +75,20 @@ def test_finds_the_root_as_the_vault_does(tmp_path: Path) -> None:
     (tmp_path / "repo" / "kb" / CONFIG_FILE).write_text("version: 1\n")
     assert early.guess_root(str(inner)) == fs.find_root(inner) == tmp_path / "repo" / "kb"
     assert early.guess_root(str(tmp_path / "missing")) is None
+
+
+def test_a_review_starts_the_listing_it_will_take(tmp_path: Path) -> None:
+    from codex_cli.adapters import listing
+    from tests.helpers import git_init, write_vault
+
+    root = git_init(write_vault(tmp_path / "kb", {"a.md": "# a\n", "b/c.md": "# c\n"}))
+    try:
+        early.start(["-C", str(root), "review", "--no-judgement"])
+        started = listing._early
+        assert started is not None and started.root == root.resolve()
+        assert sorted(listing.notes(root.resolve()).paths) == ["a.md", "b/c.md"] and started.outputs is not None  # taken
+        early.stop()
+        early.start(["-C", str(root), "review", "--help"])
+        assert listing._early is None  # help: nothing started
+    finally:
+        early.stop()
