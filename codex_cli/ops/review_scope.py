@@ -28,14 +28,22 @@ holds the two to the same review on random vaults and branches).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from codex_cli.adapters import grep, history, listing
 from codex_cli.core import review as gates
 from codex_cli.core.check import Finding
 from codex_cli.core.impact import CASCADING, DEPENDS_ON, Graph, sections
 from codex_cli.core.note import Note, title_of
-from codex_cli.core.resolve import BROKEN, OK, PathRef, Resolver, aliases_of
+from codex_cli.core.resolve import (
+    BROKEN,
+    OK,
+    PartialIndex,
+    PathRef,
+    Resolution,
+    Resolver,
+    aliases_of,
+)
 from codex_cli.vault import Vault
 
 SCOPED_UP_TO = 2000  # more changed notes than this: every note is loaded (as ops.check does)
@@ -229,10 +237,9 @@ class Scoped:
         role = role_of(vault)
         while True:
             pool = {p: self.notes[p] for p in sorted(self.notes)}
-            self.index(pool.values())
             if self._aliases:
                 self._add_aliases(pool.values())
-            graph = Graph(pool, index, role, belief_sections(vault, pool))
+            graph = Graph(pool, cast(Resolver[Any], _Covering(index)), role, belief_sections(vault, pool))
             more: list[str] = []
             for start in starts:
                 for d in graph.impact(start).dependents:
@@ -272,6 +279,23 @@ class Scoped:
             self._add_aliases(self.notes.values())
         found_relations = challenge_relations(challenging, resolver)
         return {p: why for p, why in found_relations.items() if p in paths}
+
+
+class _Covering:
+    """The partial index, covering each target as the graph resolves it: the graph
+    resolves only the links that can name a note it is asked about (and every
+    markdown link), a few among the thousands a map holds."""
+
+    def __init__(self, index: PartialIndex) -> None:
+        self.index = index
+
+    def resolve_link(self, link: Any, source_path: str | None = None) -> Resolution[PathRef]:
+        self.index.cover(link.target)
+        return self.index.resolve_link(link, source_path)
+
+    def resolve_key(self, k: str, source_path: str | None = None) -> Resolution[PathRef]:
+        self.index.cover(k)
+        return self.index.resolve_key(k, source_path)
 
 
 def _heading_word(heading: str) -> str:

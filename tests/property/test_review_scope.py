@@ -123,7 +123,7 @@ def reviews_agree(files: dict[str, str], branch: list[tuple[str, str, str]], dir
 dirty_edits = st.lists(st.tuples(st.sampled_from(["edit", "delete"]), st.one_of(claim_paths, st.sampled_from(sorted(SPECIAL))), note_text()), max_size=1)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=vault_files(), branch=change(), dirty=dirty_edits)
 def test_the_scoped_review_gives_the_full_reviews_gates_and_cascade(files: dict[str, str], branch: list[tuple[str, str, str]], dirty: list[tuple[str, str, str]]) -> None:
     reviews_agree(files, branch, dirty, judge=False)
