@@ -321,7 +321,9 @@ class _Suggestions:
         return self.suggester
 
     def prepare(self, targets: Iterable[str]) -> None:
-        self._suggester().suggest_many(list(dict.fromkeys(targets)))
+        wanted = list(dict.fromkeys(targets))
+        if wanted:  # nothing to ask: no index built
+            self._suggester().suggest_many(wanted)
 
     def __call__(self, targets: list[str]) -> dict[str, list[str]]:
         suggester = self._suggester()
