@@ -86,7 +86,7 @@ def test_a_review_starts_the_listing_it_will_take(tmp_path: Path) -> None:
         early.start(["-C", str(root), "review", "--no-judgement"])
         started = listing._early
         assert started is not None and started.root == root.resolve()
-        assert sorted(listing.notes(root.resolve()).paths) == ["a.md", "b/c.md"] and started.outputs is not None  # taken
+        assert sorted(listing.notes(root.resolve()).paths) == ["a.md", "b/c.md"] and started.taken  # taken
         early.stop()
         early.start(["-C", str(root), "review", "--help"])
         assert listing._early is None  # help: nothing started
