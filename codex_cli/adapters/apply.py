@@ -122,6 +122,7 @@ def write(root: Path, prepared: Prepared) -> Applied:
     removed: list[str] = []
     new_mode = _default_mode()
     for i, (change, data, (entry, _)) in enumerate(zip(prepared.changes, prepared.data, prepared.entries, strict=True)):
+        journal.writing(i)
         mode = entry.mode if change.old_path is not None else new_mode
         if change.is_move and change.old_path is not None:
             src = change.old_path

@@ -231,6 +231,13 @@ def _drop(folder: int) -> None:
 
 # What the last change of this process did, for the message after an interrupt.
 _outcome: str | None = None
+_reached = -1  # the last entry whose write began (apply.write says so): a rollback in this process skips the rest
+
+
+def writing(index: int) -> None:
+    """The write of entry `index` begins (the entries after it are untouched)."""
+    global _reached
+    _reached = index
 
 
 def outcome() -> str:
@@ -280,6 +287,8 @@ class Transaction:
                 entry.offset, entry.length = offset, len(old)
                 chunks.append(old)
                 offset += len(old)
+        global _reached
+        _reached = -1
         record = Record(os.getpid(), list(sys.argv), [e for e, _ in entries], list(folders), git)
         _fsync_write(self.folder, BACKUP, b"".join(chunks))
         self.record = record  # before the journal is saved: an interrupt while saving still undoes (nothing)
@@ -307,7 +316,7 @@ class Transaction:
                 return
             try:
                 with _signals_deferred():
-                    report, self.undo_clean = rollback(self.root, self.folder, self.record, _backup_of(self.folder))
+                    report, self.undo_clean = rollback(self.root, self.folder, self.record, _backup_of(self.folder), reached=_reached)
             except OSError as error:
                 report = f"the rollback failed ({error.strerror or error}); the next codex command will try again"
             self.record = None
@@ -343,11 +352,12 @@ def _signals_deferred() -> Iterator[None]:
 # --- rolling back -----------------------------------------------------------------------------
 
 
-def rollback(root: Path, folder: int, record: Record, backup: bytes) -> tuple[str, bool]:
+def rollback(root: Path, folder: int, record: Record, backup: bytes, *, reached: int | None = None) -> tuple[str, bool]:
     """Undo the recorded change, from whatever point it reached; say what was done, and whether all of it.
 
     Safe to run again after it was itself interrupted: each step looks at
-    what is on disk.
+    what is on disk. `reached` (in the process that wrote): the entries
+    after it were never written, and are left alone.
     """
     from codex_cli.core.plan import digest
 
@@ -369,8 +379,9 @@ def rollback(root: Path, folder: int, record: Record, backup: bytes) -> tuple[st
     for rel in temp_paths(record):
         _unlink_in(root, rel)
     restored, removed, kept, unseen = 0, 0, [], []
+    touched = record.entries if reached is None else record.entries[: reached + 1]
     # new files first: on a case-insensitive file system a case-only rename's target is its source
-    for entry in record.entries:
+    for entry in touched:
         if entry.old_path == entry.path:
             continue
         try:
@@ -387,7 +398,7 @@ def rollback(root: Path, folder: int, record: Record, backup: bytes) -> tuple[st
             removed += 1
         elif entry.old_path is None or entry.old_path.lower() != entry.path.lower():
             kept.append(entry.path)
-    for i, entry in enumerate(record.entries):
+    for i, entry in enumerate(touched):
         if entry.old_path is None:
             continue
         old = backup[entry.offset : entry.offset + entry.length]

@@ -225,7 +225,11 @@ def test_a_folder_swapped_for_a_link_after_the_check_is_never_written_through(tm
     moved = {p.replace("domains/ai~/", "domains/ai/", 1): b for p, b in snapshot(root).items() if not p.startswith("domains/ai/")}
     if at == 1:  # refused before its first write: the real folder (moved aside) and every other file are as they were
         assert moved == before, said
-        assert "rolled back: back on main" in said
+        assert said.startswith(
+            "codex: error: refusing to write domains/ai/_map.md: it goes through a symbolic link (domains/ai is one); "
+            "rolled back: back on main, branch leo/rename-prediction-markets-aggregate-information-better removed; "
+            "not touched (a symbolic link is on the way to them now): domains/ai/_map.md\n"
+        ), said  # only the file it was about to write is named
     else:  # the files already written in the real folder cannot be reached through the link: named, never followed
         assert moved["domains/bio/bio claim grows here.md"] == before["domains/bio/bio claim grows here.md"]
         assert "not touched (a symbolic link is on the way to them now): domains/ai/" in said, said
