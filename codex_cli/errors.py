@@ -38,13 +38,16 @@ class UsageError(CodexError):
     exit_code = ExitCode.USAGE
 
 
+HELP_HINT = "see --help for what each one takes"  # cli.commands names the command's own -h
+
+
 class MissingInput(UsageError):
     """A value is needed and there is no terminal to ask (exit 2)."""
 
     def __init__(self, flags: Sequence[str], *, why: str = "no terminal to ask") -> None:
         self.flags = list(flags)
         names = ", ".join(self.flags)
-        super().__init__(f"missing input ({why}): pass {names}", hint="see --help for what each one takes")
+        super().__init__(f"missing input ({why}): pass {names}", hint=HELP_HINT)
 
 
 class Refused(CodexError):

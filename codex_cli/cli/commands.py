@@ -7,6 +7,7 @@ slow work before this module imports typer (cli.early).
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import typer
 from typer import _click as click
@@ -67,6 +68,17 @@ class _PlainUsage(TyperCommand):
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in super().collect_usage_pieces(ctx)]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A missing input's hint names this command's help (`codex new claim -h`), not `--help` of nothing in particular."""
+        from codex_cli.errors import HELP_HINT, MissingInput
+
+        try:
+            return super().invoke(ctx)
+        except MissingInput as exc:
+            if exc.hint == HELP_HINT:
+                exc.hint = f"`{ctx.command_path} -h` says what each one takes"
+            raise
 
 
 # The one line each command has in its group's list (click cut the docstrings' first

@@ -29,3 +29,12 @@ def test_other_usage_errors_read_the_same(tmp_path: Path) -> None:
 def test_no_command_still_prints_the_help(tmp_path: Path) -> None:
     result = run([], cwd=tmp_path)
     assert result.code == 2 and result.stderr.startswith("Usage: codex [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_a_missing_input_names_the_help_of_its_command(vault: Path) -> None:
+    """`hint: see --help` left the user to work out whose help (`codex --help` lists commands only)."""
+    from tests.integration.new_vault import make_vault
+
+    make_vault(vault)
+    result = run(["--no-input", "new", "claim", "markets price outcomes better than panels"], cwd=vault)
+    assert result.code == 2 and result.stderr.splitlines()[-1] == "hint: `codex new claim -h` says what each one takes"
