@@ -99,13 +99,15 @@ class Suggester:
     def _candidates(self, qkey: str) -> list[int]:
         """Titles sharing the most of the query's rarest words, best first.
 
-        The order is that of counting votes over the rarest words' postings
+        The rarest words are those with the fewest postings, equally rare
+        ones taken in the words' order (not a set's, which varies between
+        processes). The order is that of counting votes over their postings
         in turn (most votes first, ties in order of first appearance), found
         with set operations: postings are ascending title numbers, so first
         appearance is numeric order within each list.
         """
         postings = self._index() if self._postings is not None or not self._few else self._searched(qkey.split())
-        words = sorted({w for w in qkey.split() if w in postings}, key=lambda w: len(postings[w]))
+        words = sorted({w for w in qkey.split() if w in postings}, key=lambda w: (len(postings[w]), w))  # ties by the word: a set's order varies between runs
         if not words:
             return []
         lists = [postings[w][:_POSTINGS_CAP] for w in words[:_RAREST_WORDS]]
