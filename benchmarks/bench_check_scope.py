@@ -12,6 +12,11 @@ Registered with benchmarks/run.py by benchmarks/cases.py:
 
 Both have a peak memory target of 300 MB (the process tree's PSS).
 
+- `codex check --changed --new-only, 20 notes (cold)`: the same change,
+  reporting only its new findings: the notes with a finding are checked
+  again at the merge base (no target; its cost over `--changed` is the
+  figure).
+
 - `git grep for the change's titles (the --changed search alone)`: the one
   search `--changed` runs for that change set (the deleted title in its
   three spellings and `aliases`, `-l -z -i -F`), timed against the same
@@ -81,6 +86,20 @@ def register_cases(cases: Any) -> None:
             ok_codes=(0, 1),
             memory_mb=300,
             about="19 notes edited and one deleted since main: those notes, the notes linking to the deleted one (one git grep), the maps",
+            tags=("check", "scoped"),
+        )
+    )
+    cases.register(
+        cases.Case(
+            name="codex check --changed --new-only, 20 notes (cold)",
+            argv=lambda ctx: [ctx.codex, "-C", ctx.vault, "check", "--changed", "--new-only"],
+            baseline=cases.GREP,
+            cache=cases.COLD,
+            prepare=change_set,
+            finish=_restore,
+            ok_codes=(0, 1),
+            memory_mb=300,
+            about="the --changed case, then the notes with a finding checked again at the merge base (git ls-tree, git cat-file --batch)",
             tags=("check", "scoped"),
         )
     )

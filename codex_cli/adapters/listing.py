@@ -326,6 +326,37 @@ def _at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
     return found
 
 
+def at_commit(root: Path, commit: str, ignored: Sequence[str] = ()) -> list[str]:
+    """Every note under `root` in commit `commit` (`git ls-tree`: regular files named
+    `*.md`, with the walk's rules: no hidden paths, none `ignored`); none for EMPTY_TREE."""
+    from codex_cli.errors import UsageError
+
+    if commit == EMPTY_TREE:
+        return []
+    out = _git(root, "ls-tree", "-r", "-z", commit)
+    if out is None:
+        raise UsageError(f"{commit}: git cannot list it")
+    names = bytearray()
+    for entry in out.split(b"\0"):
+        mode, _, rest = entry.partition(b" ")
+        name = rest.partition(b"\t")[2]
+        if mode in (b"100644", b"100755") and name.endswith(b".md"):
+            names += name + b"\0"
+    return _paths(bytes(names), ignored)
+
+
+def mentioning(root: Path, commit: str, word: str) -> list[str]:
+    """The notes under `root` in commit `commit` that hold `word` in any case (one `git grep`)."""
+    if commit == EMPTY_TREE:
+        return []
+    out = subprocess.run(["git", "grep", "-l", "-z", "-i", "-F", "-e", word, commit, "--", "*.md"], cwd=root, capture_output=True)
+    if out.returncode not in (0, 1):
+        return []
+    prefix = f"{commit}:"
+    names = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [n.removeprefix(prefix) for n in names if n]
+
+
 def _merge_base(root: Path, bases: Sequence[str]) -> str | None:
     if _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
         return EMPTY_TREE  # no commit yet: every note is new

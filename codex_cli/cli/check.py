@@ -1,4 +1,4 @@
-"""`codex check [PATH]... [--changed [--since REF] | --staged] [--fix] [--strict] [--only|--exclude CODE] [--summary] [--format F] [--json]`."""
+"""`codex check [PATH]... [--changed [--since REF] | --staged] [--new-only] [--fix] [--strict] [--only|--exclude CODE] [--summary] [--format F] [--json]`."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def check_command(
     changed: bool = typer.Option(False, "--changed", help="Check the notes changed since the merge base with the base branch (staged, unstaged, untracked), and every note the change gives a new finding (links a deletion breaks, a map that stops listing a claim, a note retired)."),
     since: str = typer.Option(None, "--since", metavar="REF", help="With --changed: compare with REF instead. Implies --changed."),
     staged: bool = typer.Option(False, "--staged", help="Check what a commit would record: the staged notes (against HEAD, or --since REF) and those a staged deletion breaks; untracked notes are left out. Implies --changed (the pre-commit hook)."),
+    new_only: bool = typer.Option(False, "--new-only", help="With --changed, --staged or --since: report only the findings the change adds, those a check of the base commit does not report on the same notes (compared without line numbers); the exit code counts only those."),
     only: list[str] = typer.Option(None, "--only", metavar="CODE[,CODE]", help="Report only these finding codes (repeatable); the exit code follows what is reported."),
     exclude: list[str] = typer.Option(None, "--exclude", metavar="CODE[,CODE]", help="Leave these finding codes out (repeatable)."),
     summary: bool = typer.Option(False, "--summary", help="Counts by finding code, and the broken targets most linked to, each with its best suggestion."),
@@ -60,7 +61,7 @@ def check_command(
         fixing = Fixing(strip_broken, commit_options(commit, branch, no_branch, agent, agent_id), confirm)
     changed = changed or since is not None or staged
     progress = out.progress("reading notes")
-    outcome = run_check(vault, paths or None, fix=fixing, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress)
+    outcome = run_check(vault, paths or None, fix=fixing, missing_ok=missing_ok, changed=changed, since=since, staged=staged, progress=progress, new_only=new_only)
     if outcome.report.notes == 0 and not paths and not changed:  # a check of nothing passes any gate: say where it looked
         raise UsageError(f"no notes in {vault.root}: nothing to check", hint="run it inside a knowledge base, or pass -C DIR")
     report = check_report.filtered(outcome.report, keep, drop)

@@ -104,6 +104,31 @@ class Report:
         return cls(t[0], t[1], [Finding(f[0], f[1], f[2], f[3], f[4], f[5], tuple(f[6])) for f in t[2]])
 
 
+def new_findings(now: Report, before: Report) -> Report:
+    """`now` with only the findings `before` does not have: what a change added.
+
+    Findings are compared by file, code and target (the message when there is
+    none), not by line (an edit above a link moves it) nor suggestions (a new
+    title changes "did you mean"); they are counted, so a second link to the
+    same missing note is new. The first ones of a kind are taken as the old ones.
+    """
+    from collections import Counter
+
+    had = Counter(_same(f) for f in before.findings)
+    kept = []
+    for f in now.findings:
+        key = _same(f)
+        if had[key]:
+            had[key] -= 1
+        else:
+            kept.append(f)
+    return Report(now.notes, now.links, kept)
+
+
+def _same(f: Finding) -> tuple[str, str, str]:
+    return (f.file, f.code, f.target if f.target is not None else f.message)
+
+
 def _packed(f: Finding) -> tuple[Any, ...]:
     return (f.file, f.code, f.severity, f.message, f.line, f.target, f.suggestions)
 

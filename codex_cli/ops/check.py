@@ -98,14 +98,19 @@ def run_check(
     since: str | None = None,
     staged: bool = False,
     progress: Progress | None = None,
+    new_only: bool = False,
 ) -> CheckOutcome:
     """Check the vault, or the notes named (PATH) and changed (--changed) alone.
 
     A scoped check reads only what those notes need (ops.check_scope); with
     many notes, or --fix, the whole vault's check is restricted to them.
+    `new_only` (with `changed`): only the findings the change added, those a
+    check of the base commit does not report on the same notes (`_new_only`).
     """
     skipped: list[str] = []
     fixing = Fixing() if fix is True else fix or None
+    if new_only and (not changed or fixing is not None):
+        raise UsageError("--new-only goes with --changed, --staged or --since, and not with --fix")
     if not (paths or changed):
         fixes, landed = _fix(vault, None, progress, fixing)
         if fixes:
@@ -116,6 +121,7 @@ def run_check(
 
     listed = listing.notes(vault.root, vault.config.ignore)
     known = set(listed.paths)
+    base: str | None = None
     scope = Scope(select_paths(vault, paths, skipped if missing_ok else None, known) if paths else set())
     if changed:
         exists = listing.on_disk(vault.root)
@@ -135,11 +141,28 @@ def run_check(
         fixes, landed = _fix(vault, selected, progress, fixing)
         if fixes:
             vault = Vault(vault.root, vault.config)
-        return CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped, landed)
+        outcome = CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped, landed)
+        return _new_only(vault, outcome, base) if new_only and base is not None else outcome
     found, checked = report(vault, listed.paths, scope)
     if found is None:  # the change reaches too many notes: the whole vault's check, restricted to them
-        return CheckOutcome(_report(vault, checked, progress), [], checked, skipped)
-    return CheckOutcome(found, [], checked, skipped)
+        outcome = CheckOutcome(_report(vault, checked, progress), [], checked, skipped)
+    else:
+        outcome = CheckOutcome(found, [], checked, skipped)
+    return _new_only(vault, outcome, base) if new_only and base is not None else outcome
+
+
+def _new_only(vault: Vault, outcome: CheckOutcome, base: str) -> CheckOutcome:
+    """The outcome with only the findings that a check of commit `base` does not
+    report on the same notes (core.check.new_findings). Only the notes with a
+    finding now are checked at the base (ops.check_scope.at_commit: the same
+    reading, of the commit's listing and blobs); a note the base lacks has
+    only new findings."""
+    from codex_cli.core.check import new_findings
+    from codex_cli.ops.check_scope import at_commit
+
+    before = at_commit(vault, base, {f.file for f in outcome.report.findings})
+    outcome.report = new_findings(outcome.report, before)
+    return outcome
 
 
 def _report(vault: Vault, selected: set[str] | None, progress: Progress | None) -> Report:

@@ -33,8 +33,10 @@ random vaults and change sets.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from codex_cli.adapters import grep, listing
@@ -90,13 +92,14 @@ def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None,
     return found.report, found.checked
 
 
-def read(vault: Vault, paths: list[str], scope: Scope) -> Reading:
-    """The scoped check of `scope` (see `report`), with what it read."""
+def read(vault: Vault, paths: list[str], scope: Scope, tree: Tree | None = None) -> Reading:
+    """The scoped check of `scope` (see `report`), with what it read: of the
+    work tree, or of `tree` (a commit: `at_commit`)."""
     from codex_cli.ops import check as ops_check
 
-    root, config = vault.root, vault.config
-    exists = listing.on_disk(root)
-    index = PartialIndex(paths, keep=exists)
+    config = vault.config
+    tree = tree or Tree(vault)
+    index = PartialIndex(paths, keep=tree.keep)
     claim_types = frozenset(config.claim_types)
     parts: dict[str, Part] = {}
     notes: dict[str, Note] = {}
@@ -110,13 +113,13 @@ def read(vault: Vault, paths: list[str], scope: Scope) -> Reading:
             notes[path] = note
 
     index.cover(*(title_of(p) for p in scope.added))
-    check(_read(vault, scope.notes))
+    check(_read(vault, scope.notes, tree))
     searched, pulled = _affected(vault, index, scope, notes)
     # one git grep: the notes that mention a word the change touched, and
     # those that may hold an alias (a link that no path or title resolves may name one)
     holders: set[str] | None = None
     linkers: set[str] = set()
-    suggest = _Suggestions(paths, index)
+    suggest: Any = _Suggestions(paths, index) if tree.suggest else _no_suggestions
     aliased = config.aliases and (bool(searched) or scope.holders)
     if searched or scope.follow or aliased:
         # while git grep runs: "did you mean" for the checked notes' broken links, and for the
@@ -125,17 +128,17 @@ def read(vault: Vault, paths: list[str], scope: Scope) -> Reading:
         suggest.prepare([*broken, *(title_of(p) for p in scope.gone)])
         linkers, holders, followers = _search(vault, paths, notes.keys(), searched, aliased, scope.follow)
     more = (linkers | pulled) - notes.keys()
-    if len(notes) + len(more) > ops_check.SCOPED_UP_TO:
+    if tree.suggest and len(notes) + len(more) > ops_check.SCOPED_UP_TO:  # (a commit's check is asked for its notes alone)
         return Reading(None, set(notes) | more, notes, index)
-    check(_read(vault, more))
+    check(_read(vault, more, tree))
     checked = set(parts)
-    parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types))
+    parts.update(_maps_listing(vault, paths, checked, notes, index, claim_types, tree))
     if config.aliases and _needs_holders(parts, checked):  # the aliases of every note count
         if holders is None:
-            holders = _search(vault, paths, notes.keys(), [], True)[1]
-        parts.update(_alias_holders(vault, holders - parts.keys(), claim_types))
-    parts.update(_listed_by(vault, parts, checked, claim_types))
-    to_retired = _links_to_retired(vault, notes, parts, index, claim_types)
+            holders = tree.holders(vault, paths, notes.keys())
+        parts.update(_alias_holders(vault, holders - parts.keys(), claim_types, tree))
+    parts.update(_listed_by(vault, parts, checked, claim_types, tree))
+    to_retired = _links_to_retired(vault, notes, parts, index, claim_types, tree)
     names = [ref.path for bucket in index.by_title.values() for ref in bucket]  # by_path keeps one of a case collision
     found = assemble(parts, (), checked, suggest, names, to_retired)
     kept = dict(notes)
@@ -264,17 +267,19 @@ def _lowered(vault: Vault, path: str) -> bytes:
         return b""
 
 
-def _alias_holders(vault: Vault, paths: set[str], claim_types: frozenset[str]) -> dict[str, Part]:
+def _alias_holders(vault: Vault, paths: set[str], claim_types: frozenset[str], tree: Tree) -> dict[str, Part]:
     """The notes among `paths` that have aliases, known by their status and aliases (for `assemble`)."""
     out: dict[str, Part] = {}
-    for path, (note, _) in _read(vault, paths).items():
+    for path, (note, _) in _read(vault, paths, tree).items():
         named = aliases_of(note.meta)
         if named:
             out[path] = status_part(note, claim_types, vault.config.is_map)._replace(aliases=named)
     return out
 
 
-def _links_to_retired(vault: Vault, notes: dict[str, Note], parts: dict[str, Part], index: PartialIndex, claim_types: frozenset[str]) -> list[Finding]:
+def _links_to_retired(
+    vault: Vault, notes: dict[str, Note], parts: dict[str, Part], index: PartialIndex, claim_types: frozenset[str], tree: Tree | None = None
+) -> list[Finding]:
     """The checked notes' links to retired notes: the notes they link to are read for their status."""
     config = vault.config
     targets = set()
@@ -283,7 +288,7 @@ def _links_to_retired(vault: Vault, notes: dict[str, Note], parts: dict[str, Par
             res = index.resolve_link(link, path)
             if res.note is not None:
                 targets.add(res.note.path)
-    parts.update(_statuses(vault, targets - parts.keys(), claim_types))
+    parts.update(_statuses(vault, targets - parts.keys(), claim_types, tree))
     retired = {p for p, part in parts.items() if part.flags & RETIRED}
     if not retired:
         return []
@@ -339,13 +344,14 @@ class _Suggestions:
             suggester = Suggester(titles)
 
 
-def _read(vault: Vault, paths: Iterable[str]) -> dict[str, tuple[Note, bytes]]:
-    root, ctx = str(vault.root), vault.context()
+def _read(vault: Vault, paths: Iterable[str], tree: Tree | None = None) -> dict[str, tuple[Note, bytes]]:
+    tree = tree or Tree(vault)
+    paths = sorted(paths)
+    tree.fetch(paths)
     out: dict[str, tuple[Note, bytes]] = {}
-    with cached(root):
-        for path in sorted(paths):
-            _, note, raw = read_note(root, path, ctx)
-            out[path] = (note, raw)
+    with tree.walking():
+        for path in paths:
+            out[path] = tree.note(path)
     return out
 
 
@@ -356,7 +362,7 @@ def _text(raw: bytes) -> str:
 
 
 def _maps_listing(
-    vault: Vault, paths: list[str], checked: set[str], notes: dict[str, Note], index: PartialIndex, claim_types: frozenset[str]
+    vault: Vault, paths: list[str], checked: set[str], notes: dict[str, Note], index: PartialIndex, claim_types: frozenset[str], tree: Tree
 ) -> dict[str, Part]:
     """The part of every map (other than the checked ones) whose text mentions a checked note's title or alias.
 
@@ -370,14 +376,15 @@ def _maps_listing(
     found = [grep.needles(name) for name in [title_of(p) for p in checked] + aliases]
     lowered = None if None in found else [n.lower().encode("utf-8") for ns in found if ns is not None for n in ns]
     plain = None if None in found else [ns[0].lower().encode("utf-8") for ns in found if ns is not None]  # without %-encoded forms
-    root, ctx = str(vault.root), vault.context()
+    ctx = vault.context()
     out: dict[str, Part] = {}
-    exists = listing.on_disk(vault.root)
-    for path in maps_in(vault, paths):
-        if path in checked or not exists(path):
+    maps = [p for p in maps_in(vault, paths) if p not in checked]
+    tree.fetch(maps)
+    for path in maps:
+        if not tree.exists(path):
             continue
         try:
-            raw = read_regular(root, path)
+            raw = tree.raw(path)
         except OSError:
             continue
         low = raw.lower()
@@ -387,7 +394,7 @@ def _maps_listing(
             if not named and _plain(raw, low, config.aliases):
                 out[path] = Part((), 0, MAP, _listed_in_lines(path, raw, low, lowered, index, ctx.markdown_links))
                 continue
-        _, note, raw = read_note(root, path, ctx)
+        note, raw = tree.note(path)
         # entries (and their alias resolution) only when a checked note has aliases the map may name;
         # such targets are covered so that a path or title wins over the alias as in a full check
         text = None
@@ -445,27 +452,118 @@ def maps_in(vault: Vault, paths: list[str]) -> list[str]:
     return [p for p in paths if (p.endswith(name) or p.startswith(prefixes)) and config.is_map(p)]
 
 
-def _listed_by(vault: Vault, parts: dict[str, Part], checked: set[str], claim_types: frozenset[str]) -> dict[str, Part]:
+def _listed_by(vault: Vault, parts: dict[str, Part], checked: set[str], claim_types: frozenset[str], tree: Tree) -> dict[str, Part]:
     """For a checked map: the notes it lists that are not read yet, for their status (retired entries)."""
     todo = {listed for p in checked if parts[p].flags & MAP for listed, _, _ in parts[p].entries} - parts.keys()
-    return _statuses(vault, todo, claim_types)
+    return _statuses(vault, todo, claim_types, tree)
 
 
-def _statuses(vault: Vault, paths: Iterable[str], claim_types: frozenset[str]) -> dict[str, Part]:
+def _statuses(vault: Vault, paths: Iterable[str], claim_types: frozenset[str], tree: Tree | None = None) -> dict[str, Part]:
     """The notes known for whether they are retired (and maps), for notes not checked:
     one whose bytes cannot say `retired` (`_plain`) is not parsed."""
     config = vault.config
-    root, ctx = str(vault.root), vault.context()
+    tree = tree or Tree(vault)
+    paths = sorted(paths)
+    tree.fetch(paths)
     out: dict[str, Part] = {}
-    for path in sorted(paths):
+    for path in paths:
         try:
-            raw = read_regular(root, path)
+            raw: bytes | None = tree.raw(path)
         except OSError:
             raw = None
         if raw is not None and _plain(raw, raw.lower(), False):
             out[path] = Part((), 0, MAP if config.is_map(path) else 0)
         else:
-            out[path] = status_part(read_note(root, path, ctx)[1], claim_types, config.is_map)
+            out[path] = status_part(tree.note(path)[0], claim_types, config.is_map)
     return out
+
+
+# --- where the notes are read from: the work tree, or a commit --------------------
+
+
+class Tree:
+    """The notes as the work tree holds them: the listing's paths confirmed on
+    disk (git's index may name a file deleted since), read from the files."""
+
+    commit: str | None = None
+    suggest = True  # "did you mean" over every title, as a full check gives it
+
+    def __init__(self, vault: Vault) -> None:
+        self.root, self.ctx = str(vault.root), vault.context()
+        self.exists: Callable[[str], bool] = listing.on_disk(vault.root)
+        self.keep: Callable[[str], bool] | None = self.exists  # PartialIndex confirms each path it indexes
+
+    def fetch(self, paths: Iterable[str]) -> None:
+        """Get ready to read these (one request for a commit's blobs)."""
+
+    def walking(self) -> AbstractContextManager[object]:
+        return cached(self.root)  # one walk per folder, not per note
+
+    def raw(self, path: str) -> bytes:
+        return read_regular(self.root, path)
+
+    def note(self, path: str) -> tuple[Note, bytes]:
+        _, note, raw = read_note(self.root, path, self.ctx)
+        return note, raw
+
+    def holders(self, vault: Vault, paths: list[str], read: Iterable[str]) -> set[str]:
+        """The notes not read yet that may hold an alias (the word `aliases`): one `git grep`."""
+        return _search(vault, paths, read, [], True)[1]
+
+
+class AtCommit(Tree):
+    """The notes as commit `commit` holds them: its listing (`git ls-tree`) is
+    exact, so no path is confirmed on disk; their bytes come from one
+    `git cat-file --batch` per batch asked for. No "did you mean": a
+    commit's findings are compared without their suggestions."""
+
+    suggest = False
+
+    def __init__(self, vault: Vault, commit: str, paths: list[str]) -> None:
+        super().__init__(vault)
+        self.commit, self.paths = commit, set(paths)
+        self.exists, self.keep = self.paths.__contains__, None
+        self.blobs: dict[str, bytes] = {}
+
+    def fetch(self, paths: Iterable[str]) -> None:
+        todo = [p for p in paths if p in self.paths and p not in self.blobs]
+        if todo:
+            assert self.commit is not None
+            self.blobs.update(listing.at_base(Path(self.root), self.commit, todo))
+
+    def walking(self) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def raw(self, path: str) -> bytes:
+        self.fetch([path])
+        try:
+            return self.blobs[path]
+        except KeyError:
+            raise FileNotFoundError(path) from None
+
+    def note(self, path: str) -> tuple[Note, bytes]:
+        raw = self.raw(path)
+        return parse_note(path, raw, self.ctx), raw
+
+    def holders(self, vault: Vault, paths: list[str], read: Iterable[str]) -> set[str]:
+        """The notes not read yet that may hold an alias (the word `aliases`), by one `git grep` of the commit."""
+        assert self.commit is not None
+        done = set(read)
+        return {p for p in listing.mentioning(Path(self.root), self.commit, ALIAS_KEY) if p in self.paths and p not in done}
+
+
+def _no_suggestions(targets: list[str]) -> dict[str, list[str]]:
+    return {}
+
+
+def at_commit(vault: Vault, commit: str, notes: Iterable[str]) -> Report:
+    """What a full check of commit `commit` reports on `notes` (those it has), without
+    "did you mean": the same reading as a scoped check (`read`), of the commit's
+    listing and blobs instead of the work tree's."""
+    paths = listing.at_commit(vault.root, commit, vault.config.ignore)
+    tree = AtCommit(vault, commit, paths)
+    found = read(vault, paths, Scope({p for p in notes if p in tree.paths}), tree).report
+    assert found is not None  # a commit's check never gives up for too many notes
+    return found
 
 

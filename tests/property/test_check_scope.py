@@ -129,3 +129,46 @@ def test_paths_report_what_the_full_check_reports_on_them(files: dict[str, str],
         scoped = run_check(Vault.open(root), [str(root / p) for p in named])
         assert scoped.selected == set(named)
         assert findings(scoped.report) == findings(full.only(set(named)))
+
+
+def _added(now: list[object], before: list[object]) -> list[dict[str, object]]:
+    """The findings of `now` that `before` lacks, counted, compared by file, code and target (else message)."""
+    from collections import Counter
+
+    def key(f: object) -> tuple[object, ...]:
+        return (f.file, f.code, f.target if f.target is not None else f.message)  # type: ignore[attr-defined]
+
+    had = Counter(key(f) for f in before)
+    out = []
+    for f in now:
+        if had[key(f)]:
+            had[key(f)] -= 1
+        else:
+            out.append(f.as_dict())  # type: ignore[attr-defined]
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=vaults, change=changes, stage=st.booleans())
+def test_new_only_is_the_scoped_findings_less_those_a_checkout_of_the_base_reports(files: dict[str, str], change: list[tuple[str, str, str]], stage: bool) -> None:
+    from codex_cli.ops.check_scope import at_commit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root, checkout = Path(tmp) / "head", Path(tmp) / "base"
+        root.mkdir()
+        write_vault(root, files)
+        git_init(root)
+        git(Path(tmp), "clone", "-q", str(root), str(checkout))  # the base's state, checked out
+        apply(root, change)
+        if stage:
+            git(root, "add", "-A")
+        scoped = run_check(Vault.open(root), changed=True, since="HEAD")
+        checked = scoped.selected
+        assert checked is not None
+        base = run_check(Vault.open(checkout)).report.only(checked)  # a full check of the checkout, on the same notes
+        # the base's findings read from the commit (its listing and blobs) are the checkout's, lines and all
+        at_base = at_commit(Vault.open(root), git(root, "rev-parse", "HEAD").strip(), checked)
+        assert sorted(bare(at_base)) == sorted(bare(base))
+        new = run_check(Vault.open(root), changed=True, since="HEAD", new_only=True)
+        assert findings(new.report) == _added(scoped.report.findings, base.findings)
+        assert new.report.errors == sum(1 for f in _added(scoped.report.findings, base.findings) if f["severity"] == "error")
