@@ -60,7 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "claim_types": ["claim"],
     # Files (globs) that hold several beliefs, one section each (`codex impact` follows them).
     "belief_files": ["agents/*/beliefs.md"],
-    # `codex review`: the branch a change is compared with, the folder whose
+    # `codex review`: the branch a change is compared with (unset: the first of
+    # commit.protected_branches that exists, as `check --changed`), the folder whose
     # subfolders are the known agents, and the similarity (0-1) above which a
     # description restates its title (docs/review.md says how it was set).
     # `trailer_exempt`: commits the Pentagon-Agent trailer gate does not ask a
@@ -68,7 +69,6 @@ DEFAULTS: dict[str, Any] = {
     # knowledge base's platform writes "Auto: …" commits with none. The rules
     # are read from the base's .codex.yaml (a branch cannot exempt itself).
     "review": {
-        "base": "main",
         "agents_folder": "agents",
         "restatement": 0.8,
         "trailer_exempt": [{"subject": "^Auto: ", "why": "the platform's automatic commits (session logs, archived sources)"}],
@@ -244,6 +244,15 @@ class Config:
     @property
     def review(self) -> dict[str, Any]:
         return dict(self.data.get("review") or {})
+
+    @property
+    def base_branches(self) -> list[str]:
+        """The branches work is compared with and starts from, in order: `review.base`
+        when set, else `commit.protected_branches` (main, then master)."""
+        base = self.review.get("base")
+        if base:
+            return [str(base)]
+        return [str(b) for b in self.commit.get("protected_branches") or []] or ["main"]
 
     @property
     def map_file_name(self) -> str:

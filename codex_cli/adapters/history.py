@@ -7,6 +7,7 @@ binary through adapters.git.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,9 @@ class Range:
         return data.decode("utf-8", "surrogateescape")
 
 
-def open_range(root: Path, spec: str | None, base_branch: str) -> Range:
+def open_range(root: Path, spec: str | None, base_branches: Sequence[str]) -> Range:
     """The range to review: `spec` (`A..B`, `A...B` or `A`: A..HEAD), or the merge base of
-    `base_branch` (or origin/`base_branch`) and HEAD up to HEAD."""
+    the first of `base_branches` that exists (or its origin/ twin) and HEAD up to HEAD."""
     try:
         import git
     except ImportError:  # pragma: no cover - GitPython is a dependency
@@ -83,7 +84,7 @@ def open_range(root: Path, spec: str | None, base_branch: str) -> Range:
                 hint=f"check it out first (git switch --detach {end}), or review `{start}..HEAD`",
             )
         if start is None:
-            start = _base_ref(repo, base_branch)
+            start = _base_ref(repo, base_branches)
         base = repo.merge_base(start, head_commit)
     except git.BadName as exc:
         raise UsageError(f"unknown revision: {exc}") from None
@@ -123,17 +124,19 @@ def _split(spec: str) -> tuple[str, str | None]:
     return spec, None
 
 
-def _base_ref(repo: Any, branch: str) -> str:
-    """The base branch as given, else its remote-tracking branch (a CI clone has only that)."""
+def _base_ref(repo: Any, branches: Sequence[str]) -> str:
+    """The first base branch that exists, else its remote-tracking branch (a CI clone has only that)."""
     import git
 
-    for ref in (branch, f"origin/{branch}", f"refs/remotes/origin/{branch}"):
-        try:
-            repo.commit(ref)
-            return ref
-        except (git.BadName, ValueError):
-            continue
+    for branch in branches:
+        for ref in (branch, f"origin/{branch}", f"refs/remotes/origin/{branch}"):
+            try:
+                repo.commit(ref)
+                return ref
+            except (git.BadName, ValueError):
+                continue
+    names = " or ".join(repr(b) for b in branches)
     raise UsageError(
-        f"no base branch {branch!r} (nor origin/{branch}) to compare with",
-        hint="pass a RANGE (codex review BASE..HEAD) or --base BRANCH; CI clones may need `git fetch origin " + branch + "`",
+        f"no base branch {names} (nor origin/ of it) to compare with",
+        hint="pass a RANGE (codex review BASE..HEAD) or --base BRANCH; CI clones may need `git fetch origin " + branches[0] + "`",
     )

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 def review_command(
     ctx: typer.Context,
     spec: str = typer.Argument(None, metavar="RANGE", help="BASE..HEAD, or BASE (up to HEAD); default: the merge base with the base branch up to HEAD."),
-    base: str = typer.Option(None, "--base", metavar="BRANCH", help="The branch the change is compared with (default: review.base in .codex.yaml, else main; origin/BRANCH when only that exists)."),
+    base: str = typer.Option(None, "--base", metavar="BRANCH", help="The branch the change is compared with (default: review.base in .codex.yaml, else main, else master; origin/BRANCH when only that exists)."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a pull-request comment: the findings and a checklist a reviewer can tick."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     judge: bool = typer.Option(True, "--judgement/--no-judgement", help="Prepare what a reviewer judges (similar claims, possible contradictions); --no-judgement runs the gates only."),

@@ -36,6 +36,7 @@ QUANTIFIERS = ("all", "always", "never", "the only", "the fundamental")
 _QUANTIFIER = re.compile(r"\b(" + "|".join(q.replace(" ", r"\s+") for q in QUANTIFIERS) + r")\b", re.IGNORECASE)
 CONFIDENT = frozenset({"likely", "proven"})
 TRAILER = "Pentagon-Agent"
+PERSON = "Contributor"  # a person's commit: `Contributor: <name>` (DESIGN.md)
 _AGENT = re.compile(r"^(?P<name>[^<>]+?)\s*<(?P<id>[^<>\s]+)>$")
 _UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 HEADLESS = "HEADLESS"
@@ -195,28 +196,47 @@ def exempt_why(rules: Iterable[Exemption], subject: str, author: str, trailers: 
     return next((r.why for r in rules if r.matches(subject, author)), None)
 
 
-def _trailer_values(trailers: Iterable[tuple[str, str]]) -> list[str]:
-    return [v.strip() for k, v in trailers if k.strip().lower() == TRAILER.lower()]
+def _trailer_values(trailers: Iterable[tuple[str, str]], key: str = TRAILER) -> list[str]:
+    return [v.strip() for k, v in trailers if k.strip().lower() == key.lower()]
+
+
+def trailer_key(template: str) -> str:
+    """The trailer a person's commit carries, from `commit.contributor_trailer`
+    (`Contributor: {name}` -> `Contributor`)."""
+    key = template.split(":", 1)[0].strip() if ":" in template else ""
+    return key or PERSON
 
 
 
 def commit_findings(
-    sha: str, subject: str, trailers: Iterable[tuple[str, str]], parents: int, known: Collection[str], exempt: str | None = None
+    sha: str,
+    subject: str,
+    trailers: Iterable[tuple[str, str]],
+    parents: int,
+    known: Collection[str],
+    exempt: str | None = None,
+    person: str = PERSON,
 ) -> list[Finding]:
-    """A commit's attribution: one valid `Pentagon-Agent: Name <UUID|HEADLESS>` of a known agent.
+    """A commit's attribution: one valid `Pentagon-Agent: Name <UUID|HEADLESS>` of a known agent,
+    or, for a person's work, a `Contributor: <name>` trailer (`person` names that trailer:
+    codex writes it for a commit made without an agent).
 
     Merge commits are left alone (a forge writes them), and so is a commit
     without a trailer that a `review.trailer_exempt` rule matches (`exempt`,
-    from `exempt_why`). `known` holds the agents' names, lower case.
+    from `exempt_why`). `known` holds the agents' names, lower case. An agent's
+    trailer, when there is one, is checked even beside a person's.
     """
     if parents > 1:
         return []
     where = f"commit {sha[:10]}"
+    trailers = list(trailers)
     values = _trailer_values(trailers)
     if not values and exempt is not None:
         return []
+    if not values and any(_trailer_values(trailers, person)):
+        return []
     if not values:
-        return [Finding(where, "missing-trailer", ERROR, f"{subject!r} has no {TRAILER} trailer")]
+        return [Finding(where, "missing-trailer", ERROR, f"{subject!r} has no {TRAILER} trailer (nor {person}: for a person's work)")]
     out = []
     for value in values:
         m = _AGENT.match(value)

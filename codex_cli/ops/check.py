@@ -125,7 +125,7 @@ def run_check(
     scope = Scope(select_paths(vault, paths, skipped if missing_ok else None, known) if paths else set())
     if changed:
         exists = listing.on_disk(vault.root)
-        bases = list(vault.config.commit.get("protected_branches") or ["main"])
+        bases = vault.config.base_branches
         edited, added, gone, base = listing.changes(vault.root, since, bases, staged)
         untracked = [] if staged else listed.untracked
         scope.notes.update(p for p in (*edited, *added, *untracked) if p in known and exists(p))

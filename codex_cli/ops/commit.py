@@ -155,8 +155,11 @@ def refuse_foreign_branch(vault: Vault, options: CommitOptions, current: str | N
 
 
 def base_branch(vault: Vault) -> str:
-    """The branch work starts from: config `review.base` (the one key `codex review` compares with), else main."""
-    return str(vault.config.review.get("base") or "main")
+    """The branch work starts from: the first of the configuration's base branches that
+    exists (`review.base`, else main, then master), as `codex review` compares with."""
+    bases = vault.config.base_branches
+    repo = Repository.find(vault.root)
+    return next((b for b in bases if repo is not None and repo.branch_exists(b)), bases[0])
 
 
 def start_from_base(root: Path, options: CommitOptions) -> bool:

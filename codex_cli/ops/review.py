@@ -139,8 +139,7 @@ class Review:
 def review(vault: Vault, spec: str | None = None, base: str | None = None, *, judge: bool = True, scoped: bool = True) -> Review:
     """The review of a range; `scoped=False` loads every note whatever the change (the reference
     the scoped reading is tested against, ops.review_scope)."""
-    settings = vault.config.review
-    rng = history.open_range(vault.root, spec, base or str(settings.get("base") or "main"))
+    rng = history.open_range(vault.root, spec, [base] if base else vault.config.base_branches)
     paths = _listing(vault) if scoped and len(rng.changes) <= SCOPED_UP_TO else None
     changes = _vault_changes(vault, rng, _is_note(vault, paths))
     read = reader(vault, changes, paths)
@@ -188,11 +187,12 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
     if judge:
         _judge(vault, read, reviews, added)
     known = known_agents(vault)
-    rules, notices = trailer_exemptions(vault, rng)
+    rules, person, notices = trailer_rules(vault, rng)
     commits = []
     for info in rng.commits:
         exempt = gates.exempt_why(rules, info.subject, info.author, info.trailers) if info.parents <= 1 else None
-        commits.append(CommitReview(info, gates.commit_findings(info.sha, info.subject, info.trailers, info.parents, known, exempt), exempt))
+        found = gates.commit_findings(info.sha, info.subject, info.trailers, info.parents, known, exempt, person=person)
+        commits.append(CommitReview(info, found, exempt))
     return Review(rng.spec, rng.base, rng.head, commits, reviews, notices + _uncommitted(vault, rng, changes))
 
 
@@ -216,10 +216,10 @@ def _listing(vault: Vault) -> list[str]:
 EXEMPT_KEY = "trailer_exempt"
 
 
-def trailer_exemptions(vault: Vault, rng: history.Range) -> tuple[list[gates.Exemption], list[str]]:
-    """The `review.trailer_exempt` rules of the base's `.codex.yaml` (the defaults when it has
-    none): the branch under review cannot exempt its own commits. A notice when the branch
-    changes them."""
+def trailer_rules(vault: Vault, rng: history.Range) -> tuple[list[gates.Exemption], str, list[str]]:
+    """The `review.trailer_exempt` rules and the person's trailer (`commit.contributor_trailer`'s
+    key) of the base's `.codex.yaml` (the defaults when it has none): the branch under review
+    cannot exempt its own commits. A notice when the branch changes them."""
     from codex_cli import config as configuration
     from codex_cli.errors import ConfigError
 
@@ -229,10 +229,11 @@ def trailer_exemptions(vault: Vault, rng: history.Range) -> tuple[list[gates.Exe
     except ConfigError as exc:
         raise ConfigError(f"at the base ({rng.base[:10]}): {exc.message}") from None
     rules = list((data.get("review") or {}).get(EXEMPT_KEY) or [])
+    person = gates.trailer_key(str((data.get("commit") or {}).get("contributor_trailer") or ""))
     notices = []
     if rules != list(vault.config.review.get(EXEMPT_KEY) or []):
         notices.append(f"the branch changes review.{EXEMPT_KEY}: its commits are reviewed with the base's rules until it is merged")
-    return gates.exemptions(rules), notices
+    return gates.exemptions(rules), person, notices
 def _uncommitted(vault: Vault, rng: history.Range, changes: list[history.Change]) -> list[str]:
     """A notice when changed notes differ from HEAD: the review reads the work tree."""
     from codex_cli.adapters.git import Repository

@@ -239,3 +239,26 @@ def test_a_bad_pattern_at_the_base_is_a_configuration_error(repo: Path) -> None:
     commit(repo, "rio: fix" + TRAILER)
     result = run(["review"], cwd=repo)
     assert result.code == 2 and "at the base" in result.stderr and "review.trailer_exempt.0.subject" in result.stderr
+
+
+def test_a_persons_claim_made_by_codex_passes_review_on_a_master_repository(vault: Path) -> None:
+    """The base is the first protected branch that exists (master here, no main), and a
+    commit codex makes for a person (`Contributor:`, no agent) is attributed."""
+    from tests.integration.new_vault import FLAGS, NEW, make_vault
+
+    make_vault(vault)
+    git(vault, "branch", "-m", "main", "master")
+    made = run(["--no-input", "new", "claim", NEW, *FLAGS, "--body", "Smith (2024) found it in 40 of 52 tournaments."], cwd=vault)
+    assert made.code == 0, made.stderr
+    assert git(vault, "rev-parse", "--abbrev-ref", "HEAD").strip().startswith("test-person/claims-")
+    result = run(["review", "--json", "--no-judgement"], cwd=vault)
+    assert result.code in (0, 1), result.stderr
+    doc = result.json()
+    assert doc["range"] == "master..HEAD"
+    assert [c["findings"] for c in doc["commits"]] == [[]]
+    assert sorted(n["path"] for n in doc["notes"]) == ["domains/ai/_map.md", f"domains/ai/{NEW}.md"]
+    missing = run(["review", "--base", "trunk"], cwd=vault)
+    assert missing.code == 2 and "no base branch 'trunk'" in missing.stderr
+    git(vault, "branch", "-m", "master", "trunk")  # neither main nor master: both named
+    none = run(["review"], cwd=vault)
+    assert none.code == 2 and "no base branch 'main' or 'master'" in none.stderr

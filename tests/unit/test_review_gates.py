@@ -15,6 +15,7 @@ from codex_cli.core.review import (
     quantifiers,
     restatement,
     source_findings,
+    trailer_key,
 )
 
 CTX = ParseContext(frozenset({"depends_on", "challenged_by", "claims_extracted", "enrichments"}), {}, frozenset())
@@ -77,6 +78,19 @@ def test_commit_trailers() -> None:
     assert [f.code for f in commit_findings("a" * 40, "x", [("Pentagon-Agent", "Rio")], 1, known)] == ["bad-trailer"]
     assert [f.code for f in commit_findings("a" * 40, "x", [("Pentagon-Agent", f"Mallory <{UUID}>")], 1, known)] == ["unknown-agent"]
     assert commit_findings("a" * 40, "Merge pull request", [], 2, known) == []  # a forge's merge
+
+
+def test_a_persons_commit_carries_a_contributor_trailer_instead() -> None:
+    known = {"rio"}
+    assert commit_findings("a" * 40, "add a claim", [("Contributor", "Ada Lovelace")], 1, known) == []
+    assert commit_findings("a" * 40, "add a claim", [("Signed-off-by", "Ada")], 1, known, person="Signed-off-by") == []
+    empty = commit_findings("a" * 40, "add a claim", [("Contributor", " ")], 1, known)
+    assert [f.code for f in empty] == ["missing-trailer"] and "Contributor:" in empty[0].message
+    # an agent's trailer beside it is still checked
+    both = commit_findings("a" * 40, "x", [("Contributor", "Ada"), ("Pentagon-Agent", "Rio")], 1, known)
+    assert [f.code for f in both] == ["bad-trailer"]
+    assert trailer_key("Contributor: {name}") == "Contributor" and trailer_key("Co-authored-by: {name}") == "Co-authored-by"
+    assert trailer_key("") == "Contributor" and trailer_key("{name}") == "Contributor"
 
 
 def test_source_entries_must_match_what_the_branch_adds_and_changes() -> None:
