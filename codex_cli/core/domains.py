@@ -146,5 +146,5 @@ def pool(domains: Iterable[str], evidence: Mapping[str, Mapping[str, float]], we
     for d in names:
         favours = [kind for kind, probs in used.items() if all(probs.get(d, 0.0) > p for o, p in probs.items() if o != d)]
         out.append(DomainChoice(d, round(pooled[d], 4), ", ".join(favours) or "-"))
-    out.sort(key=lambda c: (-c.score, c.domain))
+    out.sort(key=lambda c: (-pooled[c.domain], c.domain))  # by the score before rounding: a runner-up far behind is still the runner-up
     return out

@@ -31,7 +31,15 @@ from codex_cli.adapters.prompts import Choice, Question
 from codex_cli.core.plan import Plan
 from codex_cli.core.text import short_title, slugify
 from codex_cli.core.titles import Title
-from codex_cli.errors import Ambiguous, Exists, GitFailed, NotFound, Refused, UsageError
+from codex_cli.errors import (
+    Ambiguous,
+    Exists,
+    GitFailed,
+    MissingInput,
+    NotFound,
+    Refused,
+    UsageError,
+)
 from codex_cli.ops.commit import CommitOptions, Message
 from codex_cli.ops.new_form import KINDS, PROPOSITIONS, Form, Gate, build_form, known_agents
 from codex_cli.vault import Vault
@@ -516,7 +524,12 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         warnings.append(text)
         say(f"warning: {text}")
 
-    answers = gather(vault, request, form, gate, can_ask=can_ask, say=say, warn=warn)
+    try:
+        answers = gather(vault, request, form, gate, can_ask=can_ask, say=say, warn=warn)
+    except MissingInput as exc:
+        if kind == "claim" and "--domain" in exc.flags and request.values.get("title"):
+            exc.hint = _domain_hint(vault, request, acting) or exc.hint
+        raise
     if kind == "source":
         from codex_cli.ops.source import refuse_duplicate
 
@@ -634,6 +647,19 @@ def auto_domain(vault: Vault, request: NewRequest, agent: str | None, *, can_ask
     if not can_ask:
         raise UsageError(f"--domain auto: codex is not sure of the domain ({best or 'no guess'}): pass --domain NAME")
     return None
+
+
+def _domain_hint(vault: Vault, request: NewRequest, agent: str | None) -> str | None:
+    """For a headless `new claim` without --domain: what codex would guess, and how to take it."""
+    from codex_cli.ops.domain import guess_domain
+    from codex_cli.ops.new_form import domain_draft
+
+    guess = guess_domain(vault, domain_draft({**request.values, "links": list(request.links)}, agent))
+    if guess.domain is None:
+        return None
+    best = ", ".join(f"{c.domain} {c.score:.2f}" for c in guess.choices[:3])
+    take = "--domain auto takes it" if guess.sure else "not sure enough for --domain auto"
+    return f"codex guesses {best} ({take})"
 
 
 def _kept(repo: Any, vault: Vault, plan: Plan, message: str, exc: GitFailed) -> GitFailed:

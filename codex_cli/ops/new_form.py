@@ -203,7 +203,8 @@ def _domain_choices(vault: Vault, guess: Any = None) -> list[Choice]:
     scores = {c.domain: c.score for c in guess.choices[:3]} if guess is not None else {}
     out = []
     for name, folder in sorted(vault.config.domains.items(), key=lambda kv: (-scores.get(kv[0], -1.0), kv[0])):
-        label = f"{name}  ({folder})" + (f"  guessed {scores[name]:.2f}" if name in scores else "")
+        shown = "<0.01" if scores.get(name, 1.0) < 0.005 else f"{scores.get(name, 0.0):.2f}"
+        label = f"{name}  ({folder})" + (f"  guessed {shown}" if name in scores else "")
         out.append(Choice(name, label))
     return out
 
@@ -261,8 +262,9 @@ def _required(vault: Vault, kind: str, name: str) -> bool:
 
 
 def _title_text(answers: dict[str, Any]) -> str:
+    """The title answered (a Title), or given as a flag and not yet checked (a string)."""
     t = answers.get("title")
-    return t.text if isinstance(t, Title) else ""
+    return t.text if isinstance(t, Title) else " ".join(t.split()) if isinstance(t, str) else ""
 
 
 def build_form(vault: Vault, kind: str, gate: Gate, agents: list[str], agent: str | None = None, source_domains: tuple[str, ...] = ()) -> Form:

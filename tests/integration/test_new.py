@@ -425,6 +425,18 @@ def test_domain_auto_takes_a_sure_guess_and_says_so_in_json(vault: Path) -> None
     assert doc["path"] == f"domains/ai/{title}.md" and doc["domain"] == "ai" and doc["domain_guessed"] is True
     assert doc["domain_score"] >= 0.995 and doc["domain_runner_up"]["domain"] == "bio"
     assert "domain: ai (guessed" in result.stderr
+    # the title alone is evidence too (a flag's title is read before it is checked)
+    bio = ["--domain", "auto", "--description", "Checkpoints fail", "--confidence", "likely", "--source", "tests", "--json", "--dry-run"]
+    result = new(vault, "claim", "cells divide faster when growth signals outweigh the checkpoints", *bio)
+    assert result.code == 0, result.stderr
+    assert result.json()["domain"] == "bio"
+
+
+def test_headless_without_domain_names_the_flag_and_what_codex_would_guess(vault: Path) -> None:
+    make_vault(vault)
+    result = new(vault, "claim", "prediction markets beat polls because traders bet money on what they know", *FLAGS[2:])
+    assert result.code == 2
+    assert "pass --domain" in result.stderr and "codex guesses ai 1.00, bio 0.00 (--domain auto takes it)" in result.stderr
 
 
 def test_domain_auto_headless_and_unsure_names_the_flag_and_the_guesses(vault: Path) -> None:
