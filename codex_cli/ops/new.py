@@ -528,7 +528,10 @@ def create(vault: Vault, request: NewRequest, *, can_ask: bool, say: Say) -> New
         answers = gather(vault, request, form, gate, can_ask=can_ask, say=say, warn=warn)
     except MissingInput as exc:
         if kind == "claim" and "--domain" in exc.flags and request.values.get("title"):
-            exc.hint = _domain_hint(vault, request, acting) or exc.hint
+            guessed = _domain_hint(vault, request, acting)
+            if guessed:
+                exc.message += f"\n{guessed}"
+                exc.args = (exc.message,)
         raise
     if kind == "source":
         from codex_cli.ops.source import refuse_duplicate
