@@ -303,10 +303,17 @@ def at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
 
 
 def _at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
-    names = [p for p in paths if "\n" not in p]
-    if base == EMPTY_TREE or not names:
+    if base == EMPTY_TREE:
         return {}
-    request = "".join(f"{base}:./{p}\n" for p in names).encode("utf-8", "surrogateescape")
+    return _cat(root, {p: f"{base}:./{p}" for p in paths if "\n" not in p})
+
+
+def _cat(root: Path, objects: dict[str, str]) -> dict[str, bytes]:
+    """The blobs `objects` names (a key: what git cat-file --batch is asked for it), those git has."""
+    names = list(objects)
+    if not names:
+        return {}
+    request = "".join(f"{objects[p]}\n" for p in names).encode("utf-8", "surrogateescape")
     try:
         done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True)
     except OSError:
@@ -326,23 +333,41 @@ def _at_base(root: Path, base: str, paths: Sequence[str]) -> dict[str, bytes]:
     return found
 
 
-def at_commit(root: Path, commit: str, ignored: Sequence[str] = ()) -> list[str]:
-    """Every note under `root` in commit `commit` (`git ls-tree`: regular files named
-    `*.md`, with the walk's rules: no hidden paths, none `ignored`); none for EMPTY_TREE."""
+def at_commit(root: Path, commit: str, ignored: Sequence[str] = (), started: _Run | None = None) -> dict[str, str]:
+    """Every note under `root` in commit `commit`, with its blob's id (`git ls-tree`:
+    regular files named `*.md`, with the walk's rules: no hidden paths, none
+    `ignored`); none for EMPTY_TREE. `started`: the `git ls-tree` `list_commit` started."""
+    import re
+
     from codex_cli.errors import UsageError
 
     if commit == EMPTY_TREE:
-        return []
-    out = _git(root, "ls-tree", "-r", "-z", commit)
+        return {}
+    run = started or list_commit(root, commit)
+    out = run.output() if run is not None else None
     if out is None:
         raise UsageError(f"{commit}: git cannot list it")
-    names = bytearray()
-    for entry in out.split(b"\0"):
-        mode, _, rest = entry.partition(b" ")
-        name = rest.partition(b"\t")[2]
-        if mode in (b"100644", b"100755") and name.endswith(b".md"):
-            names += name + b"\0"
-    return _paths(bytes(names), ignored)
+    # "<mode> blob <id>\t<path>\0" for each file, matched in C
+    found = re.findall(rb"(?<![^\0])100(?:644|755) blob ([0-9a-f]+)\t([^\0]*\.md)\0", out)
+    ids = {name.decode("utf-8", "surrogateescape"): oid.decode() for oid, name in found}
+    names = b"".join(name + b"\0" for _, name in found)
+    return {p: ids[p] for p in _paths(names, ignored)}
+
+
+def list_commit(root: Path, commit: str) -> _Run | None:
+    """Start `git ls-tree -r` of `commit` (for `at_commit`), writing to a temporary file."""
+    env = dict(os.environ)
+    env.setdefault("GIT_OPTIONAL_LOCKS", "0")
+    try:
+        return _Run(root, ["ls-tree", "-r", "-z", commit], env)
+    except OSError:
+        return None
+
+
+def blobs(root: Path, ids: dict[str, str]) -> dict[str, bytes]:
+    """The bytes of the blobs `ids` names (path: blob id), by one `git cat-file --batch`
+    (by id: naming `COMMIT:path` would read the path's trees again for every blob)."""
+    return _cat(root, {p: i for p, i in ids.items()})
 
 
 def mentioning(root: Path, commit: str, word: str) -> list[str]:

@@ -87,6 +87,8 @@ def check_command(
         doc["root"] = str(vault.root)
         if outcome.selected is not None:
             doc["checked"] = sorted(outcome.selected)
+        if outcome.known is not None:
+            doc["known"] = outcome.known  # --new-only: findings the base already had, left out
         if fix:
             doc["fixes"] = [
                 {"file": f.file, "line": f.line, "from": f.link.target, "to": f.new_target, "reason": f.reason}
@@ -102,6 +104,8 @@ def check_command(
     summary = f"{counted(report.notes, 'note')}, {counted(report.links, 'link')}: {counted(report.errors, 'error')}, {counted(report.warnings, 'warning')}"
     if outcome.fixes:
         summary += f", {len(outcome.fixes)} fixed"
+    if outcome.known:
+        summary += f" (new only: {counted(outcome.known, 'finding')} the base already had left out)"
     lines.append(summary)
     out.lines(lines)
     if fix:

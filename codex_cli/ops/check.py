@@ -40,6 +40,7 @@ class CheckOutcome:
     selected: set[str] | None = None
     skipped: list[str] = field(default_factory=list)  # PATHs that name no note (deleted, or a typo)
     landed: Landed | None = None  # where the fixes went: the branch, the commit (None when nothing was fixed)
+    known: int | None = None  # --new-only: the findings left out, those the base already had
 
 
 @dataclass
@@ -117,16 +118,18 @@ def run_check(
             vault = Vault(vault.root, vault.config)  # read the fixed files afresh
         return CheckOutcome(_report(vault, None, progress), fixes, None, skipped, landed)
     from codex_cli.adapters import listing
-    from codex_cli.ops.check_scope import Scope, report
+    from codex_cli.ops.check_scope import Scope, read
 
     listed = listing.notes(vault.root, vault.config.ignore)
     known = set(listed.paths)
     base: str | None = None
+    listing_base = None
     scope = Scope(select_paths(vault, paths, skipped if missing_ok else None, known) if paths else set())
     if changed:
         exists = listing.on_disk(vault.root)
         bases = vault.config.base_branches
         edited, added, gone, base = listing.changes(vault.root, since, bases, staged)
+        listing_base = listing.list_commit(vault.root, base) if new_only and base != listing.EMPTY_TREE else None  # runs meanwhile
         untracked = [] if staged else listed.untracked
         scope.notes.update(p for p in (*edited, *added, *untracked) if p in known and exists(p))
         scope.added = [p for p in (*added, *untracked) if p in known and exists(p)]
@@ -142,16 +145,24 @@ def run_check(
         if fixes:
             vault = Vault(vault.root, vault.config)
         outcome = CheckOutcome(_report(vault, selected, progress), fixes, selected, skipped, landed)
-        return _new_only(vault, outcome, base) if new_only and base is not None else outcome
-    found, checked = report(vault, listed.paths, scope)
+        return _new_only(vault, outcome, base, None, listing_base) if new_only and base is not None else outcome
+    reading = read(vault, listed.paths, scope)
+    found, checked = reading.report, reading.checked
     if found is None:  # the change reaches too many notes: the whole vault's check, restricted to them
         outcome = CheckOutcome(_report(vault, checked, progress), [], checked, skipped)
     else:
         outcome = CheckOutcome(found, [], checked, skipped)
-    return _new_only(vault, outcome, base) if new_only and base is not None else outcome
+    if not (new_only and base is not None):
+        return outcome
+    aliased = None
+    if reading.aliased is not None:  # those the base may hold: the work tree's, and any note that differs from the base
+        differs = listing.changes(vault.root, base, [], False) if staged else None  # (the staged notes differ from the index's)
+        aliased = reading.aliased | set(listed.untracked) | set(scope.notes) | set(scope.gone)
+        aliased.update(*(differs[:3] if differs is not None else (edited, added, gone)))
+    return _new_only(vault, outcome, base, aliased, listing_base)
 
 
-def _new_only(vault: Vault, outcome: CheckOutcome, base: str) -> CheckOutcome:
+def _new_only(vault: Vault, outcome: CheckOutcome, base: str, aliased: set[str] | None = None, listed: Any = None) -> CheckOutcome:
     """The outcome with only the findings that a check of commit `base` does not
     report on the same notes (core.check.new_findings). Only the notes with a
     finding now are checked at the base (ops.check_scope.at_commit: the same
@@ -160,8 +171,15 @@ def _new_only(vault: Vault, outcome: CheckOutcome, base: str) -> CheckOutcome:
     from codex_cli.core.check import new_findings
     from codex_cli.ops.check_scope import at_commit
 
-    before = at_commit(vault, base, {f.file for f in outcome.report.findings})
-    outcome.report = new_findings(outcome.report, before)
+    if not outcome.report.findings:
+        if listed is not None:
+            listed.stop()
+        outcome.known = 0
+        return outcome
+    before = at_commit(vault, base, {f.file for f in outcome.report.findings}, aliased, listed)
+    new = new_findings(outcome.report, before)
+    outcome.known = len(outcome.report.findings) - len(new.findings)
+    outcome.report = new
     return outcome
 
 

@@ -82,6 +82,8 @@ class Reading:
     checked: set[str]
     notes: dict[str, Note]  # the notes parsed: checked, and those found for `Scope.follow` and `Scope.holders`
     index: PartialIndex  # what the checked notes' links and titles can reach, exact
+    # the notes that hold the word `aliases` are among these (None: not searched for); see AtCommit
+    aliased: set[str] | None = None
 
 
 def report(vault: Vault, paths: list[str], scope: Scope) -> tuple[Report | None, set[str]]:
@@ -127,6 +129,8 @@ def read(vault: Vault, paths: list[str], scope: Scope, tree: Tree | None = None)
         broken = [f[5] for part in parts.values() for f in part.findings if f[1] == "broken-link" and f[5] is not None]
         suggest.prepare([*broken, *(title_of(p) for p in scope.gone)])
         linkers, holders, followers = _search(vault, paths, notes.keys(), searched, aliased, scope.follow)
+        if not aliased:
+            holders = None  # not searched for: asked below if they count
     more = (linkers | pulled) - notes.keys()
     if tree.suggest and len(notes) + len(more) > ops_check.SCOPED_UP_TO:  # (a commit's check is asked for its notes alone)
         return Reading(None, set(notes) | more, notes, index)
@@ -148,7 +152,7 @@ def read(vault: Vault, paths: list[str], scope: Scope, tree: Tree | None = None)
         kept.update((p, n) for p, (n, _) in _read(vault, followers - kept.keys()).items())
     if scope.holders and holders:
         kept.update((p, n) for p, (n, _) in _read(vault, holders - kept.keys()).items())
-    return Reading(found, checked, kept, index)
+    return Reading(found, checked, kept, index, None if holders is None else holders | notes.keys())
 
 
 def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, Note]) -> tuple[list[str], set[str]]:
@@ -519,17 +523,17 @@ class AtCommit(Tree):
 
     suggest = False
 
-    def __init__(self, vault: Vault, commit: str, paths: list[str]) -> None:
+    def __init__(self, vault: Vault, commit: str, blobs: dict[str, str], aliased: set[str] | None = None) -> None:
         super().__init__(vault)
-        self.commit, self.paths = commit, set(paths)
-        self.exists, self.keep = self.paths.__contains__, None
+        self.commit, self.ids = commit, blobs  # every note's blob id
+        self.exists, self.keep = blobs.__contains__, None
+        self.aliased = aliased
         self.blobs: dict[str, bytes] = {}
 
     def fetch(self, paths: Iterable[str]) -> None:
-        todo = [p for p in paths if p in self.paths and p not in self.blobs]
+        todo = {p: self.ids[p] for p in paths if p in self.ids and p not in self.blobs}
         if todo:
-            assert self.commit is not None
-            self.blobs.update(listing.at_base(Path(self.root), self.commit, todo))
+            self.blobs.update(listing.blobs(Path(self.root), todo))
 
     def walking(self) -> AbstractContextManager[object]:
         return nullcontext()
@@ -546,23 +550,28 @@ class AtCommit(Tree):
         return parse_note(path, raw, self.ctx), raw
 
     def holders(self, vault: Vault, paths: list[str], read: Iterable[str]) -> set[str]:
-        """The notes not read yet that may hold an alias (the word `aliases`), by one `git grep` of the commit."""
+        """The notes not read yet that may hold an alias (the word `aliases`): those `aliased`
+        names (a superset the caller knows: the work tree's that hold it, and every note
+        that differs from the commit), else one `git grep` of the commit (it inflates
+        every blob: seconds on 100,000 notes)."""
         assert self.commit is not None
         done = set(read)
-        return {p for p in listing.mentioning(Path(self.root), self.commit, ALIAS_KEY) if p in self.paths and p not in done}
+        found = self.aliased if self.aliased is not None else listing.mentioning(Path(self.root), self.commit, ALIAS_KEY)
+        return {p for p in found if p in self.ids and p not in done}
 
 
 def _no_suggestions(targets: list[str]) -> dict[str, list[str]]:
     return {}
 
 
-def at_commit(vault: Vault, commit: str, notes: Iterable[str]) -> Report:
+def at_commit(vault: Vault, commit: str, notes: Iterable[str], aliased: set[str] | None = None, listed: Any = None) -> Report:
     """What a full check of commit `commit` reports on `notes` (those it has), without
     "did you mean": the same reading as a scoped check (`read`), of the commit's
-    listing and blobs instead of the work tree's."""
-    paths = listing.at_commit(vault.root, commit, vault.config.ignore)
-    tree = AtCommit(vault, commit, paths)
-    found = read(vault, paths, Scope({p for p in notes if p in tree.paths}), tree).report
+    listing and blobs instead of the work tree's. `aliased`: see AtCommit.holders;
+    `listed`: the commit's listing, started (adapters.listing.list_commit)."""
+    blobs = listing.at_commit(vault.root, commit, vault.config.ignore, listed)
+    tree = AtCommit(vault, commit, blobs, aliased)
+    found = read(vault, list(blobs), Scope({p for p in notes if p in blobs}), tree).report
     assert found is not None  # a commit's check never gives up for too many notes
     return found
 

@@ -32,6 +32,9 @@ def test_an_old_broken_link_in_a_touched_note_does_not_block_a_new_one_does(vaul
     (vault / "a.md").write_text("# a\n\nA new first line moves every link.\n\nsee [[long gone]] and [[beta note]]\n")
     git(vault, "add", "a.md")
     assert found(vault, "--staged") == (0, [])
+    text = run(["check", "--staged", "--new-only"], cwd=vault)
+    assert text.code == 0 and text.stdout.rstrip().endswith("1 note, 2 links: 0 errors, 0 warnings (new only: 1 finding the base already had left out)")
+    assert run(["check", "--staged", "--new-only", "--json"], cwd=vault).json()["known"] == 1
     plain = run(["check", "--staged", "--json"], cwd=vault)
     assert plain.code == 1 and [b["target"] for b in plain.json()["broken_links"]] == ["long gone"]  # without --new-only: blocked
     (vault / "a.md").write_text("# a\n\nsee [[long gone]] and [[beta note]] and [[never written]] and [[long gone]]\n")

@@ -172,3 +172,6 @@ def test_new_only_is_the_scoped_findings_less_those_a_checkout_of_the_base_repor
         new = run_check(Vault.open(root), changed=True, since="HEAD", new_only=True)
         assert findings(new.report) == _added(scoped.report.findings, base.findings)
         assert new.report.errors == sum(1 for f in _added(scoped.report.findings, base.findings) if f["severity"] == "error")
+        if stage:  # the hook's question (against HEAD, what a commit records): the same here
+            staged = run_check(Vault.open(root), changed=True, staged=True, new_only=True)
+            assert findings(staged.report) == findings(new.report)
