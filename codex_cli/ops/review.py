@@ -387,7 +387,11 @@ def opposite_stance(a: str, b: str) -> bool:
 
 
 def _judge(vault: Vault, read: Reader, reviews: list[NoteReview], added: set[str]) -> None:
-    from codex_cli.core.matcher import draft_of, rank
+    """The similar claims of each added, renamed or modified claim, from `link --suggest`'s ranker
+    (ops.link.propose: the search index, or on a large vault's first run one `git grep` pass
+    while the index is built in the background), and their challenge relations."""
+    from codex_cli.core.matcher import draft_of
+    from codex_cli.ops.link import propose
 
     judged: list[tuple[NoteReview, Note, list[Similar]]] = []
     for r in reviews:
@@ -395,7 +399,7 @@ def _judge(vault: Vault, read: Reader, reviews: list[NoteReview], added: set[str
             continue
         note = read.note(r.path)
         assert note is not None
-        ranked = rank(vault, draft_of(vault, note), limit=NEIGHBOURHOOD)
+        ranked = propose(vault, draft_of(vault, note), limit=NEIGHBOURHOOD)
         judged.append((r, note, [Similar(s.title, s.path, s.score, s.why, s.path in added) for s in ranked]))
     if not judged:
         return
