@@ -170,7 +170,8 @@ def check_vault(vault: Vault, doc: Document, titles: dict[str, Title], problems:
             return
         for p, t in new_names:
             if same_title(t.name, target) or same_title(Path(found.paths.get(p, "")).stem, target):
-                found.targets[place] = Path(found.paths[p]).stem
+                if p in found.paths:  # else its domain has no folder: reported already
+                    found.targets[place] = Path(found.paths[p]).stem
                 return
         res = vault.resolver.resolve(target, from_path)
         if res.status == OK and res.note is not None:
@@ -365,8 +366,50 @@ def domain_line(source: Note, doc: Document) -> str:
     return votes.most_common(1)[0][0] if votes else "-"
 
 
+def auto_domains(vault: Vault, source: Note, doc: Document, agent: str | None) -> tuple[list[str], list[Problem]]:
+    """Each claim whose `domain:` is `auto` gets codex's guess (ops.domain) when it is sure.
+
+    The evidence: the claim's title, description, body, `source:` and links,
+    the acting agent, the source's `domain:` and the domains of the claims
+    before it in the plan. Returns a line per guess taken, and a problem
+    (with the best guesses) per claim it is not sure of.
+    """
+    from codex_cli.ops.domain import DomainDraft, DomainGuesser
+
+    taken: list[str] = []
+    unsure: list[Problem] = []
+    declared = (source.meta or {}).get("domain")
+    before: list[str] = [declared] if isinstance(declared, str) and declared else []
+    guesser: DomainGuesser | None = None
+    for place, item in items(doc, "claims"):
+        value = item.get("domain")
+        if not (isinstance(value, str) and value.strip().lower() == "auto"):
+            if isinstance(value, str) and value:
+                before.append(value)
+            continue
+        guesser = guesser or DomainGuesser(vault)
+        draft = DomainDraft(
+            title=str(item.get("title") or ""),
+            description=str(item.get("description") or ""),
+            body=str(item.get("body") or ""),
+            cites=str(item.get("source") or ""),
+            agent=agent,
+            source_domains=tuple(before),
+            links=tuple(target for _, target, _ in links_of(item)),
+        )
+        guess = guesser.guess(draft)
+        best = ", ".join(f"{c.domain} {c.score:.2f}" for c in guess.choices[:3])
+        if guess.sure and guess.domain is not None:
+            item["domain"] = guess.domain
+            before.append(guess.domain)
+            taken.append(f"{place}.domain: auto -> {guess.domain} (guessed {guess.score:.3f}; then {best.partition(', ')[2] or '-'})")
+        else:
+            unsure.append(Problem(f"{place}.domain", f"auto: codex is not sure ({best or 'no guess'}): name the domain", doc.line(f"{place}.domain")))
+    return taken, unsure
+
+
 def prepare(vault: Vault, request: ExtractRequest, doc: Document, name: str) -> tuple[Note, Plan, Extracted, Message]:
-    """Check everything (all problems at once) and build the Plan and the message."""
+    """Check everything (all problems at once), fill in `domain: auto`, and build the Plan and the message."""
     from codex_cli.ops.commit import author_for
     from codex_cli.ops.source import find_source, status_of
 
@@ -377,15 +420,18 @@ def prepare(vault: Vault, request: ExtractRequest, doc: Document, name: str) -> 
     status = status_of(source)
     if status not in ("unprocessed", "processing"):
         raise Refused(f"{source.path} is {status}: it was extracted already", hint="codex source list --status unprocessed")
+    author = author_for(vault, request.options)
+    guessed, unsure = auto_domains(vault, source, doc, author.handle if author.is_agent else None)
     problems, titles = check_shape(doc, limits(vault))
+    problems = [p for p in problems if p.place not in {u.place for u in unsure}] + unsure
     found = check_vault(vault, doc, titles, problems)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.place))
         raise PlanRejected(name, problems)
-    author = author_for(vault, request.options)
     today = date.today().isoformat()
     extracted_by = request.extracted_by or str(doc.data.get("extracted_by") or "") or "codex extract"
     plan, result = build(vault, source, doc, found, author, extracted_by=extracted_by, no_map=request.no_map, today=today)
+    result.warnings.extend(guessed)
     file_name = source.path.rpartition("/")[2]
     msg = Message(
         action=f"extract from {file_name}",

@@ -227,3 +227,25 @@ def test_at_a_terminal_the_domain_guess_reads_the_source_and_the_claims_taken_fr
     assert offered({"domain": "ai"}, [], neutral) == "ai"  # the source's domain
     assert offered({}, [{"domain": "ai"}, {"domain": "ai"}], neutral) == "ai"  # the claims taken from it so far
     assert offered({"domain": "nowhere"}, [], cells) == "bio"  # not a domain with a folder: no evidence
+
+
+def test_a_plan_may_leave_the_domain_to_codex_when_it_is_sure(vault: Path) -> None:
+    vault_with_source(vault)
+    (vault / SOURCE).write_text(SOURCE_TEXT.replace("tags: [omnipair]\n", "tags: [omnipair]\ndomain: ai\n"))  # the source says
+    git(vault, "commit", "-qam", "the source's domain")
+    plan = PLAN.replace("domain: ai\n    confidence: likely", "domain: auto\n    confidence: likely", 1)
+    result = extract(vault, plan, "--json", "--dry-run")
+    assert result.code == 0, result.stderr
+    doc = result.json()
+    assert f"domains/ai/{NEW1}.md" in doc["claims"]
+    assert any(w.startswith("claims[0].domain: auto -> ai (guessed") for w in doc["warnings"])
+    # about something else entirely: not sure, so the plan is refused with the guesses, nothing written
+    vague = plan.replace(NEW1, "tides follow the moon because gravity pulls the oceans").replace(
+        "Omnipair moved its default band from 50-85 to 30-50 percent", "Low pressure fronts bring rain"
+    ).replace("The founder says the controller targets a range.", "Weather.").replace(f'links: ["{MARKETS}|the prices it sets"]', "links: []")
+    (vault / SOURCE).write_text(SOURCE_TEXT)
+    git(vault, "commit", "-qam", "no domain")
+    result = extract(vault, vague, "--json")
+    assert result.code == 3
+    assert "claims[0].domain: auto: codex is not sure (" in result.stderr and "name the domain" in result.stderr
+    assert "is not a domain" not in result.stderr  # one problem for that place, not two
