@@ -159,6 +159,7 @@ def run_check(
         differs = listing.changes(vault.root, base, [], False) if staged else None  # (the staged notes differ from the index's)
         aliased = reading.aliased | set(listed.untracked) | set(scope.notes) | set(scope.gone)
         aliased.update(*(differs[:3] if differs is not None else (edited, added, gone)))
+    del reading, listed, scope  # the work tree's index and listing, before the base's are built (memory)
     return _new_only(vault, outcome, base, aliased, listing_base)
 
 
