@@ -114,6 +114,9 @@ def _main(args: list[str]) -> int:
     from codex_cli.cli.output import Output
     from codex_cli.errors import CodexError, ExitCode, Interrupted
 
+    from codex_cli.cli import output
+
+    output.DATA_WRITTEN = False  # one run, one document (the tests run many in one process)
     command = typer.main.get_command(app)
     debug = "--debug" in args or os.environ.get("CODEX_DEBUG", "") not in ("", "0")
     out = Output(quiet="--quiet" in args or "-q" in args)
@@ -137,6 +140,8 @@ def _main(args: list[str]) -> int:
         if exc.hint:
             sys.stderr.write(f"hint: {exc.hint}\n")
         code = int(exc.exit_code)
+        if "--json" in args and code != ExitCode.INTERRUPTED:
+            out.error_document(code, _kind(exc), exc.message, exc.hint, getattr(exc, "flags", None))
     except KeyboardInterrupt as exc:
         code = interrupted(exc)
     except SystemExit as exc:  # click ends with exit 1 when the output pipe closes: the output failure decides
@@ -148,7 +153,7 @@ def _main(args: list[str]) -> int:
             raise
         code = failed
     except Exception as exc:  # click's own errors, then anything unexpected
-        code = _click_error(exc, debug, out)
+        code = _click_error(exc, debug, out, "--json" in args)
     from codex_cli.cli import streams
 
     return streams.flush(code)
@@ -167,7 +172,14 @@ def hoist_global_flags(args: list[str]) -> list[str]:
     return front + rest + args[end:]
 
 
-def _click_error(exc: Exception, debug: bool, out: Output) -> int:
+def _kind(exc: BaseException) -> str:
+    """An error's kind for a program: its class name in snake case (`missing_input`, `refused`)."""
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+
+
+def _click_error(exc: Exception, debug: bool, out: Output, as_json: bool = False) -> int:
     import typer
     from typer._click import exceptions as click_exc
 
@@ -178,10 +190,15 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
     if isinstance(exc, typer.Abort):
         return interrupted(exc)
     if isinstance(exc, click_exc.UsageError) and not isinstance(exc, click_exc.NoArgsIsHelpError):
-        out.error(usage_message(exc.format_message()))  # one line, as every error (docs/exit-codes.md)
+        message = usage_message(exc.format_message())
+        out.error(message)  # one line, as every error (docs/exit-codes.md)
+        hint = None
         if exc.ctx is not None:
             usage = exc.ctx.get_usage().removeprefix("Usage: ")
-            sys.stderr.write(f"hint: usage: {usage} (`{exc.ctx.command_path} -h` for help)\n")
+            hint = f"usage: {usage} (`{exc.ctx.command_path} -h` for help)"
+            sys.stderr.write(f"hint: {hint}\n")
+        if as_json:
+            out.error_document(int(ExitCode.USAGE), "usage_error", message, hint)
         return int(ExitCode.USAGE)
     if isinstance(exc, click_exc.ClickException):
         exc.show()
@@ -195,8 +212,12 @@ def _click_error(exc: Exception, debug: bool, out: Output) -> int:
         import traceback
 
         traceback.print_exc()
-    out.error(f"unexpected {type(exc).__name__}: {exc}".rstrip(": "))
-    sys.stderr.write("hint: rerun with --debug to see the traceback, and report it\n")
+    message = f"unexpected {type(exc).__name__}: {exc}".rstrip(": ")
+    out.error(message)
+    hint = "rerun with --debug to see the traceback, and report it"
+    sys.stderr.write(f"hint: {hint}\n")
+    if as_json:
+        out.error_document(int(ExitCode.INTERNAL), "internal_error", message, hint)
     return int(ExitCode.INTERNAL)
 
 

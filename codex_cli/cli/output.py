@@ -37,6 +37,9 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+DATA_WRITTEN = False  # whether a JSON document went to stdout (an error then adds none)
+
+
 @dataclass
 class Output:
     json_mode: bool = False
@@ -60,8 +63,24 @@ class Output:
             text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
         except (UnicodeEncodeError, LookupError):
             text = json.dumps(obj, ensure_ascii=True, indent=indent)  # \u escapes: still JSON in any encoding
+        global DATA_WRITTEN
+        DATA_WRITTEN = True
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
+
+    def error_document(self, code: int, kind: str, message: str, hint: str | None, flags: list[str] | None = None) -> None:
+        """With --json, an error as one JSON document on stdout too, unless the command
+        already wrote its document: `{"error": {"exit_code", "type", "message", "hint"}}`
+        (and `flags`, for a missing input), so a program reads every outcome as JSON."""
+        if DATA_WRITTEN:
+            return
+        doc: dict[str, Any] = {"exit_code": code, "type": kind, "message": message, "hint": hint}
+        if flags:
+            doc["flags"] = flags
+        try:
+            self.data({"error": doc})
+        except OSError:
+            pass  # the output itself failed: stderr has said what happened
 
     def line(self, text: str = "") -> None:
         sys.stdout.write(text + "\n")
