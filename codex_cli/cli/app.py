@@ -110,11 +110,10 @@ def interrupted(exc: BaseException | None = None) -> int:
 def _main(args: list[str]) -> int:
     import typer
 
+    from codex_cli.cli import output
     from codex_cli.cli.commands import app
     from codex_cli.cli.output import Output
     from codex_cli.errors import CodexError, ExitCode, Interrupted
-
-    from codex_cli.cli import output
 
     output.DATA_WRITTEN = False  # one run, one document (the tests run many in one process)
     command = typer.main.get_command(app)
