@@ -110,12 +110,12 @@ def interrupted(exc: BaseException | None = None) -> int:
 def _main(args: list[str]) -> int:
     import typer
 
-    from codex_cli.cli import output
+    from codex_cli.cli import output as output_module
     from codex_cli.cli.commands import app
     from codex_cli.cli.output import Output
     from codex_cli.errors import CodexError, ExitCode, Interrupted
 
-    output.DATA_WRITTEN = False  # one run, one document (the tests run many in one process)
+    output_module.DATA_WRITTEN = False  # one run, one document (the tests run many in one process)
     command = typer.main.get_command(app)
     debug = "--debug" in args or os.environ.get("CODEX_DEBUG", "") not in ("", "0")
     out = Output(quiet="--quiet" in args or "-q" in args)
