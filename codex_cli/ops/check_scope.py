@@ -23,6 +23,10 @@ of the notes being checked; nothing else is read. The steps:
    list it; for a checked map, the notes it lists read for their status.
 5. The report for the checked notes (core.check.assemble), with "did you
    mean" over every title.
+6. For `--new-only` (`at_commit`): steps 2, 4 and 5 again for the notes
+   with a finding, on a commit (`AtCommit`: its listing from `git ls-tree`,
+   exact, so the index confirms nothing on disk; the notes' and maps' bytes
+   by blob id, one `git cat-file --batch` a batch; no "did you mean").
 
 The result is what a full check reports about the checked notes, and a
 full check reports no finding the change added on a note left out ("did

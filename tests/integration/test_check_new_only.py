@@ -73,3 +73,24 @@ def test_new_only_needs_a_change(vault: Path) -> None:
     for args in (["check", "--new-only"], ["check", "a.md", "--new-only"], ["check", "--staged", "--new-only", "--fix"]):
         result = run(args, cwd=vault)
         assert result.code == 2 and "--new-only goes with --changed" in result.stderr, args
+
+
+def test_a_vault_in_a_folder_of_the_repository(tmp_path: Path) -> None:
+    # git lists the base's notes relative to the vault (`git ls-tree` in it), as the work tree's
+    write_vault(tmp_path, {
+        "README.md": "# outside the vault: [[nowhere at all]]\n",
+        "kb/a.md": "# a\n\n[[long gone]] and [[kb b]]\n",
+        "kb/sub/kb b.md": "# kb b\n\nplain\n",
+        "kb/c.md": "# c\n\n[[kb b]] [[c gone]]\n",
+        "kb/.codex.yaml": "version: 1\n",  # the vault is this folder
+    })
+    git_init(tmp_path)
+    vault = tmp_path / "kb"
+    (vault / "a.md").write_text("# a\n\nmoved down\n\n[[long gone]] and [[kb b]]\n")
+    git(tmp_path, "rm", "-q", "kb/sub/kb b.md")
+    git(tmp_path, "add", "-A")
+    result = run(["-C", str(vault), "check", "--staged", "--new-only", "--json"], cwd=tmp_path)
+    assert result.code == 1, result.stderr
+    doc = result.json()
+    assert sorted((b["file"], b["target"]) for b in doc["broken_links"]) == [("a.md", "kb b"), ("c.md", "kb b")]
+    assert doc["known"] == 2
