@@ -308,7 +308,7 @@ def status_part(note: Note, claim_types: frozenset[str], is_map: Callable[[str],
 
 def _flags(note: Note, claim_types: frozenset[str], is_map: Callable[[str], bool]) -> int:
     flags = CLAIM if note.type in claim_types else 0
-    if (note.meta or {}).get("status") == "retired":
+    if note.retired:
         flags |= RETIRED
     if is_map(note.path):
         flags |= MAP

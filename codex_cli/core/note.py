@@ -42,6 +42,9 @@ class ParseContext:
     markdown_links: bool = True  # `[text](path.md)` is a link
 
 
+RETIRED = "retired"  # the `status:` of a note taken out of use (codex retire)
+
+
 @dataclass
 class Note:
     path: str  # vault-relative, '/'-separated, with '.md'
@@ -62,6 +65,10 @@ class Note:
     def description(self) -> str:
         value = (self.meta or {}).get("description")
         return value if isinstance(value, str) else ""
+
+    @property
+    def retired(self) -> bool:
+        return (self.meta or {}).get("status") == RETIRED
 
     @property
     def domain(self) -> str | None:

@@ -175,7 +175,6 @@ def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, No
     """
     config = vault.config
     ctx = vault.context()
-    claim_types = frozenset(config.claim_types)
     words: list[str] = []
     pulled: set[str] = set()
     if not scope.changed:
@@ -193,7 +192,7 @@ def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, No
         had = set(aliases_of(old.meta)) if old is not None and config.aliases else set()
         has = set(aliases_of(new.meta)) if new is not None and config.aliases else set()
         words.extend(sorted(had ^ has))
-        if new is not None and _retired(new, claim_types, config) and (old is None or not _retired(old, claim_types, config)):
+        if new is not None and new.retired and (old is None or not old.retired):
             words.extend([title_of(path), *sorted(has)])
         if old is not None and config.is_map(path):
             kept = {link_key(link, path) for link in (new.links if new is not None else ()) if not link.field}
@@ -209,10 +208,6 @@ def _affected(vault: Vault, index: PartialIndex, scope: Scope, now: dict[str, No
                 elif config.aliases and not link.markdown and link.target.strip():
                     words.append(link.target.strip())
     return list(dict.fromkeys(w for w in words if w)), pulled - now.keys()
-
-
-def _retired(note: Note, claim_types: frozenset[str], config: Any) -> bool:
-    return bool(status_part(note, claim_types, config.is_map).flags & RETIRED)
 
 
 def _needs_holders(parts: dict[str, Part], checked: set[str]) -> bool:

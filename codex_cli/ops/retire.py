@@ -16,14 +16,13 @@ from codex_cli.adapters import fs
 from codex_cli.core import frontmatter
 from codex_cli.core.fields import set_fields
 from codex_cli.core.maps import one_line
-from codex_cli.core.note import Note, decode
+from codex_cli.core.note import RETIRED, Note, decode
 from codex_cli.core.plan import TextEdit
 from codex_cli.errors import Refused, UsageError
 from codex_cli.ops.maps import MapOutcome, MapPlan, land_change, plan_remove
 from codex_cli.vault import Vault
 
 STATUS = "status"
-RETIRED = "retired"
 REASON_FIELD = "retired_reason"
 
 

@@ -34,7 +34,7 @@ from codex_cli.core.impact import CLAIM, NOTE, Dependent, Graph, Node
 from codex_cli.core.note import ERROR, WARNING, Note, parse_note, title_of
 from codex_cli.core.resolve import OK
 from codex_cli.ops.impact import role_of
-from codex_cli.ops.review_scope import RETIRED, SCOPED_UP_TO, Full, Reader, reader, retired
+from codex_cli.ops.review_scope import RETIRED, SCOPED_UP_TO, Full, Reader, reader
 from codex_cli.vault import Vault
 
 SIMILAR = 3  # possible duplicates shown
@@ -162,7 +162,7 @@ def review(vault: Vault, spec: str | None = None, base: str | None = None, *, ju
         at_base = _note_at_base(vault, rng, prefix + (c.old_path or c.path), c.old_path or c.path) if c.kind != history.ADDED else None
         before = at_base[0] if at_base is not None else None
         kind = c.kind
-        if kind == history.MODIFIED and retired(note) and not (before is not None and retired(before)):
+        if kind == history.MODIFIED and note.retired and not (before is not None and before.retired):
             kind = RETIRED
         item = NoteReview(c.path, kind, role(note), c.old_path)
         found = list(gated.get(c.path, []))

@@ -47,7 +47,7 @@ from codex_cli.core.resolve import (
 from codex_cli.vault import Vault
 
 SCOPED_UP_TO = 2000  # more changed notes than this: every note is loaded (as ops.check does)
-RETIRED = "retired"
+RETIRED = "retired"  # the kind of change of a note the branch retired (beside history's added, modified, …)
 
 
 class Reader(Protocol):
@@ -62,10 +62,6 @@ class Reader(Protocol):
     def graph(self, deleted: list[str], starts: list[str]) -> Graph: ...
 
     def challenges(self, paths: set[str]) -> dict[str, str]: ...
-
-
-def retired(note: Note) -> bool:
-    return (note.meta or {}).get("status") == RETIRED
 
 
 CHALLENGED_BY = "challenged_by"
@@ -89,7 +85,7 @@ def challenge_relations(notes: Iterable[Note], resolver: Resolver[Any]) -> dict[
 
 def claim_gates(vault: Vault, note: Note, limit: float) -> list[Finding]:
     """The claim gates on a changed note as it is (none for a note that is not a claim, or retired)."""
-    if note.type in vault.config.claim_types and not retired(note):
+    if note.type in vault.config.claim_types and not note.retired:
         return gates.claim_findings(note, vault.read_text(note.path), limit)
     return []
 
