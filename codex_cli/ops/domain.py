@@ -177,9 +177,9 @@ class DomainGuesser:
         """agent -> domain -> how many notes its commits added there."""
         if self._agents is None:
             from codex_cli.adapters.agent_history import agent_added
-            from codex_cli.ops.new_form import known_agents
+            from codex_cli.adapters.identity import known_agents
 
-            known = frozenset(a.lower() for a in [*known_agents(self.vault), *(self.vault.config.data.get("agents") or {})])
+            known = frozenset(known_agents(self.vault.root, self.vault.config) or ())
             self._agents = {}
             for agent, paths in agent_added(self.vault.root, known).items():
                 counts: Counter[str] = Counter()

@@ -447,8 +447,7 @@ def _agent_name(value: Any) -> str:
 
 
 def known_agents(vault: Vault) -> list[str]:
-    base = vault.root / "agents"
-    try:
-        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError:
-        return []
+    """The agents to choose from: adapters.identity's (the agents folder and the `agents` table)."""
+    from codex_cli.adapters.identity import known_agents as known
+
+    return sorted(known(vault.root, vault.config) or ())

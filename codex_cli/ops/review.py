@@ -250,13 +250,12 @@ def _uncommitted(vault: Vault, rng: history.Range, changes: list[history.Change]
 
 
 def known_agents(vault: Vault) -> set[str]:
-    """The agents a trailer may name, lower case: the folders under `review.agents_folder`, and the configured agents."""
-    folder = vault.root / str(vault.config.review.get("agents_folder") or "agents")
-    known: set[str] = set()
-    if folder.is_dir():
-        known.update(p.name.lower() for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for handle, spec in (vault.config.data.get("agents") or {}).items():
-        known.add(str(handle).lower())
+    """The agents a trailer may name, lower case: adapters.identity's (the folders under
+    `review.agents_folder`, the configured agents), and the configured agents' display names."""
+    from codex_cli.adapters.identity import known_agents as handles
+
+    known = set(handles(vault.root, vault.config) or ())
+    for spec in (vault.config.data.get("agents") or {}).values():
         if isinstance(spec, dict) and spec.get("name"):
             known.add(str(spec["name"]).lower())
     return known
