@@ -34,8 +34,10 @@ def own_agent(commit: Commit, known: frozenset[str]) -> str | None:
     m = _SUBJECT.match(commit.subject)
     if m and m.group(1).lower() in known:
         return m.group(1).lower()
+    from codex_cli.core.review import trailer_agent
+
     for value in commit.trailer.split(","):
-        name = value.strip().split(" ")[0].lower() if value.strip() else ""
+        name = trailer_agent(value)
         if name in known:
             return name
     return None
@@ -72,6 +74,7 @@ def attribute(commits: list[Commit], known: frozenset[str]) -> dict[str, str]:
 def read_log(root: Path) -> list[Commit]:
     """The history reachable from HEAD, newest first, with the files each non-merge commit added."""
     from codex_cli.adapters.git import _git
+    from codex_cli.core.review import TRAILER
     from codex_cli.errors import GitFailed
 
     try:
@@ -79,7 +82,7 @@ def read_log(root: Path) -> list[Commit]:
             root,
             "-c", "core.quotePath=false",
             "log", f"--max-count={MAX_COMMITS}", "--relative", "--no-renames", "--name-status",
-            "--format=%x1e%H %P%x1f%s%x1f%(trailers:key=Pentagon-Agent,valueonly,separator=%x2C)",
+            f"--format=%x1e%H %P%x1f%s%x1f%(trailers:key={TRAILER},valueonly,separator=%x2C)",
         )  # fmt: skip
     except GitFailed:
         return []

@@ -200,6 +200,12 @@ def _trailer_values(trailers: Iterable[tuple[str, str]], key: str = TRAILER) -> 
     return [v.strip() for k, v in trailers if k.strip().lower() == key.lower()]
 
 
+def trailer_agent(value: str) -> str | None:
+    """The agent a `Pentagon-Agent` value names (`Rio <UUID>` -> `rio`); None when it is not `Name <id>`."""
+    m = _AGENT.match(value.strip())
+    return m.group("name").strip().lower() if m is not None else None
+
+
 def trailer_key(template: str) -> str:
     """The trailer a person's commit carries, from `commit.contributor_trailer`
     (`Contributor: {name}` -> `Contributor`)."""
@@ -242,7 +248,7 @@ def commit_findings(
         m = _AGENT.match(value)
         if m is None or not (m.group("id") == HEADLESS or _UUID.match(m.group("id"))):
             out.append(Finding(where, "bad-trailer", ERROR, f"{TRAILER}: {value!r} is not `Name <UUID>` (or `Name <{HEADLESS}>`)"))
-        elif m.group("name").strip().lower() not in known:
+        elif trailer_agent(value) not in known:
             out.append(Finding(where, "unknown-agent", ERROR, f"{TRAILER}: {m.group('name')} is not an agent of this vault (agents/ has: {', '.join(sorted(known)) or 'none'})"))
     return out
 

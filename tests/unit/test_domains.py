@@ -47,3 +47,13 @@ def test_commits_are_attributed_by_subject_trailer_and_merged_branch() -> None:
     ]
     who = attribute(commits, known)
     assert who == {"v2": "vida", "v1": "vida", "r0": "rio", "t1": "theseus", "t2": "theseus"}
+
+
+def test_a_commit_names_its_agent_by_subject_or_by_its_trailer() -> None:
+    from codex_cli.adapters.agent_history import Commit, own_agent
+
+    known = frozenset({"rio", "vida"})
+    assert own_agent(Commit("a", [], "vida: add a claim", ""), known) == "vida"
+    assert own_agent(Commit("b", [], "Auto: 3 files", "Rio <2EA8DBCB-A29B-43E8-B726-45E571A1F3C8>"), known) == "rio"
+    assert own_agent(Commit("c", [], "Auto: 3 files", "Mallory <HEADLESS>, Vida <HEADLESS>"), known) == "vida"
+    assert own_agent(Commit("d", [], "Auto: 3 files", "rio"), known) is None  # not `Name <id>`, as review's gate reads it
