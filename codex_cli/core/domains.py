@@ -33,7 +33,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from codex_cli.core.matcher import BODY_WEIGHT, DESCRIPTION_WEIGHT, TITLE_WEIGHT, tokens
+from codex_cli.core.matcher import (
+    BODY_WEIGHT,
+    DESCRIPTION_WEIGHT,
+    TITLE_WEIGHT,
+    term_counts,
+)
 
 # Per kind of evidence: how strongly its log-probability counts (dev part, docs/link.md).
 WEIGHTS: dict[str, float] = {"text": 0.25, "cites": 0.5, "neighbours": 1.0, "agent": 2.0, "source": 2.0, "links": 1.0}
@@ -50,9 +55,7 @@ def words(title: str, description: str = "", body: str = "") -> dict[str, float]
     """Stemmed content words, weighted by field as the link ranker weighs them."""
     out: dict[str, float] = {}
     for text, weight in ((title, TITLE_WEIGHT), (description, DESCRIPTION_WEIGHT), (body, BODY_WEIGHT)):
-        for t in tokens(text):
-            if t:
-                out[t] = out.get(t, 0.0) + weight
+        term_counts(text, weight, out, pairs=False)
     return out
 
 
@@ -61,9 +64,7 @@ def map_words(body: str, folder: str) -> dict[str, float]:
     out: dict[str, float] = {}
     prose = "\n".join(line for line in body.splitlines() if not _BULLET.match(line) and "[[" not in line)
     for text, weight in ((prose, MAP_WEIGHT), (folder.rpartition("/")[2].replace("-", " "), FOLDER_WEIGHT)):
-        for t in tokens(text):
-            if t:
-                out[t] = out.get(t, 0.0) + weight
+        term_counts(text, weight, out, pairs=False)
     return out
 
 

@@ -100,13 +100,13 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def term_counts(text: str, weight: float, into: dict[str, float]) -> None:
-    """Add weighted counts of words and adjacent word pairs of `text` to `into`."""
+def term_counts(text: str, weight: float, into: dict[str, float], *, pairs: bool = True) -> None:
+    """Add weighted counts of words and (with `pairs`) adjacent word pairs of `text` to `into`."""
     prev = ""
     for t in tokens(text):
         if t:
             into[t] = into.get(t, 0.0) + weight
-            if prev:
+            if prev and pairs:
                 pair = prev + " " + t
                 into[pair] = into.get(pair, 0.0) + weight * PAIR_WEIGHT
         prev = t
