@@ -125,15 +125,20 @@ def symlink_on_path(root: Path | str, relpath: str) -> str | None:
 
 def refuse_unconfined(root: Path | str, relpath: str, *, verb: str = "write") -> None:
     """Raise OutsideVault unless `relpath` is a plain vault path with no link on the way."""
+    _refuse_text(relpath, verb)
+    link = symlink_on_path(root, relpath)
+    if link is not None:
+        raise outside(relpath, link, verb)
+
+
+def _refuse_text(relpath: str, verb: str) -> None:
+    """OutsideVault when the path's text alone leaves the vault (core.paths.unconfined)."""
     from codex_cli.core.paths import unconfined
     from codex_cli.errors import OutsideVault
 
     why = unconfined(relpath, hidden=True)
     if why is not None:
         raise OutsideVault(relpath, f"the path {why}", verb=verb)
-    link = symlink_on_path(root, relpath)
-    if link is not None:
-        raise outside(relpath, link, verb)
 
 
 def outside(relpath: str, link: str, verb: str = "write") -> Exception:
@@ -147,12 +152,7 @@ def outside(relpath: str, link: str, verb: str = "write") -> Exception:
 def read_bytes(root: Path, relpath: str) -> bytes:
     """A file of the vault, read for planning: refused (OutsideVault) through a link,
     OSError when it is not a regular file (a FIFO is never opened for reading)."""
-    from codex_cli.core.paths import unconfined
-    from codex_cli.errors import OutsideVault
-
-    why = unconfined(relpath, hidden=True)
-    if why is not None:
-        raise OutsideVault(relpath, f"the path {why}", verb="read")
+    _refuse_text(relpath, "read")
     try:
         return confined.read(root, relpath)
     except confined.LinkOnPath as exc:
